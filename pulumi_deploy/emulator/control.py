@@ -1,0 +1,216 @@
+"""The emulator's control plane: call log, latency, fault injection, reset, inventory.
+
+Kept apart from the vendor routes (moto's ``moto_api``): everything here lives under
+``/_emulator`` and is never recorded in the call log.
+
+Fault kinds (``POST /_emulator/faults``):
+
+``status``       answer with ``status`` (and ``Retry-After: retry_after`` if given) in the vendor's
+                 error format, without touching the backend.
+``drop_before``  close the connection before the backend sees the request.
+``drop_after``   let the backend process the request, then close the connection without the
+                 response: the ambiguous failure that makes blind POST retries create duplicates.
+``delay``        sleep ``seconds`` before processing (to trip client timeouts).
+
+A fault matches on vendor, optional method and optional path regex (``re.search`` against the
+path relative to the vendor prefix) and fires ``times`` times (default 1).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict
+
+from .base import VendorEmulator
+
+FaultKind = Literal["status", "drop_before", "drop_after", "delay"]
+
+
+class FaultSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    vendor: str
+    kind: FaultKind = "status"
+    method: str | None = None
+    path: str | None = None
+    status: int = 503
+    retry_after: float | None = None
+    message: str = "injected fault"
+    seconds: float = 0.0
+    times: int = 1
+
+
+@dataclass
+class Fault:
+    id: int
+    spec: FaultSpec
+    remaining: int
+
+    def matches(self, vendor: str, method: str, path: str) -> bool:
+        s = self.spec
+        return (
+            self.remaining > 0
+            and s.vendor == vendor
+            and (s.method is None or s.method.upper() == method)
+            and (s.path is None or re.search(s.path, path) is not None)
+        )
+
+
+@dataclass
+class Call:
+    seq: int
+    vendor: str
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: Any
+    status: int | None = None
+    fault: str | None = None
+
+
+@dataclass
+class ControlState:
+    vendors: dict[str, VendorEmulator]
+    calls: list[Call] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    latency: dict[str, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _seq: itertools.count = field(default_factory=itertools.count)
+
+    def record(self, call: Call) -> None:
+        with self.lock:
+            self.calls.append(call)
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    def take_fault(self, vendor: str, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(vendor, method, path):
+                    fault.remaining -= 1
+                    return fault
+        return None
+
+    def latency_for(self, vendor: str) -> float:
+        return self.latency.get(vendor, self.latency.get("*", 0.0))
+
+    def reset(self, vendor: str | None = None) -> None:
+        targets = [self.vendors[vendor]] if vendor else list(self.vendors.values())
+        for v in targets:
+            v.backend.reset()
+        with self.lock:
+            if vendor is None:
+                self.calls.clear()
+                self.faults.clear()
+                self.latency.clear()
+            else:
+                self.calls = [c for c in self.calls if c.vendor != vendor]
+                self.faults = [f for f in self.faults if f.spec.vendor != vendor]
+                self.latency.pop(vendor, None)
+
+
+class LatencySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    vendor: str = "*"
+    seconds: float
+
+
+def control_router(state: ControlState) -> APIRouter:
+    router = APIRouter(prefix="/_emulator", tags=["control"])
+
+    def vendor_or_404(name: str) -> VendorEmulator:
+        if name not in state.vendors:
+            raise HTTPException(404, f"unknown vendor {name!r}; known: {sorted(state.vendors)}")
+        return state.vendors[name]
+
+    @router.get("/vendors")
+    def vendors() -> dict[str, str]:
+        return {name: v.prefix for name, v in state.vendors.items()}
+
+    @router.post("/reset")
+    def reset(vendor: str | None = None) -> dict[str, bool]:
+        if vendor is not None:
+            vendor_or_404(vendor)
+        state.reset(vendor)
+        return {"reset": True}
+
+    @router.get("/calls")
+    def calls(vendor: str | None = None) -> list[dict[str, Any]]:
+        with state.lock:
+            return [asdict(c) for c in state.calls if vendor is None or c.vendor == vendor]
+
+    @router.delete("/calls")
+    def clear_calls() -> dict[str, bool]:
+        with state.lock:
+            state.calls.clear()
+        return {"cleared": True}
+
+    @router.put("/latency")
+    def set_latency(spec: LatencySpec) -> dict[str, float]:
+        if spec.vendor != "*":
+            vendor_or_404(spec.vendor)
+        with state.lock:
+            state.latency[spec.vendor] = spec.seconds
+            return dict(state.latency)
+
+    @router.post("/faults")
+    def add_fault(spec: FaultSpec) -> dict[str, int]:
+        vendor_or_404(spec.vendor)
+        with state.lock:
+            fault = Fault(id=state.next_seq(), spec=spec, remaining=spec.times)
+            state.faults.append(fault)
+        return {"id": fault.id}
+
+    @router.get("/faults")
+    def list_faults() -> list[dict[str, Any]]:
+        with state.lock:
+            return [{"id": f.id, "remaining": f.remaining, **f.spec.model_dump()} for f in state.faults]
+
+    @router.delete("/faults")
+    def clear_faults() -> dict[str, bool]:
+        with state.lock:
+            state.faults.clear()
+        return {"cleared": True}
+
+    @router.get("/inventory")
+    def inventory(vendor: str | None = None) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        names = [vendor_or_404(vendor).name] if vendor else list(state.vendors)
+        return {name: state.vendors[name].backend.inventory() for name in names}
+
+    @router.put("/{vendor}/settings")
+    def settings(vendor: str, changes: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return vendor_or_404(vendor).backend.update_settings(changes)
+        except KeyError as exc:
+            raise HTTPException(400, str(exc.args[0])) from exc
+
+    @router.post("/{vendor}/objects/{kind}")
+    def seed(vendor: str, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return vendor_or_404(vendor).backend.control_seed(kind, record)
+        except KeyError as exc:
+            raise HTTPException(400, str(exc.args[0])) from exc
+
+    @router.patch("/{vendor}/objects/{kind}/{object_id}")
+    def patch(vendor: str, kind: str, object_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return vendor_or_404(vendor).backend.control_patch(kind, object_id, changes)
+        except KeyError as exc:
+            raise HTTPException(404, str(exc.args[0])) from exc
+
+    @router.delete("/{vendor}/objects/{kind}/{object_id}")
+    def delete(vendor: str, kind: str, object_id: str) -> dict[str, bool]:
+        try:
+            vendor_or_404(vendor).backend.control_delete(kind, object_id)
+        except KeyError as exc:
+            raise HTTPException(404, str(exc.args[0])) from exc
+        return {"deleted": True}
+
+    return router
