@@ -1,0 +1,1 @@
+"""Vendor-agnostic machinery: config, HTTP, errors, field policies and the spec-driven provider."""

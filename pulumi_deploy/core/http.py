@@ -1,0 +1,205 @@
+"""One shared, thread-safe ``httpx.Client`` per (vendor, base URL, credential) per process.
+
+Retries live here and only here (openai-python's ``_base_client`` is the model):
+
+* connection errors before the request was sent, and 429 (honouring ``Retry-After``, capped):
+  retried for every method, since the server did not act on the request;
+* read timeouts, dropped connections and 502/503/504: retried only for idempotent requests
+  (GET/PUT/PATCH/DELETE by default); a POST that creates something is *never* blindly retried —
+  the provider looks the object up instead (see ``SpecProvider.create``);
+* other 4xx: never retried.
+
+Backoff is exponential with full jitter. Errors are mapped to ``errors.ApiError`` subclasses at this
+one boundary, with the vendor's message, never the credential.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from . import log
+from .config import VendorSettings, resolve_base_url, resolve_credential
+from .errors import ApiError, RateLimited, TransportError, error_class_for, vendor_message
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
+RETRYABLE_STATUS = frozenset({502, 503, 504})
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 30.0
+
+    @classmethod
+    def from_env(cls) -> RetryPolicy:
+        """``PULUMI_DEPLOY_MAX_ATTEMPTS`` / ``PULUMI_DEPLOY_RETRY_BASE_DELAY`` tune it (tests shorten it)."""
+        return cls(
+            attempts=max(1, int(_env_float("PULUMI_DEPLOY_MAX_ATTEMPTS", cls.attempts))),
+            base_delay=_env_float("PULUMI_DEPLOY_RETRY_BASE_DELAY", cls.base_delay),
+        )
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+TransportFactory = Callable[[str], httpx.BaseTransport]
+_transport_factory: TransportFactory | None = None
+
+
+@contextmanager
+def use_transport(factory: TransportFactory) -> Iterator[None]:
+    """Route every client created inside the block through ``factory(base_url)`` (tests)."""
+    global _transport_factory
+    previous = _transport_factory
+    _transport_factory = factory
+    clear_clients()
+    try:
+        yield
+    finally:
+        _transport_factory = previous
+        clear_clients()
+
+
+class ApiClient:
+    """A vendor API at one base URL with one credential."""
+
+    def __init__(
+        self,
+        vendor: str,
+        base_url: str,
+        headers: dict[str, str],
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.vendor = vendor
+        self.base_url = base_url
+        self.retry = retry or RetryPolicy.from_env()
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=base_url,
+            headers={"Accept": "application/json", "User-Agent": "pulumi-deploy", **headers},
+            timeout=timeout if timeout is not None else _env_float("PULUMI_DEPLOY_HTTP_TIMEOUT", 30.0),
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send one logical request (with retries); return the decoded JSON body, or None if empty."""
+        method = method.upper()
+        safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        url = self.base_url + path
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(method, path, json=json, params=params)
+            except httpx.TransportError as exc:
+                not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                if (not_sent or safe) and attempt + 1 < self.retry.attempts:
+                    self._backoff(attempt, None, f"{method} {path}: {type(exc).__name__}")
+                    attempt += 1
+                    continue
+                raise TransportError(self.vendor, method, url, f"{type(exc).__name__}: {exc}") from exc
+            if response.status_code < 400:
+                return _decode(response)
+            error = _to_error(self.vendor, method, url, response)
+            retryable = isinstance(error, RateLimited) or (safe and response.status_code in RETRYABLE_STATUS)
+            if retryable and attempt + 1 < self.retry.attempts:
+                self._backoff(attempt, error.retry_after, f"{method} {path}: {response.status_code}")
+                attempt += 1
+                continue
+            raise error
+
+    def _backoff(self, attempt: int, retry_after: float | None, what: str) -> None:
+        delay = self.retry.delay(attempt, retry_after)
+        log.info(f"{self.vendor}: {what}; retrying in {delay:.1f}s (attempt {attempt + 2}/{self.retry.attempts})")
+        self._sleep(delay)
+
+
+def _decode(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _to_error(vendor: str, method: str, url: str, response: httpx.Response) -> ApiError:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    retry_after = None
+    if "retry-after" in response.headers:
+        try:
+            retry_after = float(response.headers["retry-after"])
+        except ValueError:
+            retry_after = None
+    cls = error_class_for(response.status_code)
+    return cls(vendor, method, url, response.status_code, vendor_message(body, response.text), body, retry_after)
+
+
+AuthHeaders = Callable[[str | None], dict[str, str]]
+
+
+def bearer(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+_clients: dict[tuple[str, str, str | None, tuple[tuple[str, str], ...]], ApiClient] = {}
+_clients_lock = threading.Lock()
+
+
+def get_client(settings: VendorSettings, auth_headers: AuthHeaders = bearer) -> ApiClient:
+    """The process-wide client for this vendor's current configuration (created lazily)."""
+    base_url = resolve_base_url(settings)
+    token = resolve_credential(settings, base_url)
+    headers = auth_headers(token)
+    key = (settings.vendor, base_url, token, tuple(sorted(headers.items())))
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            transport = _transport_factory(base_url) if _transport_factory else None
+            client = ApiClient(settings.vendor, base_url, headers, transport=transport)
+            _clients[key] = client
+        return client
+
+
+def clear_clients() -> None:
+    with _clients_lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()

@@ -1,0 +1,224 @@
+"""``SpecProvider``: check/diff/create/read/update/delete derived from an ``ObjectSpec``.
+
+A vendor object subclasses it, sets ``spec`` and ``settings`` and implements the five ``api_*``
+hooks (plain HTTP calls through ``self.client()``). Everything else — validation, the diff plan and
+its preview messages, adoption, idempotent create after an ambiguous failure, read-merge that keeps
+write-only inputs, "404 on delete means gone" — lives here once.
+
+Pulumi facts this class respects (research/pulumi.md): the instance is pickled by reference into
+state, so it has no attributes; ``diff``/``update``/``read``/``delete`` receive the old *outputs*,
+so outputs carry ``_input_names`` to recover which fields the user set; numbers arrive as floats;
+``changes=None`` lets the engine compute the property-level diff (and keeps ``replace_on_changes``
+working) while ``replaces`` names the fields that force a replacement.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from typing import Any, ClassVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from . import log
+from .config import VendorSettings, load_stack_config
+from .errors import NotFound, PulumiDeployError, ServerError, TransportError
+from .fields import WriteOnly
+from .http import ApiClient, AuthHeaders, bearer, get_client
+from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
+
+PROVIDER_KEY = "__provider"
+INPUT_NAMES = "_input_names"
+LOGICAL_NAME = "_logical_name"
+AUTONAMED = "_autonamed"
+ADOPT_ID = "adopt_id"
+
+Wire = dict[str, Any]
+
+
+class SpecProvider(ResourceProvider):
+    spec: ClassVar[ObjectSpec]
+    settings: ClassVar[VendorSettings]
+    #: How many times create may POST after ambiguous failures that left no object behind.
+    create_attempts: ClassVar[int] = 3
+
+    # -- vendor hooks ---------------------------------------------------------------------------
+
+    def auth_headers(self) -> AuthHeaders:
+        return bearer
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
+        """POST the object; return its id and the response body."""
+        raise NotImplementedError
+
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
+        """After an ambiguous create failure: find the object a lost response may have created."""
+        return None
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
+        """GET the object; None when it no longer exists."""
+        raise NotImplementedError
+
+    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
+        """Apply ``plan`` (old outputs -> new inputs); return the object as the API now shows it."""
+        raise NotImplementedError
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def live_values(self, wire: Wire) -> dict[str, Any]:
+        """Python-named values of a response (override for nested or renamed shapes)."""
+        return self.spec.from_wire(wire)
+
+    def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        return False
+
+    def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
+        """Rules on the change itself (old inputs -> new inputs), e.g. "size may only grow"."""
+        return []
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def client(self) -> ApiClient:
+        return get_client(self.settings, self.auth_headers())
+
+    def describe(self, props: dict[str, Any], id_: str | None = None) -> str:
+        name = props.get(LOGICAL_NAME)
+        label = f"{self.spec.label} {name!r}" if name else self.spec.label
+        return f"{label} ({id_})" if id_ else label
+
+    @staticmethod
+    def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in props.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}
+
+    def old_inputs(self, outs: dict[str, Any]) -> dict[str, Any]:
+        """The inputs recorded with the outputs (diff/update/read only receive outputs)."""
+        names = outs.get(INPUT_NAMES)
+        if names is None:  # state written without the marker: fall back to every declared input
+            names = [f.name for f in self.spec.inputs() if f.name in outs]
+        return {n: outs[n] for n in names if n in outs}
+
+    def outputs(self, inputs: dict[str, Any], wire: Wire | None) -> dict[str, Any]:
+        """Outputs = live values, overlaid with the user's inputs (a superset of the inputs)."""
+        outs: dict[str, Any] = dict(self.live_values(wire)) if wire else {}
+        outs.update({k: v for k, v in inputs.items() if k != PROVIDER_KEY})
+        outs[INPUT_NAMES] = sorted(self.user_inputs(inputs))
+        return outs
+
+    # -- check / diff (pure: they run during preview) --------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        load_stack_config(getattr(req.config, "_props", None))
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = self.spec.validate(news)
+        result = [CheckFailure(f.property, f.reason) for f in failures]
+        if not failures and _olds:
+            old = self.user_inputs(_olds)
+            result += [CheckFailure(p, f"{p}: {r}") for p, r in self.transition_rules(old, inputs)]
+        if self.spec.autoname:
+            self._autoname(_olds, inputs)
+        return CheckResult(inputs, result)
+
+    def _autoname(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+        field = self.spec.autoname
+        assert field is not None
+        if field in inputs:
+            inputs.pop(AUTONAMED, None)
+            return
+        if olds.get(AUTONAMED) and field in olds:
+            inputs[field] = olds[field]  # keep the name chosen at creation
+        else:
+            suffix = "".join(random.choices(string.ascii_lowercase + string.digits, k=7))
+            inputs[field] = f"{inputs.get(LOGICAL_NAME) or self.spec.kind.lower()}-{suffix}"
+        inputs[AUTONAMED] = True
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
+        what = self.describe(news, id_)
+        for name, reason in plan.replaces:
+            log.info(f"{what}: {name} {reason}")
+        if plan.rolls and not plan.replaces:
+            log.info(f"{what}: rolling release — changing {', '.join(plan.rolls)} replaces running workers")
+        if plan.downtime and not plan.replaces:
+            log.info(f"{what}: downtime — applying {', '.join(plan.downtime)} stops the service meanwhile")
+        if plan.new_version and not plan.replaces:
+            log.info(f"{what}: new version — {', '.join(plan.new_version)} changed")
+        dbr = self.delete_before_replace(olds, news) if plan.replaces else None
+        return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
+
+    # -- create / read / update / delete ------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        client = self.client()
+        inputs = self.user_inputs(props)
+        if inputs.get(ADOPT_ID):
+            id_, wire = self._adopt(client, str(inputs[ADOPT_ID]), props)
+        else:
+            id_, wire = self._create_once(client, inputs, props)
+        return CreateResult(id_, self.outputs(props, wire))
+
+    def _create_once(self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]) -> tuple[str, Wire]:
+        """POST at most until one object exists: after an ambiguous failure, look before retrying."""
+        last: PulumiDeployError | None = None
+        for attempt in range(self.create_attempts):
+            if attempt:
+                found = self.api_find(client, inputs)
+                if found is not None:
+                    log.info(f"{self.describe(props, found[0])}: the lost create had succeeded; adopting it")
+                    return found
+                log.info(f"{self.describe(props)}: create failed ({last}); retrying")
+            try:
+                return self.api_create(client, inputs)
+            except (TransportError, ServerError) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    def _adopt(self, client: ApiClient, id_: str, props: dict[str, Any]) -> tuple[str, Wire]:
+        wire = self.api_read(client, id_, {})
+        if wire is None:
+            raise PulumiDeployError(
+                f"{self.describe(props)}: cannot adopt {id_!r}: no such {self.spec.kind} is visible with this "
+                "credential (check the id and that the key may access it)"
+            )
+        live = self.live_values(wire)
+        plan = self.spec.plan(live, self.user_inputs(props))
+        plan.changed = [n for n in plan.changed if n != ADOPT_ID]
+        if plan.changed:
+            log.info(f"{self.describe(props, id_)}: adopting; updating {', '.join(plan.changed)}")
+            wire = self.api_update(client, id_, plan, {**live, PROVIDER_KEY: None}, props)
+        return id_, wire
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        wire = self.api_read(self.client(), id_, props)
+        if wire is None:
+            log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
+            return ReadResult(None, {})
+        live = self.live_values(wire)
+        inputs = {k: v for k, v in props.items() if k.startswith(INTERNAL_PREFIX) and k != INPUT_NAMES}
+        for name, old in self.old_inputs(props).items():
+            f = self.spec.fields.get(name)
+            readable = f is not None and f.is_input and not f.has(WriteOnly) and name in live
+            inputs[name] = live[name] if readable else old
+        return ReadResult(id_, self.outputs(inputs, wire), inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
+        wire = self.api_update(self.client(), id_, plan, olds, news)
+        return UpdateResult(self.outputs(news, wire))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        try:
+            self.api_delete(self.client(), id_, props)
+        except NotFound:
+            log.info(f"{self.describe(props, id_)} was already deleted")

@@ -1,0 +1,72 @@
+"""Base classes for the typed resources users write: ``Args`` dataclass in, typed outputs out."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any, ClassVar
+
+import pulumi
+from pulumi import Input, Output, ResourceOptions
+from pulumi.dynamic import Resource
+
+from .fields import Doc, Local, Replace
+from .provider import LOGICAL_NAME, SpecProvider
+from .spec import Rules
+
+
+@dataclasses.dataclass(kw_only=True)
+class ResourceArgs(Rules):
+    """Fields every resource accepts."""
+
+    adopt_id: Annotated[
+        Input[str] | None,
+        Local(),
+        Replace(reason="it names the object this resource manages"),
+        Doc(
+            "Take over an existing object with this id instead of creating one (Pulumi's import does not "
+            "work for dynamic resources). The object is updated to match the other inputs and deleted on destroy."
+        ),
+    ] = None
+
+
+def to_props(value: Any) -> Any:
+    """Args dataclasses (nested too) -> plain dicts without None values, Outputs left in place."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: to_props(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
+        }
+    if isinstance(value, list | tuple):
+        return [to_props(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_props(v) for k, v in value.items()}
+    return value
+
+
+class SpecResource(Resource):
+    """A dynamic resource whose props come from an Args dataclass and the provider's spec.
+
+    Every declared field, set or not, becomes an output attribute (so server-filled values are
+    readable); secret fields are wrapped with ``Output.secret`` on the way in and listed in
+    ``additional_secret_outputs`` on the way out.
+    """
+
+    provider_cls: ClassVar[type[SpecProvider]]
+
+    def __init__(self, resource_name: str, args: ResourceArgs, opts: ResourceOptions | None = None) -> None:
+        spec = self.provider_cls.spec
+        if not isinstance(args, spec.args):
+            raise TypeError(f"{type(self).__name__} takes {spec.args.__name__}, got {type(args).__name__}")
+        secrets = spec.secret_names()
+        props: dict[str, Any] = {name: None for name in spec.fields}
+        for name, value in to_props(args).items():
+            props[name] = Output.secret(value) if name in secrets else value
+        props[LOGICAL_NAME] = resource_name
+        if secrets:
+            extra = ResourceOptions(additional_secret_outputs=secrets)
+            opts = ResourceOptions.merge(opts, extra) if opts else extra
+        super().__init__(self.provider_cls(), resource_name, props, opts)
+
+
+__all__ = ["Output", "ResourceArgs", "SpecResource", "pulumi"]

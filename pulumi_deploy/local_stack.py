@@ -1,0 +1,209 @@
+"""Drive a Pulumi Python program through the real Pulumi CLI against a local file backend.
+
+Used by the end-to-end tests and ``make demo``; handy for trying a program against the emulator.
+The program runs *inline* (Automation API): the CLI performs the real preview/up/refresh/destroy and
+starts the dynamic-provider process, while this Python process hosts the language runtime. That
+needs only ``pulumi`` and ``pulumi-resource-pulumi-python`` on the CLI side, which is what
+``scripts/install-pulumi-cli`` can always build here.
+
+Nothing in this module runs at import time; ``pulumi.automation`` is imported lazily.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PASSPHRASE = "pulumi-deploy-local"  # protects only throwaway local stacks
+
+
+@dataclass
+class StepView:
+    """One resource step of a preview or update, from the engine's event stream."""
+
+    op: str
+    urn: str
+    type: str
+    diffs: list[str] = field(default_factory=list)
+    replace_keys: list[str] = field(default_factory=list)
+    detailed_diff: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1]
+
+
+@dataclass
+class Outcome:
+    """What one CLI operation printed and did."""
+
+    stdout: str
+    stderr: str
+    steps: list[StepView]
+    diagnostics: list[str]
+    summary: dict[str, int]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def step(self, name: str) -> StepView:
+        """The (last) step for the resource with logical name ``name``."""
+        found = [s for s in self.steps if s.name == name]
+        if not found:
+            raise KeyError(f"no step for {name!r}; steps: {[(s.name, s.op) for s in self.steps]}")
+        return found[-1]
+
+    @property
+    def text(self) -> str:
+        return self.stdout + "\n" + self.stderr + "\n" + "\n".join(self.diagnostics)
+
+
+class StackFailed(Exception):
+    def __init__(self, operation: str, stdout: str, stderr: str, diagnostics: list[str]):
+        self.stdout, self.stderr, self.diagnostics = stdout, stderr, diagnostics
+        self.text = "\n".join([stdout, stderr, *diagnostics])
+        super().__init__(f"pulumi {operation} failed:\n{self.text[-4000:]}")
+
+
+def pulumi_cli_root(repo_root: Path) -> Path:
+    """The ``.tools/pulumi/<version>`` folder made by ``scripts/install-pulumi-cli``."""
+    from importlib.metadata import version
+
+    ver = version("pulumi")
+    root = repo_root / ".tools" / "pulumi" / ver
+    if not (root / "bin" / "pulumi").exists():
+        raise FileNotFoundError(
+            f"Pulumi CLI {ver} not found under {root}/bin; run `make cli` (scripts/install-pulumi-cli)"
+        )
+    return root
+
+
+class LocalStack:
+    """A throwaway stack: file backend and PULUMI_HOME under ``workdir``, passphrase secrets."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        program: Callable[[], None],
+        *,
+        cli_root: Path,
+        env: dict[str, str] | None = None,
+        project: str = "pulumi-deploy-test",
+        stack: str = "test",
+    ) -> None:
+        from pulumi import automation as auto
+
+        self.workdir = workdir
+        (workdir / "state").mkdir(parents=True, exist_ok=True)
+        (workdir / "home").mkdir(parents=True, exist_ok=True)
+        self.env = {
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_PYTHON_CMD": sys.executable,  # the dynamic provider runs in this venv
+            "PULUMI_CREDENTIAL_STORE": "plaintext",
+            **(env or {}),
+        }
+        cmd = auto.PulumiCommand(root=str(cli_root))
+        opts = auto.LocalWorkspaceOptions(
+            work_dir=str(workdir),
+            pulumi_home=str(workdir / "home"),
+            pulumi_command=cmd,
+            env_vars=self.env,
+            project_settings=auto.ProjectSettings(
+                name=project, runtime="python", backend=auto.ProjectBackend(url=f"file://{workdir / 'state'}")
+            ),
+        )
+        self.stack = auto.create_or_select_stack(stack_name=stack, project_name=project, program=program, opts=opts)
+
+    def set_program(self, program: Callable[[], None]) -> None:
+        self.stack.workspace.program = program
+
+    def set_config(self, key: str, value: str, *, secret: bool = False) -> None:
+        from pulumi import automation as auto
+
+        self.stack.set_config(key, auto.ConfigValue(value=value, secret=secret))
+
+    def _run(self, operation: str, fn: Callable[..., Any], **kwargs: Any) -> Outcome:
+        from pulumi import automation as auto
+
+        events: list[Any] = []
+        out: list[str] = []
+        try:
+            result = fn(on_event=events.append, on_output=out.append, color="never", **kwargs)
+        except auto.errors.CommandError as exc:
+            raise StackFailed(operation, "\n".join(out), str(exc), _diagnostics(events)) from exc
+        summary = getattr(result, "change_summary", None)
+        if summary is None and getattr(result, "summary", None) is not None:
+            summary = result.summary.resource_changes
+        outputs = {k: v.value for k, v in (getattr(result, "outputs", None) or {}).items()}
+        return Outcome(
+            stdout="\n".join(out) or getattr(result, "stdout", ""),
+            stderr=getattr(result, "stderr", "") or "",
+            steps=_steps(events),
+            diagnostics=_diagnostics(events),
+            summary=dict(summary or {}),
+            outputs=outputs,
+        )
+
+    def preview(self, **kwargs: Any) -> Outcome:
+        return self._run("preview", self.stack.preview, diff=True, **kwargs)
+
+    def up(self, **kwargs: Any) -> Outcome:
+        return self._run("up", self.stack.up, diff=True, **kwargs)
+
+    def refresh(self, **kwargs: Any) -> Outcome:
+        return self._run("refresh", self.stack.refresh, **kwargs)
+
+    def destroy(self, **kwargs: Any) -> Outcome:
+        return self._run("destroy", self.stack.destroy, **kwargs)
+
+    def outputs(self) -> dict[str, Any]:
+        return {k: v.value for k, v in self.stack.outputs().items()}
+
+    def export(self) -> dict[str, Any]:
+        return self.stack.export_stack().deployment  # type: ignore[no-any-return]
+
+    def export_text(self) -> str:
+        return json.dumps(self.export())
+
+    def resource_state(self, name: str) -> dict[str, Any]:
+        for res in self.export().get("resources", []):
+            if res["urn"].rsplit("::", 1)[-1] == name:
+                return res  # type: ignore[no-any-return]
+        raise KeyError(name)
+
+    def remove(self) -> None:
+        self.stack.workspace.remove_stack(self.stack.name)
+
+
+def _steps(events: list[Any]) -> list[StepView]:
+    steps = []
+    for e in events:
+        meta = None
+        if e.resource_pre_event is not None:
+            meta = e.resource_pre_event.metadata
+        if meta is None:
+            continue
+        op = meta.op.value if hasattr(meta.op, "value") else str(meta.op)
+        detailed = {k: (v.diff_kind.value if hasattr(v.diff_kind, "value") else str(v.diff_kind))
+                    for k, v in (meta.detailed_diff or {}).items()}
+        steps.append(StepView(op=op, urn=meta.urn, type=meta.type, diffs=list(meta.diffs or []),
+                              replace_keys=list(meta.keys or []), detailed_diff=detailed))
+    return steps
+
+
+def _diagnostics(events: list[Any]) -> list[str]:
+    return [
+        e.diagnostic_event.message.strip()
+        for e in events
+        if e.diagnostic_event is not None and e.diagnostic_event.severity != "debug"
+    ]
+
+
+def repo_env_defaults() -> dict[str, str]:
+    """Retry timings short enough for tests against the local emulator."""
+    return {"PULUMI_DEPLOY_RETRY_BASE_DELAY": os.environ.get("PULUMI_DEPLOY_RETRY_BASE_DELAY", "0.05")}

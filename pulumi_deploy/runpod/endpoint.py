@@ -1,0 +1,141 @@
+"""RunPod serverless Endpoint. ``PATCH /v1/endpoints/{id}`` updates it and may roll workers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pulumi import Input, Output, ResourceOptions
+from pydantic import BeforeValidator, Field
+
+from ..core.fields import Computed, Doc, Normalise, RollsWorkers, Secret, ServerDefault, WriteOnly, as_sorted_set
+from ..core.http import ApiClient
+from ..core.provider import SpecProvider
+from ..core.resource import ResourceArgs, SpecResource
+from ..core.spec import ObjectSpec, Plan, snake_to_camel
+from . import api
+from .enums import ComputeType, CpuFlavorId, CudaVersion, DataCenterId, GpuTypeId, ScalerType
+
+Wire = dict[str, Any]
+
+
+def _csv_or_list(value: Any) -> Any:
+    return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+
+
+@dataclass(kw_only=True)
+class EndpointArgs(ResourceArgs):
+    template_id: Annotated[Input[str], Field(min_length=1), RollsWorkers(), Doc("Template the workers run.")]
+    name: Annotated[
+        Input[str] | None, Field(min_length=1, max_length=191), Normalise(api.strip_flashboot_suffix),
+        Doc("Default: the resource name plus a random suffix. A trailing ` -fb` added by RunPod is ignored."),
+    ] = None
+    gpu_type_ids: Annotated[
+        Input[list[Input[GpuTypeId]]] | None, Field(min_length=1, max_length=3), RollsWorkers(), ServerDefault(),
+        Doc("Up to three GPU types, in priority order (order matters)."),
+    ] = None
+    gpu_count: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault()] = None
+    allowed_cuda_versions: Annotated[
+        Input[list[Input[CudaVersion]]] | None, Normalise(as_sorted_set), RollsWorkers(), ServerDefault()
+    ] = None
+    min_cuda_version: Annotated[Input[CudaVersion] | None, RollsWorkers()] = None
+    data_center_ids: Annotated[
+        Input[list[Input[DataCenterId]]] | Input[str] | None,
+        BeforeValidator(_csv_or_list), Normalise(as_sorted_set), RollsWorkers(), ServerDefault(),
+        Doc("Data centres workers may run in (a list or a comma string; compared as a set)."),
+    ] = None
+    network_volume_id: Annotated[Input[str] | None, RollsWorkers()] = None
+    network_volume_ids: Annotated[Input[list[Input[str]]] | None, Normalise(as_sorted_set), RollsWorkers()] = None
+    workers_min: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
+    workers_max: Annotated[Input[int] | None, Field(ge=0), ServerDefault(),
+                           Doc("RunPod may lower it on idle endpoints; `pulumi up` restores it.")] = None
+    idle_timeout: Annotated[Input[int] | None, Field(ge=1, le=3600), ServerDefault(), Doc("Seconds.")] = None
+    execution_timeout_ms: Annotated[Input[int] | None, Field(ge=5_000, le=7 * 24 * 3_600_000), ServerDefault()] = None
+    scaler_type: Annotated[Input[ScalerType] | None, ServerDefault()] = None
+    scaler_value: Annotated[Input[int] | None, Field(ge=1), ServerDefault()] = None
+    flashboot: Annotated[Input[bool] | None, WriteOnly()] = None
+    compute_type: Annotated[Input[ComputeType] | None, WriteOnly(),
+                            Doc("Only GPU: REST v1 ignores CPU (runpod-python#545).")] = None
+    vcpu_count: Annotated[Input[int] | None, Field(ge=1), WriteOnly()] = None
+    cpu_flavor_ids: Annotated[Input[list[Input[CpuFlavorId]]] | None, WriteOnly()] = None
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        lo, hi = values.get("workers_min"), values.get("workers_max")
+        if lo is not None and hi is not None and lo > hi:
+            yield "workers_min", f"must not exceed workers_max ({lo} > {hi})"
+        if values.get("compute_type") == "CPU":
+            yield "compute_type", "CPU endpoints cannot be created through RunPod REST v1 (it silently creates GPU)"
+        if values.get("network_volume_id") and values.get("network_volume_ids"):
+            yield "network_volume_ids", "set network_volume_id or network_volume_ids, not both"
+
+
+@dataclass(kw_only=True)
+class EndpointOutputs:
+    version: Annotated[int | None, Computed(), Doc("Increments with every rolling release.")] = None
+    user_id: Annotated[str | None, Computed()] = None
+    created_at: Annotated[str | None, Computed()] = None
+    env: Annotated[dict[str, str] | None, Computed(), Secret(), Doc("The template's environment.")] = None
+
+
+class EndpointProvider(SpecProvider):
+    spec: ClassVar[ObjectSpec] = ObjectSpec(
+        vendor="runpod", kind="Endpoint", args=EndpointArgs, outputs=EndpointOutputs,
+        wire_case=snake_to_camel, autoname="name",
+    )
+    settings = api.SETTINGS
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
+        obj = client.request("POST", "/endpoints", json=self.spec.to_wire(inputs), idempotent=False)
+        return str(obj["id"]), obj
+
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
+        return api.find_by_name(client, "endpoints", inputs["name"], api.strip_flashboot_suffix)
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
+        return api.get_or_none(client, f"/endpoints/{id_}")
+
+    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
+        # Only the changed fields: PATCH is sparse, and explicit zeros (workers_min=0) are sent.
+        body = self.spec.to_wire(news, plan.changed)
+        if not body:
+            return client.request("GET", f"/endpoints/{id_}")  # type: ignore[no-any-return]
+        return client.request("PATCH", f"/endpoints/{id_}", json=body)  # type: ignore[no-any-return]
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        # The safe sequence from RunPod's own tooling: scale to zero, then delete (404 = gone).
+        client.request("PATCH", f"/endpoints/{id_}", json={"workersMin": 0, "workersMax": 0})
+        client.request("DELETE", f"/endpoints/{id_}")
+
+
+class Endpoint(SpecResource, module="runpod", name="Endpoint"):
+    """A RunPod serverless endpoint (`/v1/endpoints`)."""
+
+    provider_cls = EndpointProvider
+    template_id: Output[str]
+    name: Output[str]
+    gpu_type_ids: Output[list[str]]
+    gpu_count: Output[int]
+    allowed_cuda_versions: Output[list[str]]
+    min_cuda_version: Output[str | None]
+    data_center_ids: Output[list[str]]
+    network_volume_id: Output[str | None]
+    network_volume_ids: Output[list[str]]
+    workers_min: Output[int]
+    workers_max: Output[int]
+    idle_timeout: Output[int]
+    execution_timeout_ms: Output[int]
+    scaler_type: Output[str]
+    scaler_value: Output[int]
+    flashboot: Output[bool | None]
+    compute_type: Output[str | None]
+    vcpu_count: Output[int | None]
+    cpu_flavor_ids: Output[list[str] | None]
+    version: Output[int]
+    user_id: Output[str]
+    created_at: Output[str]
+    env: Output[dict[str, str]]
+
+    def __init__(self, resource_name: str, args: EndpointArgs, opts: ResourceOptions | None = None) -> None:
+        super().__init__(resource_name, args, opts)

@@ -1,0 +1,72 @@
+"""RunPod NetworkVolume: persistent storage in one data centre; it can grow, never shrink."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pulumi import Input, Output, ResourceOptions
+from pydantic import Field
+
+from ..core.fields import Doc, Replace
+from ..core.http import ApiClient
+from ..core.provider import SpecProvider
+from ..core.resource import ResourceArgs, SpecResource
+from ..core.spec import ObjectSpec, Plan, snake_to_camel
+from . import api
+from .enums import DataCenterId
+
+Wire = dict[str, Any]
+
+
+@dataclass(kw_only=True)
+class NetworkVolumeArgs(ResourceArgs):
+    size: Annotated[Input[int], Field(ge=1, le=4000), Doc("GB; can be increased, never decreased.")]
+    data_center_id: Annotated[Input[DataCenterId], Replace(reason="a volume cannot move between data centres")]
+    name: Annotated[Input[str] | None, Field(min_length=1),
+                    Doc("Default: the resource name plus a random suffix.")] = None
+
+
+class NetworkVolumeProvider(SpecProvider):
+    spec: ClassVar[ObjectSpec] = ObjectSpec(
+        vendor="runpod", kind="NetworkVolume", args=NetworkVolumeArgs, wire_case=snake_to_camel, autoname="name",
+    )
+    settings = api.SETTINGS
+
+    def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
+        old, new = olds.get("size"), news.get("size")
+        if isinstance(old, int | float) and isinstance(new, int | float) and new < old:
+            return [("size", f"a network volume cannot shrink ({int(old)} GB -> {int(new)} GB); data would be lost. "
+                             "Create a new volume instead.")]
+        return []
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
+        obj = client.request("POST", "/networkvolumes", json=self.spec.to_wire(inputs), idempotent=False)
+        return str(obj["id"]), obj
+
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
+        return api.find_by_name(client, "networkvolumes", inputs["name"])
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
+        return api.get_or_none(client, f"/networkvolumes/{id_}")
+
+    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
+        body = self.spec.to_wire(news, [n for n in plan.changed if n in ("name", "size")])
+        if not body:
+            return client.request("GET", f"/networkvolumes/{id_}")  # type: ignore[no-any-return]
+        return client.request("PATCH", f"/networkvolumes/{id_}", json=body)  # type: ignore[no-any-return]
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        client.request("DELETE", f"/networkvolumes/{id_}")
+
+
+class NetworkVolume(SpecResource, module="runpod", name="NetworkVolume"):
+    """A RunPod network volume (`/v1/networkvolumes`)."""
+
+    provider_cls = NetworkVolumeProvider
+    size: Output[int]
+    data_center_id: Output[str]
+    name: Output[str]
+
+    def __init__(self, resource_name: str, args: NetworkVolumeArgs, opts: ResourceOptions | None = None) -> None:
+        super().__init__(resource_name, args, opts)

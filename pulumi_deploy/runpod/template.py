@@ -1,0 +1,115 @@
+"""RunPod Template: the container image and settings that endpoints run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pulumi import Input, Output, ResourceOptions
+from pydantic import Field
+
+from ..core.errors import BadRequest, PulumiDeployError
+from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
+from ..core.http import ApiClient
+from ..core.provider import AUTONAMED, SpecProvider
+from ..core.resource import ResourceArgs, SpecResource
+from ..core.spec import ObjectSpec, Plan, snake_to_camel
+from . import api
+from .enums import TemplateCategory
+
+Wire = dict[str, Any]
+
+
+@dataclass(kw_only=True)
+class TemplateArgs(ResourceArgs):
+    image_name: Annotated[Input[str], Field(min_length=1), RollsWorkers(), Doc("Container image, e.g. `ghcr.io/acme/worker:1.4.2`.")]
+    name: Annotated[
+        Input[str] | None,
+        Field(min_length=1, max_length=191),
+        Doc("Unique per account. Default: the resource name plus a random suffix (autonaming), which lets a "
+            "replacement be created before the old template is deleted."),
+    ] = None
+    is_serverless: Annotated[Input[bool] | None, Replace(), ServerDefault(), Doc("Must be true for endpoints.")] = None
+    category: Annotated[Input[TemplateCategory] | None, Replace(), ServerDefault()] = None
+    container_disk_in_gb: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault()] = None
+    volume_in_gb: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
+    volume_mount_path: Annotated[Input[str] | None, ServerDefault()] = None
+    docker_start_cmd: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
+    docker_entrypoint: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
+    env: Annotated[Input[dict[str, Input[str]]] | None, RollsWorkers(), Secret(), ServerDefault(),
+                   Doc("Environment variables (values may be `{{ RUNPOD_SECRET_name }}` references).")] = None
+    ports: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault(),
+                     Doc("`port/http` or `port/tcp` entries.")] = None
+    container_registry_auth_id: Annotated[Input[str] | None, RollsWorkers()] = None
+    is_public: Annotated[Input[bool] | None, ServerDefault()] = None
+    readme: Annotated[Input[str] | None, ServerDefault()] = None
+
+
+@dataclass(kw_only=True)
+class TemplateOutputs:
+    is_runpod: Annotated[bool | None, Computed()] = None
+
+
+class TemplateProvider(SpecProvider):
+    spec: ClassVar[ObjectSpec] = ObjectSpec(
+        vendor="runpod", kind="Template", args=TemplateArgs, outputs=TemplateOutputs,
+        wire_case=snake_to_camel, autoname="name",
+    )
+    settings = api.SETTINGS
+
+    def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        # Names are unique per account: an explicitly named template must go before its successor.
+        return not news.get(AUTONAMED)
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
+        obj = client.request("POST", "/templates", json=self.spec.to_wire(inputs), idempotent=False)
+        return str(obj["id"]), obj
+
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
+        return api.find_by_name(client, "templates", inputs["name"])
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
+        return api.get_or_none(client, f"/templates/{id_}")
+
+    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
+        body = self.spec.to_wire(news, plan.changed)
+        if not body:
+            return client.request("GET", f"/templates/{id_}")  # type: ignore[no-any-return]
+        return client.request("PATCH", f"/templates/{id_}", json=body)  # type: ignore[no-any-return]
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        try:
+            client.request("DELETE", f"/templates/{id_}")
+        except BadRequest as exc:
+            if "use" not in exc.message.lower():
+                raise
+            raise PulumiDeployError(
+                f"{self.describe(outs, id_)} cannot be deleted: {exc.message}. RunPod refuses to delete a template "
+                "that an endpoint still uses. If Pulumi is replacing it, either leave `name` unset (autonaming lets "
+                "the new template be created and the endpoint moved before the old one is deleted), give it a new "
+                "name, or first point the endpoint at another template."
+            ) from exc
+
+
+class Template(SpecResource, module="runpod", name="Template"):
+    """A RunPod template (`/v1/templates`)."""
+
+    provider_cls = TemplateProvider
+    image_name: Output[str]
+    name: Output[str]
+    is_serverless: Output[bool]
+    category: Output[str]
+    container_disk_in_gb: Output[int]
+    volume_in_gb: Output[int]
+    volume_mount_path: Output[str]
+    docker_start_cmd: Output[list[str]]
+    docker_entrypoint: Output[list[str]]
+    env: Output[dict[str, str]]
+    ports: Output[list[str]]
+    container_registry_auth_id: Output[str | None]
+    is_public: Output[bool]
+    readme: Output[str]
+    is_runpod: Output[bool]
+
+    def __init__(self, resource_name: str, args: TemplateArgs, opts: ResourceOptions | None = None) -> None:
+        super().__init__(resource_name, args, opts)

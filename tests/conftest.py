@@ -1,0 +1,60 @@
+"""Fixtures shared by every tier: the emulator process and throwaway stacks on the real CLI."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from pulumi_deploy.emulator.client import EmulatorControl
+from pulumi_deploy.emulator.process import RunningEmulator, run_emulator
+from pulumi_deploy.local_stack import LocalStack, pulumi_cli_root, repo_env_defaults
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Credentials the e2e stacks use against the emulator (any non-empty token is accepted there).
+TEST_ENV = {
+    "RUNPOD_API_KEY": "rp-test-key",
+    "AIEEV_API_KEY": "aieev-test-key",
+    "CYBERUN_TOKEN": "sk-test-token",
+    "TRUSTGATE_ADMIN_TOKEN": "tg-test-token",
+    "NEMO_TOKEN": "nemo-test-token",
+}
+
+
+@pytest.fixture(scope="session")
+def emulator_process() -> Iterator[RunningEmulator]:
+    with run_emulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator(emulator_process: RunningEmulator) -> Iterator[EmulatorControl]:
+    """The running emulator, reset before each test."""
+    emulator_process.control.reset()
+    yield emulator_process.control
+
+
+@pytest.fixture(scope="session")
+def cli_root() -> Path:
+    # Missing CLI is a failure, never a skip: CI must not go green without the engine tier.
+    return pulumi_cli_root(REPO_ROOT)
+
+
+StackFactory = Callable[..., LocalStack]
+
+
+@pytest.fixture
+def make_stack(tmp_path: Path, cli_root: Path, emulator_process: RunningEmulator) -> Iterator[StackFactory]:
+    made: list[LocalStack] = []
+
+    def factory(program: Callable[[], None], env: dict[str, str] | None = None) -> LocalStack:
+        full_env = {**TEST_ENV, **emulator_process.base_urls, **repo_env_defaults(), **(env or {})}
+        full_env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+        stack = LocalStack(tmp_path / f"stack{len(made)}", program, cli_root=cli_root, env=full_env)
+        made.append(stack)
+        return stack
+
+    yield factory

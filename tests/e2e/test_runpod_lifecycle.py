@@ -1,0 +1,87 @@
+"""RunPod Template / Endpoint / NetworkVolume through the real Pulumi CLI against the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from pulumi_deploy import runpod
+from pulumi_deploy.local_stack import StackFailed
+
+pytestmark = pytest.mark.e2e
+
+
+def program(cfg: dict[str, Any]):
+    """A template + endpoint + volume program whose inputs come from ``cfg`` (mutated between steps)."""
+
+    def run() -> None:
+        tmpl = runpod.Template("worker", runpod.TemplateArgs(**cfg["template"]))
+        ep = runpod.Endpoint("api", runpod.EndpointArgs(template_id=tmpl.id, **cfg["endpoint"]))
+        vol = runpod.NetworkVolume("data", runpod.NetworkVolumeArgs(**cfg["volume"]))
+        pulumi.export("template_id", tmpl.id)
+        pulumi.export("endpoint_id", ep.id)
+        pulumi.export("endpoint_version", ep.version)
+        pulumi.export("volume_id", vol.id)
+
+    return run
+
+
+def base_cfg() -> dict[str, Any]:
+    return {
+        "template": {"image_name": "ghcr.io/acme/worker:1.0", "is_serverless": True, "env": {"MODE": "prod"}},
+        "endpoint": {"workers_max": 3, "workers_min": 0, "gpu_type_ids": ["NVIDIA L4"], "flashboot": True},
+        "volume": {"size": 50, "data_center_id": "EU-RO-1"},
+    }
+
+
+def rp_calls(emulator, method: str | None = None) -> list[dict[str, Any]]:
+    return [c for c in emulator.calls("runpod") if method is None or c["method"] == method]
+
+
+def test_endpoint_workers_max_updates_in_place_with_one_sparse_patch(emulator, make_stack):
+    # given
+    cfg = base_cfg()
+    stack = make_stack(program(cfg))
+    created = stack.up()
+    endpoint_id = created.outputs["endpoint_id"]
+    # when
+    cfg["endpoint"]["workers_max"] = 5
+    preview = stack.preview()
+    emulator.clear_calls()
+    stack.up()
+    # then
+    step = preview.step("api")
+    assert step.op == "update"
+    assert step.diffs == ["workers_max"]
+    patches = rp_calls(emulator, "PATCH")
+    assert [(c["path"], c["body"]) for c in patches] == [(f"/endpoints/{endpoint_id}", {"workersMax": 5})]
+    assert stack.outputs()["endpoint_id"] == endpoint_id
+
+
+def test_unchanged_rerun_makes_no_changes_and_no_api_calls(emulator, make_stack):
+    # given
+    stack = make_stack(program(base_cfg()))
+    stack.up()
+    emulator.clear_calls()
+    # when
+    again = stack.up()
+    # then
+    assert again.summary == {"same": 4}
+    assert rp_calls(emulator) == []
+
+
+def test_invalid_inputs_fail_at_preview_naming_the_property_and_send_nothing(emulator, make_stack):
+    # given
+    cfg = base_cfg()
+    cfg["endpoint"].update(idle_timeout=0, scaler_type="FAST", gpu_type_ids=["NVIDIA GTX 9999"])
+    stack = make_stack(program(cfg))
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.preview()
+    # then
+    text = failed.value.text
+    for prop in ("idle_timeout", "scaler_type", "gpu_type_ids"):
+        assert prop in text
+    assert rp_calls(emulator) == []
