@@ -189,10 +189,20 @@ def _steps(events: list[Any]) -> list[StepView]:
         if meta is None:
             continue
         op = meta.op.value if hasattr(meta.op, "value") else str(meta.op)
-        detailed = {k: (v.diff_kind.value if hasattr(v.diff_kind, "value") else str(v.diff_kind))
-                    for k, v in (meta.detailed_diff or {}).items()}
-        steps.append(StepView(op=op, urn=meta.urn, type=meta.type, diffs=list(meta.diffs or []),
-                              replace_keys=list(meta.keys or []), detailed_diff=detailed))
+        detailed = {
+            k: (v.diff_kind.value if hasattr(v.diff_kind, "value") else str(v.diff_kind))
+            for k, v in (meta.detailed_diff or {}).items()
+        }
+        steps.append(
+            StepView(
+                op=op,
+                urn=meta.urn,
+                type=meta.type,
+                diffs=list(meta.diffs or []),
+                replace_keys=list(meta.keys or []),
+                detailed_diff=detailed,
+            )
+        )
     return steps
 
 

@@ -79,9 +79,7 @@ def resolve_credential(settings: VendorSettings, base_url: str) -> str | None:
     token = lookup(settings.credential)
     if not token:
         if settings.credential_required:
-            raise ConfigError(
-                f"{settings.vendor}: no credential configured; set {settings.credential.describe()}"
-            )
+            raise ConfigError(f"{settings.vendor}: no credential configured; set {settings.credential.describe()}")
         return None
     parts = urlsplit(base_url)
     if parts.scheme == "http" and not is_loopback(parts.hostname or ""):

@@ -169,8 +169,9 @@ def _field_specs(cls: type, is_input: bool, wire_case: Callable[[str], str]) -> 
         policies = tuple(m for m in meta if isinstance(m, Policy))
         wire = next((m.name for m in meta if isinstance(m, Wire)), wire_case(f.name))
         doc = next((m.text for m in meta if isinstance(m, Doc)), "")
-        specs[f.name] = FieldSpec(f.name, wire, policies, is_input and not any(
-            isinstance(p, Computed) for p in policies), doc)
+        specs[f.name] = FieldSpec(
+            f.name, wire, policies, is_input and not any(isinstance(p, Computed) for p in policies), doc
+        )
     return specs
 
 

@@ -106,6 +106,7 @@ class EmulatorMiddleware:
             await send(message)
 
         if fault is not None and fault.spec.kind == "drop_after":
+
             async def swallow(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     call.status = message["status"]
@@ -156,9 +157,7 @@ def create_app(vendors: list[VendorEmulator] | None = None) -> FastAPI:
         # Routes that accept a typed body get FastAPI's validation; render it in the vendor's
         # format (vendors that answer 422 themselves override via their own error_response).
         match = EmulatorMiddleware(app, state)._vendor_for(request.url.path)
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
+        message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
         if match is None:
             return Response(message, status_code=422)
         vendor = match[0]

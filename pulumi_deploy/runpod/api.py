@@ -22,7 +22,9 @@ def get_or_none(client: ApiClient, path: str) -> dict[str, Any] | None:
         return None
 
 
-def find_by_name(client: ApiClient, collection: str, name: str, normalise: Any = str) -> tuple[str, dict[str, Any]] | None:
+def find_by_name(
+    client: ApiClient, collection: str, name: str, normalise: Any = str
+) -> tuple[str, dict[str, Any]] | None:
     """The object of ``collection`` whose (normalised) name is ``name``, if exactly one has it."""
     items = client.request("GET", f"/{collection}") or []
     matches = [i for i in items if isinstance(i, dict) and normalise(i.get("name") or "") == name]

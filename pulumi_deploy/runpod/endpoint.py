@@ -28,11 +28,16 @@ def _csv_or_list(value: Any) -> Any:
 class EndpointArgs(ResourceArgs):
     template_id: Annotated[Input[str], Field(min_length=1), RollsWorkers(), Doc("Template the workers run.")]
     name: Annotated[
-        Input[str] | None, Field(min_length=1, max_length=191), Normalise(api.strip_flashboot_suffix),
+        Input[str] | None,
+        Field(min_length=1, max_length=191),
+        Normalise(api.strip_flashboot_suffix),
         Doc("Default: the resource name plus a random suffix. A trailing ` -fb` added by RunPod is ignored."),
     ] = None
     gpu_type_ids: Annotated[
-        Input[list[Input[GpuTypeId]]] | None, Field(min_length=1, max_length=3), RollsWorkers(), ServerDefault(),
+        Input[list[Input[GpuTypeId]]] | None,
+        Field(min_length=1, max_length=3),
+        RollsWorkers(),
+        ServerDefault(),
         Doc("Up to three GPU types, in priority order (order matters)."),
     ] = None
     gpu_count: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault()] = None
@@ -42,21 +47,29 @@ class EndpointArgs(ResourceArgs):
     min_cuda_version: Annotated[Input[CudaVersion] | None, RollsWorkers()] = None
     data_center_ids: Annotated[
         Input[list[Input[DataCenterId]]] | Input[str] | None,
-        BeforeValidator(_csv_or_list), Normalise(as_sorted_set), RollsWorkers(), ServerDefault(),
+        BeforeValidator(_csv_or_list),
+        Normalise(as_sorted_set),
+        RollsWorkers(),
+        ServerDefault(),
         Doc("Data centres workers may run in (a list or a comma string; compared as a set)."),
     ] = None
     network_volume_id: Annotated[Input[str] | None, RollsWorkers()] = None
     network_volume_ids: Annotated[Input[list[Input[str]]] | None, Normalise(as_sorted_set), RollsWorkers()] = None
     workers_min: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
-    workers_max: Annotated[Input[int] | None, Field(ge=0), ServerDefault(),
-                           Doc("RunPod may lower it on idle endpoints; `pulumi up` restores it.")] = None
+    workers_max: Annotated[
+        Input[int] | None,
+        Field(ge=0),
+        ServerDefault(),
+        Doc("RunPod may lower it on idle endpoints; `pulumi up` restores it."),
+    ] = None
     idle_timeout: Annotated[Input[int] | None, Field(ge=1, le=3600), ServerDefault(), Doc("Seconds.")] = None
     execution_timeout_ms: Annotated[Input[int] | None, Field(ge=5_000, le=7 * 24 * 3_600_000), ServerDefault()] = None
     scaler_type: Annotated[Input[ScalerType] | None, ServerDefault()] = None
     scaler_value: Annotated[Input[int] | None, Field(ge=1), ServerDefault()] = None
     flashboot: Annotated[Input[bool] | None, WriteOnly()] = None
-    compute_type: Annotated[Input[ComputeType] | None, WriteOnly(),
-                            Doc("Only GPU: REST v1 ignores CPU (runpod-python#545).")] = None
+    compute_type: Annotated[
+        Input[ComputeType] | None, WriteOnly(), Doc("Only GPU: REST v1 ignores CPU (runpod-python#545).")
+    ] = None
     vcpu_count: Annotated[Input[int] | None, Field(ge=1), WriteOnly()] = None
     cpu_flavor_ids: Annotated[Input[list[Input[CpuFlavorId]]] | None, WriteOnly()] = None
 
@@ -81,8 +94,12 @@ class EndpointOutputs:
 
 class EndpointProvider(SpecProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="runpod", kind="Endpoint", args=EndpointArgs, outputs=EndpointOutputs,
-        wire_case=snake_to_camel, autoname="name",
+        vendor="runpod",
+        kind="Endpoint",
+        args=EndpointArgs,
+        outputs=EndpointOutputs,
+        wire_case=snake_to_camel,
+        autoname="name",
     )
     settings = api.SETTINGS
 

@@ -23,21 +23,31 @@ Wire = dict[str, Any]
 class NetworkVolumeArgs(ResourceArgs):
     size: Annotated[Input[int], Field(ge=1, le=4000), Doc("GB; can be increased, never decreased.")]
     data_center_id: Annotated[Input[DataCenterId], Replace(reason="a volume cannot move between data centres")]
-    name: Annotated[Input[str] | None, Field(min_length=1),
-                    Doc("Default: the resource name plus a random suffix.")] = None
+    name: Annotated[Input[str] | None, Field(min_length=1), Doc("Default: the resource name plus a random suffix.")] = (
+        None
+    )
 
 
 class NetworkVolumeProvider(SpecProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="runpod", kind="NetworkVolume", args=NetworkVolumeArgs, wire_case=snake_to_camel, autoname="name",
+        vendor="runpod",
+        kind="NetworkVolume",
+        args=NetworkVolumeArgs,
+        wire_case=snake_to_camel,
+        autoname="name",
     )
     settings = api.SETTINGS
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         old, new = olds.get("size"), news.get("size")
         if isinstance(old, int | float) and isinstance(new, int | float) and new < old:
-            return [("size", f"a network volume cannot shrink ({int(old)} GB -> {int(new)} GB); data would be lost. "
-                             "Create a new volume instead.")]
+            return [
+                (
+                    "size",
+                    f"a network volume cannot shrink ({int(old)} GB -> {int(new)} GB); data would be lost. "
+                    "Create a new volume instead.",
+                )
+            ]
         return []
 
     def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:

@@ -22,12 +22,16 @@ Wire = dict[str, Any]
 
 @dataclass(kw_only=True)
 class TemplateArgs(ResourceArgs):
-    image_name: Annotated[Input[str], Field(min_length=1), RollsWorkers(), Doc("Container image, e.g. `ghcr.io/acme/worker:1.4.2`.")]
+    image_name: Annotated[
+        Input[str], Field(min_length=1), RollsWorkers(), Doc("Container image, e.g. `ghcr.io/acme/worker:1.4.2`.")
+    ]
     name: Annotated[
         Input[str] | None,
         Field(min_length=1, max_length=191),
-        Doc("Unique per account. Default: the resource name plus a random suffix (autonaming), which lets a "
-            "replacement be created before the old template is deleted."),
+        Doc(
+            "Unique per account. Default: the resource name plus a random suffix (autonaming), which lets a "
+            "replacement be created before the old template is deleted."
+        ),
     ] = None
     is_serverless: Annotated[Input[bool] | None, Replace(), ServerDefault(), Doc("Must be true for endpoints.")] = None
     category: Annotated[Input[TemplateCategory] | None, Replace(), ServerDefault()] = None
@@ -36,10 +40,16 @@ class TemplateArgs(ResourceArgs):
     volume_mount_path: Annotated[Input[str] | None, ServerDefault()] = None
     docker_start_cmd: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
     docker_entrypoint: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
-    env: Annotated[Input[dict[str, Input[str]]] | None, RollsWorkers(), Secret(), ServerDefault(),
-                   Doc("Environment variables (values may be `{{ RUNPOD_SECRET_name }}` references).")] = None
-    ports: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault(),
-                     Doc("`port/http` or `port/tcp` entries.")] = None
+    env: Annotated[
+        Input[dict[str, Input[str]]] | None,
+        RollsWorkers(),
+        Secret(),
+        ServerDefault(),
+        Doc("Environment variables (values may be `{{ RUNPOD_SECRET_name }}` references)."),
+    ] = None
+    ports: Annotated[
+        Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault(), Doc("`port/http` or `port/tcp` entries.")
+    ] = None
     container_registry_auth_id: Annotated[Input[str] | None, RollsWorkers()] = None
     is_public: Annotated[Input[bool] | None, ServerDefault()] = None
     readme: Annotated[Input[str] | None, ServerDefault()] = None
@@ -52,8 +62,12 @@ class TemplateOutputs:
 
 class TemplateProvider(SpecProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="runpod", kind="Template", args=TemplateArgs, outputs=TemplateOutputs,
-        wire_case=snake_to_camel, autoname="name",
+        vendor="runpod",
+        kind="Template",
+        args=TemplateArgs,
+        outputs=TemplateOutputs,
+        wire_case=snake_to_camel,
+        autoname="name",
     )
     settings = api.SETTINGS
 

@@ -1,0 +1,35 @@
+# The README's two commands: `make demo` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test venv cli lint unit emulator-tests e2e bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (Python 3.11+ is required)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+cli: ## obtain the Pulumi CLI pinned in pyproject.toml (cached per user, keyed by version)
+	bash scripts/install-pulumi-cli >/dev/null
+
+lint: venv
+	$(VENV)/bin/ruff check pulumi_deploy tests examples bench
+
+test: venv cli lint ## all tiers: unit, emulator, end-to-end through the real CLI
+	$(PY) -m pytest -p no:cacheprovider tests
+
+demo: venv cli ## run examples/quickstart against the emulator with a local file backend
+	$(PY) -m pulumi_deploy.demo
+
+bench: venv cli
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .tools .demo
