@@ -198,14 +198,14 @@ def control_router(state: ControlState) -> APIRouter:
         except KeyError as exc:
             raise HTTPException(400, str(exc.args[0])) from exc
 
-    @router.patch("/{vendor}/objects/{kind}/{object_id}")
+    @router.patch("/{vendor}/objects/{kind}/{object_id:path}")
     def patch(vendor: str, kind: str, object_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         try:
             return vendor_or_404(vendor).backend.control_patch(kind, object_id, changes)
         except KeyError as exc:
             raise HTTPException(404, str(exc.args[0])) from exc
 
-    @router.delete("/{vendor}/objects/{kind}/{object_id}")
+    @router.delete("/{vendor}/objects/{kind}/{object_id:path}")
     def delete(vendor: str, kind: str, object_id: str) -> dict[str, bool]:
         try:
             vendor_or_404(vendor).backend.control_delete(kind, object_id)
