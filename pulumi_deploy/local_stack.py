@@ -54,7 +54,8 @@ class Outcome:
         found = [s for s in self.steps if s.name == name]
         if not found:
             raise KeyError(f"no step for {name!r}; steps: {[(s.name, s.op) for s in self.steps]}")
-        return found[-1]
+        # A replacement is several steps (create-replacement, replace, delete-replaced): show "replace".
+        return next((s for s in found if s.op == "replace"), found[-1])
 
     @property
     def text(self) -> str:
@@ -97,6 +98,7 @@ class LocalStack:
         from pulumi import automation as auto
 
         self.workdir = workdir
+        self.project = project
         (workdir / "state").mkdir(parents=True, exist_ok=True)
         (workdir / "home").mkdir(parents=True, exist_ok=True)
         self.env = {
@@ -165,7 +167,13 @@ class LocalStack:
         return {k: v.value for k, v in self.stack.outputs().items()}
 
     def export(self) -> dict[str, Any]:
-        return self.stack.export_stack().deployment  # type: ignore[no-any-return]
+        """The deployment exactly as stored by the file backend (secrets stay ciphertext).
+
+        The Automation API's ``export_stack`` runs ``stack export --show-secrets``, which would
+        decrypt them; reading the checkpoint shows what an attacker with the state file would see.
+        """
+        path = self.workdir / "state" / ".pulumi" / "stacks" / self.project / f"{self.stack.name}.json"
+        return json.loads(path.read_text())["checkpoint"]["latest"]  # type: ignore[no-any-return]
 
     def export_text(self) -> str:
         return json.dumps(self.export())
