@@ -1,0 +1,91 @@
+"""RunPod providers called directly, shaped like the engine's calls (floats, Unknowns, __provider)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pulumi.output import Unknown
+
+from pulumi_deploy.runpod.endpoint import EndpointProvider
+from pulumi_deploy.runpod.network_volume import NetworkVolumeProvider
+from pulumi_deploy.runpod.template import TemplateProvider
+
+PROVIDER = {"__provider": "pickled", "_logical_name": "api"}
+
+
+def failures(result):
+    return {f.property: f.reason for f in result.failures}
+
+
+def test_check_accepts_floats_from_the_engine_and_returns_ints():
+    result = EndpointProvider().check({}, {**PROVIDER, "template_id": "t", "workers_max": 3.0})
+    assert failures(result) == {}
+    assert result.inputs["workers_max"] == 3
+    assert isinstance(result.inputs["workers_max"], int)
+
+
+def test_check_tolerates_unknown_values_during_preview():
+    result = EndpointProvider().check({}, {**PROVIDER, "template_id": Unknown(), "workers_max": 2})
+    assert failures(result) == {}
+    assert isinstance(result.inputs["template_id"], Unknown)
+
+
+@pytest.mark.parametrize(
+    ("prop", "value", "message"),
+    [
+        ("idle_timeout", 0, "greater than or equal to 1"),
+        ("idle_timeout", 3601, "less than or equal to 3600"),
+        ("scaler_type", "FAST", "'QUEUE_DELAY' or 'REQUEST_COUNT'"),
+        ("gpu_type_ids", ["NVIDIA GTX 9999"], "Input should be"),
+        ("workers_max", -1, "greater than or equal to 0"),
+        ("data_center_ids", "MARS-1", "Input should be"),
+    ],
+)
+def test_check_rejects_invalid_endpoint_input_naming_the_property(prop, value, message):
+    result = EndpointProvider().check({}, {**PROVIDER, "template_id": "t", prop: value})
+    assert list(failures(result)) == [prop]
+    assert message in failures(result)[prop]
+
+
+def test_check_cross_field_rule_workers_min_above_max():
+    result = EndpointProvider().check({}, {**PROVIDER, "template_id": "t", "workers_min": 4, "workers_max": 2})
+    assert failures(result) == {"workers_min": "workers_min: must not exceed workers_max (4 > 2)"}
+
+
+def test_check_autonames_once_and_keeps_the_name():
+    first = TemplateProvider().check({}, {**PROVIDER, "image_name": "img"}).inputs
+    again = TemplateProvider().check(first, {**PROVIDER, "image_name": "img2"}).inputs
+    assert first["name"].startswith("api-")
+    assert again["name"] == first["name"]
+
+
+def test_diff_names_replacing_field_and_explicit_name_deletes_first():
+    olds = {
+        **PROVIDER,
+        "image_name": "img",
+        "name": "fixed",
+        "category": "NVIDIA",
+        "_input_names": ["category", "image_name", "name"],
+    }
+    news = {**PROVIDER, "image_name": "img", "name": "fixed", "category": "AMD"}
+    result = TemplateProvider().diff("tid", olds, news)
+    assert result.replaces == ["category"]
+    assert result.delete_before_replace is True
+    assert result.changes is None  # the engine computes the property-level diff
+
+
+def test_volume_shrink_is_a_check_failure_on_the_transition():
+    result = NetworkVolumeProvider().check(
+        {**PROVIDER, "size": 50.0, "data_center_id": "EU-RO-1", "name": "v"},
+        {**PROVIDER, "size": 40, "data_center_id": "EU-RO-1", "name": "v"},
+    )
+    assert list(failures(result)) == ["size"]
+
+
+@given(st.lists(st.sampled_from(["EU-RO-1", "US-TX-3", "CA-MTL-1"]), min_size=1, unique=True))
+def test_data_center_ids_order_and_form_do_not_change_checked_inputs(dcs):
+    p = EndpointProvider()
+    as_list = p.check({}, {**PROVIDER, "template_id": "t", "data_center_ids": dcs}).inputs["data_center_ids"]
+    as_csv = p.check({}, {**PROVIDER, "template_id": "t", "data_center_ids": ",".join(reversed(dcs))})
+    assert as_list == as_csv.inputs["data_center_ids"] == sorted(dcs)
