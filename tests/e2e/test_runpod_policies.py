@@ -229,3 +229,26 @@ def test_adopt_id_takes_over_an_existing_endpoint(emulator, emulator_process, ma
     assert stack.outputs()["endpoint_id"] == existing["id"]
     assert endpoints[existing["id"]]["workersMax"] == 4
     assert len(endpoints) == 1  # the endpoint created by the first up was replaced by the adopted one
+
+
+def test_ignore_changes_and_replace_on_changes_are_honoured(emulator, make_stack):
+    # given
+    cfg = {"workers_max": 2, "idle_timeout": 5}
+
+    def run() -> None:
+        tmpl = runpod.Template("t", runpod.TemplateArgs(image_name="img:1", is_serverless=True))
+        opts = pulumi.ResourceOptions(ignore_changes=["workers_max"], replace_on_changes=["idle_timeout"])
+        ep = runpod.Endpoint("ep", runpod.EndpointArgs(template_id=tmpl.id, **cfg), opts)
+        pulumi.export("id", ep.id)
+
+    stack = make_stack(run)
+    stack.up()
+    # when
+    cfg["workers_max"] = 9
+    ignored = stack.preview()
+    cfg["idle_timeout"] = 10
+    forced = stack.preview()
+    # then
+    assert ignored.summary == {"same": 3}
+    assert forced.step("ep").op == "replace"
+    assert forced.step("ep").replace_keys == ["idle_timeout"]
