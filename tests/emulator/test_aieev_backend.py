@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fake_clock import FakeClock
 
 from pulumi_deploy.emulator.aieev.backend import AieevBackend
 from pulumi_deploy.emulator.aieev.errors import (
@@ -22,19 +23,6 @@ from pulumi_deploy.emulator.aieev.errors import (
 
 AUTH = "Bearer key-1"
 EP = "51c910f7-ecde-4c6c-88f8-d8e37ca9d598"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

@@ -109,9 +109,7 @@ def test_get_endpoint_forbidden(client: TestClient) -> None:
 def test_list_endpoints(client: TestClient) -> None:
     # given
     seed(client)
-    client.post(
-        "/_emulator/aieev/objects/endpoints", json={"id": "other", "name": "hidden", "granted_keys": []}
-    )
+    client.post("/_emulator/aieev/objects/endpoints", json={"id": "other", "name": "hidden", "granted_keys": []})
     # when
     response = client.get(f"{BASE}/endpoints", headers=AUTH, params={"search": "bench", "is_active": "false"})
     # then
@@ -179,9 +177,7 @@ def test_patch_endpoint_invalid_port(client: TestClient) -> None:
     # given
     seed(client)
     # when
-    response = client.patch(
-        f"{BASE}/endpoints/{EP}", headers=AUTH, json={"container_port": 70000, "bogus": 1}
-    )
+    response = client.patch(f"{BASE}/endpoints/{EP}", headers=AUTH, json={"container_port": 70000, "bogus": 1})
     # then
     assert response.status_code == 422
     assert response.json() == {"detail": [
@@ -199,9 +195,7 @@ def test_patch_endpoint_missing_body(client: TestClient) -> None:
     response = client.patch(f"{BASE}/endpoints/{EP}", headers=AUTH)
     # then
     assert response.status_code == 422
-    assert response.json() == {
-        "detail": [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
-    }
+    assert response.json() == {"detail": [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]}
 
 
 def test_patch_endpoint_malformed_json(client: TestClient) -> None:
@@ -325,9 +319,7 @@ def test_list_replicas_and_logs(client: TestClient) -> None:
     seed(client, is_active=True, num_replicas=2)
     # when
     replicas = client.get(f"{BASE}/endpoints/{EP}/replicas", headers=AUTH).json()
-    files = client.get(
-        f"{BASE}/endpoints/{EP}/logs", headers=AUTH, params={"include_history": "false"}
-    ).json()
+    files = client.get(f"{BASE}/endpoints/{EP}/logs", headers=AUTH, params={"include_history": "false"}).json()
     content = client.get(
         f"{BASE}/endpoints/{EP}/logs/file", headers=AUTH,
         params={"node_id": files[0]["node_id"], "filename": files[0]["filename"], "end_line": 1},
@@ -361,9 +353,7 @@ def test_control_seed_unknown_field(client: TestClient) -> None:
 def test_injected_fault_uses_detail_body(client: TestClient) -> None:
     # given
     seed(client)
-    client.post(
-        "/_emulator/faults", json={"vendor": "aieev", "path": "/start$", "status": 503, "message": "busy"}
-    )
+    client.post("/_emulator/faults", json={"vendor": "aieev", "path": "/start$", "status": 503, "message": "busy"})
     # when
     response = client.post(f"{BASE}/endpoints/{EP}/start", headers=AUTH)
     # then

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from fake_clock import FakeClock
 
 from pulumi_deploy.emulator.cyberun.auth import Caller
 from pulumi_deploy.emulator.cyberun.backend import CyberunBackend
@@ -16,19 +17,6 @@ TEAM = "11111111-1111-4111-8111-111111111111"
 OTHER_TEAM = "22222222-2222-4222-8222-222222222222"
 CRED_ID = "33333333-3333-4333-8333-333333333333"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2ln"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture
@@ -367,9 +355,7 @@ def test_update_container_refused_while_transitioning(
 # -- deploy / undeploy / delete ---------------------------------------------------------------
 
 
-def test_deploy_container_goes_through_deploying(
-    backend: CyberunBackend, caller: Caller, clock: FakeClock
-) -> None:
+def test_deploy_container_goes_through_deploying(backend: CyberunBackend, caller: Caller, clock: FakeClock) -> None:
     # given
     service_id = backend.create_container(caller, deployed())["id"]
     # when
@@ -407,9 +393,7 @@ def test_deploy_container_refused_while_deploying(backend: CyberunBackend, calle
     assert excinfo.value.status == 409
 
 
-def test_undeploy_container_goes_through_stopping(
-    backend: CyberunBackend, caller: Caller, clock: FakeClock
-) -> None:
+def test_undeploy_container_goes_through_stopping(backend: CyberunBackend, caller: Caller, clock: FakeClock) -> None:
     # given
     service_id = backend.create_container(caller, deployed())["id"]
     backend.deploy_container(caller, service_id)
@@ -424,9 +408,7 @@ def test_undeploy_container_goes_through_stopping(
 
 
 @pytest.mark.parametrize("settled", ["created", "stopped"])
-def test_undeploy_container_noop_when_not_running(
-    backend: CyberunBackend, caller: Caller, settled: str
-) -> None:
+def test_undeploy_container_noop_when_not_running(backend: CyberunBackend, caller: Caller, settled: str) -> None:
     # given
     service_id = backend.create_container(caller, deployed())["id"]
     backend.control_patch("containers", service_id, {"service_status": settled})

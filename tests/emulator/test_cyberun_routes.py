@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fake_clock import FakeClock
 from fastapi.testclient import TestClient
 
 from pulumi_deploy.emulator.app import create_app
@@ -16,14 +17,6 @@ TEAM = "11111111-1111-4111-8111-111111111111"
 JWT_HEADERS = {"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2ln", "X-Team-ID": TEAM}
 KEY_HEADERS = {"Authorization": "Bearer sk-test"}
 SERVICE = {"service_slug": "vllm-api", "docker_image": "vllm/vllm-openai:latest"}
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

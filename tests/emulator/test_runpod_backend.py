@@ -212,9 +212,7 @@ def test_create_endpoint_error_unknown_network_volume(backend: RunpodBackend) ->
         ({"name": None}, '"name" must be a string'),
     ],
 )
-def test_create_endpoint_error_invalid_input(
-    backend: RunpodBackend, overrides: dict[str, Any], message: str
-) -> None:
+def test_create_endpoint_error_invalid_input(backend: RunpodBackend, overrides: dict[str, Any], message: str) -> None:
     # given
     template = make_template(backend)
     # when
@@ -307,9 +305,7 @@ def test_update_endpoint_empty_body_is_noop(backend: RunpodBackend) -> None:
         {"dataCenterIds": list(DATA_CENTER_IDS)},  # same value as before
     ],
 )
-def test_update_endpoint_keeps_version_for_in_place_fields(
-    backend: RunpodBackend, changes: dict[str, Any]
-) -> None:
+def test_update_endpoint_keeps_version_for_in_place_fields(backend: RunpodBackend, changes: dict[str, Any]) -> None:
     template = make_template(backend)
     endpoint = make_endpoint(backend, template["id"])
     assert backend.update_endpoint(endpoint["id"], changes)["version"] == 0
@@ -326,9 +322,7 @@ def test_update_endpoint_keeps_version_for_in_place_fields(
         {"dataCenterIds": ["EU-RO-1"]},
     ],
 )
-def test_update_endpoint_rollout_field_increments_version(
-    backend: RunpodBackend, changes: dict[str, Any]
-) -> None:
+def test_update_endpoint_rollout_field_increments_version(backend: RunpodBackend, changes: dict[str, Any]) -> None:
     template = make_template(backend)
     endpoint = make_endpoint(backend, template["id"])
     assert backend.update_endpoint(endpoint["id"], changes)["version"] == 1
@@ -494,9 +488,7 @@ def test_create_template_explicit_empty_ports_kept(backend: RunpodBackend) -> No
         ({"name": "t", "imageName": "img", "containerDiskInGb": -1}, '"containerDiskInGb" must be >= 0'),
     ],
 )
-def test_create_template_error_invalid_input(
-    backend: RunpodBackend, body: dict[str, Any], message: str
-) -> None:
+def test_create_template_error_invalid_input(backend: RunpodBackend, body: dict[str, Any], message: str) -> None:
     with pytest.raises(errors.InvalidInput) as exc:
         backend.create_template(body)
     assert_invalid(exc, 400, message)
@@ -655,9 +647,7 @@ def test_create_network_volume(backend: RunpodBackend) -> None:
         ),
     ],
 )
-def test_create_network_volume_error_invalid_input(
-    backend: RunpodBackend, body: dict[str, Any], message: str
-) -> None:
+def test_create_network_volume_error_invalid_input(backend: RunpodBackend, body: dict[str, Any], message: str) -> None:
     with pytest.raises(errors.InvalidInput) as exc:
         backend.create_network_volume(body)
     assert_invalid(exc, 400, message)
@@ -677,9 +667,7 @@ def test_update_network_volume_error_size_not_increased(backend: RunpodBackend, 
     with pytest.raises(errors.VolumeSizeNotIncreased) as exc:
         backend.update_network_volume(volume["id"], {"size": size, "name": "renamed"})
     # then
-    assert_invalid(
-        exc, 400, f'"size" must be greater than the current size of the network volume ({size} <= 50)'
-    )
+    assert_invalid(exc, 400, f'"size" must be greater than the current size of the network volume ({size} <= 50)')
     assert backend.get_network_volume(volume["id"]) == volume
 
 

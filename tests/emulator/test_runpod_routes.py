@@ -65,9 +65,7 @@ def test_emulator_identity() -> None:
     ],
 )
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "rpa_key"}])
-def test_request_error_unauthorized(
-    client: TestClient, method: str, path: str, headers: dict[str, str]
-) -> None:
+def test_request_error_unauthorized(client: TestClient, method: str, path: str, headers: dict[str, str]) -> None:
     # when
     response = client.request(method, BASE + path, json={}, headers=headers)
     # then
@@ -137,9 +135,7 @@ def test_list_endpoints_is_bare_array(client: TestClient) -> None:
 def test_get_endpoint(client: TestClient) -> None:
     template = create_template(client)
     endpoint = create_endpoint(client, template["id"])
-    response = client.get(
-        f"{BASE}/endpoints/{endpoint['id']}", params={"includeWorkers": "true"}, headers=AUTH
-    )
+    response = client.get(f"{BASE}/endpoints/{endpoint['id']}", params={"includeWorkers": "true"}, headers=AUTH)
     assert response.status_code == 200
     assert response.json() == {**endpoint, "workers": []}
 
@@ -204,9 +200,7 @@ def test_create_template_error_duplicate_name(client: TestClient) -> None:
     create_template(client, name="dup")
     response = client.post(f"{BASE}/templates", json={"name": "dup", "imageName": "img"}, headers=AUTH)
     assert response.status_code == 400
-    assert response.json() == {
-        "message": 'Template name "dup" is already in use; template names must be unique'
-    }
+    assert response.json() == {"message": 'Template name "dup" is already in use; template names must be unique'}
 
 
 def test_get_and_list_templates(client: TestClient) -> None:
@@ -274,9 +268,7 @@ def test_network_volume_lifecycle(client: TestClient) -> None:
     # then
     assert (grown.status_code, grown.json()) == (200, {**volume, "size": 60})
     assert shrunk.status_code == 400
-    assert shrunk.json() == {
-        "message": '"size" must be greater than the current size of the network volume (40 <= 60)'
-    }
+    assert shrunk.json() == {"message": '"size" must be greater than the current size of the network volume (40 <= 60)'}
     assert listed.json() == [{**volume, "size": 60}]
     assert (deleted.status_code, deleted.content) == (204, b"")
     assert (gone.status_code, gone.json()) == (404, {"message": "Network volume not found"})

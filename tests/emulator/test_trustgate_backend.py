@@ -107,9 +107,7 @@ def test_authenticate_rejected(backend: TrustGateBackend, header: str | None, me
 
 def test_create_gateway(backend: TrustGateBackend, wall: FakeWallclock) -> None:
     # when
-    record = backend.create_gateway(
-        {"name": "gw", "subdomain": "acme", "session_config": {"enabled": True, "ttl": 60}}
-    )
+    record = backend.create_gateway({"name": "gw", "subdomain": "acme", "session_config": {"enabled": True, "ttl": 60}})
     # then
     assert record == {
         "id": record["id"],
@@ -400,8 +398,7 @@ def test_create_upstream_websocket_direct_forced_on_create(backend: TrustGateBac
         (
             {"websocket_config": {"ping_period": "5"}},
             400,
-            "webhook_config validation failed: invalid ping_period format: "
-            'time: missing unit in duration "5"',
+            'webhook_config validation failed: invalid ping_period format: time: missing unit in duration "5"',
         ),
         ({"proxy_config": {"host": "p"}}, 400, "proxy_config.port cannot be empty"),
         (
@@ -414,9 +411,7 @@ def test_create_upstream_websocket_direct_forced_on_create(backend: TrustGateBac
         ({"embedding_config": {}}, 400, 'json: unknown field "embedding_config"'),
     ],
 )
-def test_create_upstream_invalid(
-    backend: TrustGateBackend, changes: dict[str, Any], status: int, message: str
-) -> None:
+def test_create_upstream_invalid(backend: TrustGateBackend, changes: dict[str, Any], status: int, message: str) -> None:
     # given
     gid = gateway(backend)
     # when
@@ -436,9 +431,7 @@ def test_create_upstream_unknown_gateway(backend: TrustGateBackend) -> None:
 def test_update_upstream_replaces_everything(backend: TrustGateBackend, wall: FakeWallclock) -> None:
     # given
     gid = gateway(backend)
-    uid = upstream(
-        backend, gid, tags=["a"], health_checks={"passive": True}, websocket_config={"pong_wait": "5s"}
-    )
+    uid = upstream(backend, gid, tags=["a"], health_checks={"passive": True}, websocket_config={"pong_wait": "5s"})
     wall.tick(5)
     # when
     record = backend.update_upstream(
@@ -597,9 +590,7 @@ def test_update_service_replaces_everything(backend: TrustGateBackend, wall: Fak
     uid = upstream(backend, gid)
     wall.tick(2)
     # when
-    record = backend.update_service(
-        gid, sid, {"name": "svc", "type": "upstream", "upstream_id": uid, "retries": 5}
-    )
+    record = backend.update_service(gid, sid, {"name": "svc", "type": "upstream", "upstream_id": uid, "retries": 5})
     # then
     assert record == {
         "id": sid,

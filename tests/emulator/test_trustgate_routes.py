@@ -102,8 +102,7 @@ def test_create_gateway_duplicate_subdomain(client: TestClient) -> None:
     # then
     assert response.status_code == 500
     assert response.json() == {
-        "error": 'ERROR: duplicate key value violates unique constraint "idx_gateways_subdomain" '
-        "(SQLSTATE 23505)"
+        "error": 'ERROR: duplicate key value violates unique constraint "idx_gateways_subdomain" (SQLSTATE 23505)'
     }
 
 
@@ -157,9 +156,7 @@ def test_create_upstream_domain_error_is_500(client: TestClient) -> None:
     # given
     gid = create_gateway(client)
     # when
-    response = client.post(
-        f"{API}/{gid}/upstreams", json={"name": "llm", "targets": [provider_target()]}, headers=AUTH
-    )
+    response = client.post(f"{API}/{gid}/upstreams", json={"name": "llm", "targets": [provider_target()]}, headers=AUTH)
     # then
     assert response.status_code == 500
     assert response.json() == {"error": "invalid algorithm: "}
@@ -179,9 +176,7 @@ def test_create_upstream_request_error_is_400(client: TestClient) -> None:
     response = client.post(f"{API}/{gid}/upstreams", json=body, headers=AUTH)
     # then
     assert response.status_code == 400
-    assert response.json() == {
-        "error": "webhook_config and proxy_config cannot coexist, only one can be specified"
-    }
+    assert response.json() == {"error": "webhook_config and proxy_config cannot coexist, only one can be specified"}
 
 
 def test_get_upstream_invalid_id(client: TestClient) -> None:
@@ -269,9 +264,7 @@ def test_delete_upstream_used_by_service(client: TestClient) -> None:
     # given
     gid = create_gateway(client)
     uid = create_upstream(client, gid)["id"]
-    client.post(
-        f"{API}/{gid}/services", json={"name": "s", "type": "upstream", "upstream_id": uid}, headers=AUTH
-    )
+    client.post(f"{API}/{gid}/services", json={"name": "s", "type": "upstream", "upstream_id": uid}, headers=AUTH)
     # when
     response = client.delete(f"{API}/{gid}/upstreams/{uid}", headers=AUTH)
     # then
