@@ -1,0 +1,43 @@
+"""Aieev (AirCloud) External API: settings, paths and the calls every Aieev object shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.config import Setting, VendorSettings
+from ..core.errors import Forbidden, NotFound, PulumiDeployError
+from ..core.http import ApiClient
+
+SETTINGS = VendorSettings(
+    vendor="aieev",
+    credential=Setting("aieev:apiKey", "AIEEV_API_KEY"),
+    base_url=Setting("aieev:baseUrl", "AIEEV_BASE_URL", "https://external.aieev.cloud:5007/external/api/v1"),
+)
+
+#: The vendor's own spelling of "no environment variables".
+NO_ENV_VARS: list[dict[str, str]] = [{"key": "", "value": ""}]
+
+RUNNING, DEPLOYING, DEPLOY_FAILED, STOPPED = "RUNNING", "DEPLOYING", "DEPLOY_FAILED", "STOPPED"
+
+
+def endpoint_path(endpoint_id: str, action: str = "") -> str:
+    return f"/endpoints/{endpoint_id}" + (f"/{action}" if action else "")
+
+
+def inaccessible(what: str, endpoint_id: str, exc: NotFound | Forbidden) -> PulumiDeployError:
+    reason = "does not exist" if isinstance(exc, NotFound) else "is not granted to this API key"
+    return PulumiDeployError(
+        f"{what}: endpoint {endpoint_id!r} {reason} ({exc.status}: {exc.message}). The Aieev External API "
+        "cannot create endpoints: the endpoint must already exist (create it in the AirCloud console) and "
+        "the API key (aieev:apiKey / AIEEV_API_KEY) must be granted access to it."
+    )
+
+
+def get_endpoint(client: ApiClient, endpoint_id: str) -> dict[str, Any]:
+    return client.request("GET", endpoint_path(endpoint_id))  # type: ignore[no-any-return]
+
+
+def env_vars(value: Any) -> list[dict[str, str]]:
+    """Entries with an empty key mean "none" (the vendor's ``[{"key":"","value":""}]``); sorted by key."""
+    items = [{"key": str(e["key"]), "value": str(e.get("value") or "")} for e in value or [] if e.get("key")]
+    return sorted(items, key=lambda e: e["key"])

@@ -1,0 +1,306 @@
+"""Aieev (AirCloud) Endpoint: adopted by id, reconfigured with stop -> PATCH -> start.
+
+The External API cannot create or delete endpoints (they are made in the console), so "create"
+adopts: GET the endpoint, then converge it to the inputs. Container settings can only be PATCHed
+while the endpoint is stopped and GET never returns them (write-only: state keeps the inputs).
+``active`` is the desired running state (start/stop), ``replicas`` the desired replica count
+(``/scale``, only while active with autoscaling off). Delete stops the endpoint (or only forgets it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from pulumi import Input, Output, ResourceOptions
+from pulumi.dynamic import CreateResult, ReadResult
+from pydantic import Field
+
+from ..core import log
+from ..core.errors import Conflict, Forbidden, NotFound
+from ..core.fields import Computed, Doc, Downtime, Local, Normalise, Replace, Secret, WriteOnly
+from ..core.http import ApiClient
+from ..core.provider import ADOPT_ID, SpecProvider
+from ..core.resource import ResourceArgs, SpecResource
+from ..core.spec import ObjectSpec, Plan
+from ..core.wait import wait_until
+from . import api
+
+Wire = dict[str, Any]
+
+#: The PATCHable container settings (all write-only: GET never returns them).
+SETTING_NAMES = (
+    "container_start_command",
+    "container_env_vars",
+    "container_port",
+    "container_health_check_path",
+    "container_health_check_timeout",
+    "health_check_timeout",
+    "container_metric_path",
+)
+DEFAULT_START_TIMEOUT = 600.0
+#: Extra seconds past ``health_check_timeout`` so the server reports a failed start before we give up.
+START_GRACE = 60.0
+PATCH_ATTEMPTS = 3
+# start/stop are documented as idempotent and /scale sets an absolute count: safe to retry on 502/503/504.
+
+
+@dataclass(kw_only=True)
+class EnvVarArgs:
+    key: Annotated[Input[str], Doc("Variable name; an empty key means no variable.")]
+    value: Annotated[Input[str], Doc("Variable value (secret).")] = ""
+
+
+@dataclass(kw_only=True)
+class EndpointArgs(ResourceArgs):
+    endpoint_id: Annotated[
+        Input[str],
+        Field(min_length=1),
+        Replace(reason="it names the console endpoint this resource manages"),
+        Doc("Id of an existing endpoint (the External API cannot create endpoints). It is the resource id."),
+    ]
+    container_start_command: Annotated[
+        Input[str] | None, WriteOnly(), Downtime(), Doc("Overrides the image command.")
+    ] = None
+    container_env_vars: Annotated[
+        Input[list[Input[EnvVarArgs]]] | None,
+        Normalise(api.env_vars),
+        WriteOnly(),
+        Downtime(),
+        Secret(),
+        Doc("The container environment, sent whole; compared by key, order-insensitive. Values are secret."),
+    ] = None
+    container_port: Annotated[Input[int] | None, Field(ge=1, le=65535), WriteOnly(), Downtime()] = None
+    container_health_check_path: Annotated[Input[str] | None, WriteOnly(), Downtime()] = None
+    container_health_check_timeout: Annotated[
+        Input[int] | None, Field(ge=1), WriteOnly(), Downtime(), Doc("Seconds; per-container health timeout.")
+    ] = None
+    health_check_timeout: Annotated[
+        Input[int] | None,
+        Field(ge=1),
+        WriteOnly(),
+        Downtime(),
+        Doc("Seconds; the overall deadline for a start (also bounds the provider's wait)."),
+    ] = None
+    container_metric_path: Annotated[Input[str] | None, WriteOnly(), Downtime()] = None
+    active: Annotated[Input[bool], Local(), Doc("Desired running state: true starts the endpoint, false stops it.")] = (
+        True
+    )
+    replicas: Annotated[
+        Input[int] | None,
+        Field(ge=1, le=100),
+        Local(),
+        Doc("Desired replica count (`/scale`); ignored with a warning while autoscaling is on."),
+    ] = None
+    on_delete: Annotated[
+        Input[Literal["stop", "forget"]],
+        Local(),
+        Doc('On destroy: "stop" the endpoint (default) or "forget" it (leave it untouched).'),
+    ] = "stop"
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        if values.get(ADOPT_ID):
+            yield ADOPT_ID, "not used by aieev.Endpoint: endpoint_id already names the endpoint to adopt"
+        keys = [e["key"] for e in values.get("container_env_vars") or []]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            yield "container_env_vars", f"duplicate keys: {', '.join(dupes)}"
+
+
+@dataclass(kw_only=True)
+class EndpointOutputs:
+    name: Annotated[str | None, Computed()] = None
+    is_active: Annotated[bool | None, Computed(), Doc("Observed running state.")] = None
+    status: Annotated[str | None, Computed(), Doc("STOPPED, DEPLOYING, RUNNING or DEPLOY_FAILED.")] = None
+    num_replicas: Annotated[int | None, Computed(), Doc("Observed replicas (the autoscaler may move it).")] = None
+    enable_autoscaling: Annotated[bool | None, Computed(), Doc("Console-only setting.")] = None
+    instance_type_name: Annotated[str | None, Computed()] = None
+    serving_endpoint_url: Annotated[str | None, Computed()] = None
+    updated_at: Annotated[str | None, Computed()] = None
+
+
+class EndpointProvider(SpecProvider):
+    spec: ClassVar[ObjectSpec] = ObjectSpec(vendor="aieev", kind="Endpoint", args=EndpointArgs, outputs=EndpointOutputs)
+    settings = api.SETTINGS
+
+    # -- hooks ----------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        # Adoption is idempotent, so no create-retry loop: GET, then converge.
+        id_, wire = self.api_create(self.client(), self.user_inputs(props), props)
+        return CreateResult(id_, self.outputs(props, wire))
+
+    def api_create(
+        self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any] | None = None
+    ) -> tuple[str, Wire]:
+        id_ = str(inputs["endpoint_id"])
+        what = self.describe(props or inputs, id_)
+        try:
+            live = api.get_endpoint(client, id_)
+        except (NotFound, Forbidden) as exc:
+            raise api.inaccessible(what, id_, exc) from exc
+        send = [n for n in SETTING_NAMES if n in inputs]
+        log.info(f"{what}: adopting existing endpoint {live.get('name')!r}")
+        return id_, self._converge(client, id_, inputs, send, live, what)
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
+        try:
+            return api.get_endpoint(client, id_)
+        except NotFound:
+            return None
+        except Forbidden as exc:  # not "deleted": the key lost access
+            raise api.inaccessible(self.describe(outs, id_), id_, exc) from exc
+
+    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
+        inputs = self.user_inputs(news)
+        what = self.describe(news, id_)
+        live = api.get_endpoint(client, id_)
+        send = [n for n in SETTING_NAMES if n in plan.changed and n in inputs]
+        removed = [n for n in SETTING_NAMES if n in plan.changed and n not in inputs]
+        if removed:
+            log.warn(
+                f"{what}: {', '.join(removed)} no longer set: the endpoint keeps the last applied value "
+                "(the API cannot clear a setting)"
+            )
+        return self._converge(client, id_, inputs, send, live, what)
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        if outs.get("on_delete") == "forget":
+            log.info(f"{self.describe(outs, id_)}: on_delete=forget: leaving the endpoint as it is")
+            return
+        # The External API cannot delete endpoints: stop it (no compute, no billing).
+        client.request("POST", api.endpoint_path(id_, "stop"), idempotent=True)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        result = super().read(id_, props)
+        if not result.id or result.outs is None or result.inputs is None:
+            return result
+        outs, inputs, what = result.outs, result.inputs, self.describe(props, id_)
+        observed = outs.get("is_active")
+        if "active" in inputs and observed is not None and bool(inputs["active"]) != bool(observed):
+            log.info(f"{what}: drift: the endpoint is {'active' if observed else 'stopped'}")
+            inputs["active"] = outs["active"] = bool(observed)
+        live_replicas = outs.get("num_replicas")
+        if (
+            inputs.get("replicas") is not None
+            and observed
+            and not outs.get("enable_autoscaling")  # the autoscaler's moves are not drift
+            and live_replicas is not None
+            and live_replicas != inputs["replicas"]
+        ):
+            log.info(f"{what}: drift: {live_replicas} replicas")
+            inputs["replicas"] = outs["replicas"] = live_replicas
+        return result
+
+    # -- the convergence sequence -------------------------------------------------------------
+
+    def _converge(
+        self, client: ApiClient, id_: str, inputs: dict[str, Any], send: list[str], live: Wire, what: str
+    ) -> Wire:
+        """Settings (stop if active -> PATCH), then the desired state (start/stop), then replicas."""
+        active = bool(live.get("is_active"))
+        changed = False
+        if send:
+            self._patch(client, id_, self._settings_body(inputs, send), active, what)
+            active, changed = False, True  # a successful PATCH always leaves the endpoint stopped
+        want_active = bool(inputs.get("active", True))
+        if want_active and not active:
+            self._start(client, id_, inputs, what)
+            active, changed = True, True
+        elif not want_active and active:
+            log.info(f"{what}: stopping (active=false)")
+            client.request("POST", api.endpoint_path(id_, "stop"), idempotent=True)
+            active, changed = False, True
+        if changed:
+            live = api.get_endpoint(client, id_)
+        elif want_active and live.get("status") == api.DEPLOY_FAILED:
+            log.warn(f"{what}: the endpoint's last start failed (DEPLOY_FAILED); stop and start it to retry")
+        replicas = inputs.get("replicas")
+        if replicas is not None and int(replicas) != live.get("num_replicas"):
+            if not want_active:
+                log.info(f"{what}: replicas={replicas} is applied when the endpoint is active")
+            elif live.get("enable_autoscaling"):
+                log.warn(f"{what}: autoscaling is on (a console setting): replicas={replicas} is ignored")
+            else:
+                client.request(
+                    "POST", api.endpoint_path(id_, "scale"), json={"num_replicas": int(replicas)}, idempotent=True
+                )
+                live = api.get_endpoint(client, id_)
+        return live
+
+    def _settings_body(self, inputs: dict[str, Any], names: list[str]) -> dict[str, Any]:
+        body = self.spec.to_wire(inputs, names)
+        if "container_env_vars" in body:  # always the whole desired list; [] is the vendor's "none"
+            body["container_env_vars"] = api.env_vars(body["container_env_vars"]) or list(api.NO_ENV_VARS)
+        return body
+
+    def _patch(self, client: ApiClient, id_: str, body: dict[str, Any], active: bool, what: str) -> Wire:
+        downtime = " (stopping the endpoint: downtime)" if active else ""
+        log.info(f"{what}: applying {', '.join(sorted(body))}{downtime}")
+        for attempt in range(PATCH_ATTEMPTS):
+            if active or attempt:
+                client.request("POST", api.endpoint_path(id_, "stop"), idempotent=True)
+            try:
+                return client.request("PATCH", api.endpoint_path(id_), json=body)  # type: ignore[no-any-return]
+            except Conflict:
+                if attempt + 1 == PATCH_ATTEMPTS:
+                    raise
+                log.info(f"{what}: the endpoint was started meanwhile (409); stopping it again")
+        raise AssertionError("unreachable")
+
+    def _start(self, client: ApiClient, id_: str, inputs: dict[str, Any], what: str) -> Wire:
+        client.request("POST", api.endpoint_path(id_, "start"), idempotent=True)
+        hct = inputs.get("health_check_timeout")
+        timeout = float(hct) + START_GRACE if hct else DEFAULT_START_TIMEOUT
+
+        def failed(obj: Wire) -> str | None:
+            if obj.get("status") == api.DEPLOY_FAILED:
+                return (
+                    "the start failed (DEPLOY_FAILED): the container did not pass its health check in time; "
+                    "check the image, port, health check path and the endpoint's logs"
+                )
+            if not obj.get("is_active"):
+                return f"the endpoint stopped while starting (status {obj.get('status')})"
+            return None
+
+        return wait_until(
+            f"{what}: starting",
+            lambda: api.get_endpoint(client, id_),
+            lambda obj: bool(obj.get("is_active")) and obj.get("status") == api.RUNNING,
+            timeout=timeout,
+            failed=failed,
+            describe=lambda obj: str(obj.get("status")),
+        )
+
+
+class Endpoint(SpecResource, module="aieev", name="Endpoint"):
+    """An existing Aieev (AirCloud) endpoint, adopted by id and kept in its desired settings and state."""
+
+    provider_cls = EndpointProvider
+    endpoint_id: Output[str]
+    container_start_command: Output[str | None]
+    container_env_vars: Output[list[dict[str, str]] | None]
+    container_port: Output[int | None]
+    container_health_check_path: Output[str | None]
+    container_health_check_timeout: Output[int | None]
+    health_check_timeout: Output[int | None]
+    container_metric_path: Output[str | None]
+    active: Output[bool]
+    replicas: Output[int | None]
+    on_delete: Output[str]
+    name: Output[str]
+    is_active: Output[bool]
+    status: Output[str]
+    num_replicas: Output[int]
+    enable_autoscaling: Output[bool]
+    instance_type_name: Output[str]
+    serving_endpoint_url: Output[str]
+    updated_at: Output[str]
+
+    def __init__(self, resource_name: str, args: EndpointArgs, opts: ResourceOptions | None = None) -> None:
+        super().__init__(resource_name, args, opts)
+
+
+__all__ = ["Endpoint", "EndpointArgs", "EnvVarArgs"]

@@ -1,0 +1,253 @@
+"""Aieev Endpoint (adopted by id) through the real Pulumi CLI against the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from pulumi_deploy import aieev
+from pulumi_deploy.local_stack import StackFailed
+
+pytestmark = pytest.mark.e2e
+
+EP = "ep-llm-1"
+SECRET = "s3cr3t-token-value"
+FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
+
+
+def program(cfg: dict[str, Any]):
+    """One endpoint whose inputs come from ``cfg`` (mutated between steps)."""
+
+    def run() -> None:
+        ep = aieev.Endpoint("llm", aieev.EndpointArgs(**cfg))
+        pulumi.export("id", ep.id)
+        pulumi.export("status", ep.status)
+        pulumi.export("num_replicas", ep.num_replicas)
+
+    return run
+
+
+def base_cfg() -> dict[str, Any]:
+    return {
+        "endpoint_id": EP,
+        "container_port": 8080,
+        "container_env_vars": [aieev.EnvVarArgs(key="MODEL", value="llama"), {"key": "TOKEN", "value": SECRET}],
+        "health_check_timeout": 120,
+    }
+
+
+@pytest.fixture
+def aieev_emu(emulator):
+    emulator.settings("aieev", deploy_duration=0.1)
+    return emulator
+
+
+def seed(emulator, **fields: Any) -> None:
+    emulator.seed("aieev", "endpoints", {"id": EP, "name": "llm", **fields})
+
+
+def calls(emulator, *, reads: bool = True) -> list[tuple[str, str]]:
+    return [(c["method"], c["path"]) for c in emulator.calls("aieev") if reads or c["method"] != "GET"]
+
+
+def record(emulator) -> dict[str, Any]:
+    return next(r for r in emulator.inventory("aieev")["endpoints"] if r["endpoint_id"] == EP)
+
+
+GET = ("GET", f"/endpoints/{EP}")
+STOP = ("POST", f"/endpoints/{EP}/stop")
+START = ("POST", f"/endpoints/{EP}/start")
+PATCH = ("PATCH", f"/endpoints/{EP}")
+SCALE = ("POST", f"/endpoints/{EP}/scale")
+
+
+def test_adopting_running_endpoint_with_settings_gets_stops_patches_then_starts_it(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    stack = make_stack(program(base_cfg()), env=FAST)
+    # when
+    up = stack.up()
+    # then
+    log = calls(aieev_emu)
+    assert log[:4] == [GET, STOP, PATCH, START]
+    assert set(log[4:]) == {GET}
+    rec = record(aieev_emu)
+    assert rec["is_active"] is True and rec["status"] == "RUNNING"
+    assert rec["container_port"] == 8080 and rec["health_check_timeout"] == 120
+    assert sorted(e["key"] for e in rec["container_env_vars"]) == ["MODEL", "TOKEN"]
+    assert up.outputs["id"] == EP and up.outputs["status"] == "RUNNING"
+    assert SECRET not in stack.export_text()
+
+
+def test_changing_only_replicas_calls_only_scale(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    cfg = base_cfg()
+    stack = make_stack(program(cfg), env=FAST)
+    stack.up()
+    aieev_emu.clear_calls()
+    # when
+    cfg["replicas"] = 3
+    up = stack.up()
+    # then
+    assert calls(aieev_emu, reads=False) == [SCALE]
+    assert [c["body"] for c in aieev_emu.calls("aieev") if c["method"] == "POST"] == [{"num_replicas": 3}]
+    assert record(aieev_emu)["num_replicas"] == 3
+    assert up.outputs["num_replicas"] == 3
+
+
+def test_changing_container_port_previews_in_place_downtime_update_and_applies_stop_patch_start(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    cfg = base_cfg()
+    stack = make_stack(program(cfg), env=FAST)
+    stack.up()
+    # when
+    cfg["container_port"] = 9000
+    preview = stack.preview()
+    aieev_emu.clear_calls()
+    stack.up()
+    # then
+    step = preview.step("llm")
+    assert step.op == "update"
+    assert step.diffs == ["container_port"]
+    assert "downtime" in preview.text and "container_port" in preview.text
+    assert calls(aieev_emu, reads=False) == [STOP, PATCH, START]
+    patch = next(c for c in aieev_emu.calls("aieev") if c["method"] == "PATCH")
+    assert patch["body"] == {"container_port": 9000}
+    assert record(aieev_emu)["container_port"] == 9000 and record(aieev_emu)["is_active"] is True
+
+
+def test_unchanged_rerun_makes_no_changes_and_no_api_calls(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    stack = make_stack(program({**base_cfg(), "replicas": 2}), env=FAST)
+    stack.up()
+    aieev_emu.clear_calls()
+    # when
+    again = stack.up()
+    # then
+    assert again.summary == {"same": 2}  # the stack and the endpoint
+    assert calls(aieev_emu) == []
+
+
+def test_active_false_stops_endpoint_and_still_patches_settings(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    stack = make_stack(program({**base_cfg(), "active": False}), env=FAST)
+    # when
+    stack.up()
+    # then
+    assert calls(aieev_emu, reads=False) == [STOP, PATCH]
+    rec = record(aieev_emu)
+    assert rec["is_active"] is False and rec["container_port"] == 8080
+
+
+def test_destroy_stops_the_endpoint(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    stack = make_stack(program({"endpoint_id": EP}), env=FAST)
+    stack.up()
+    aieev_emu.clear_calls()
+    # when
+    stack.destroy()
+    # then
+    assert calls(aieev_emu) == [STOP]
+    assert record(aieev_emu)["is_active"] is False
+
+
+def test_destroy_with_on_delete_forget_leaves_the_endpoint_running(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    stack = make_stack(program({"endpoint_id": EP, "on_delete": "forget"}), env=FAST)
+    stack.up()
+    aieev_emu.clear_calls()
+    # when
+    stack.destroy()
+    # then
+    assert calls(aieev_emu) == []
+    assert record(aieev_emu)["is_active"] is True
+
+
+def test_invalid_inputs_fail_at_preview_naming_the_property_and_send_nothing(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    stack = make_stack(program({**base_cfg(), "container_port": 70000, "health_check_timeout": 0}))
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.preview()
+    # then
+    assert "container_port" in failed.value.text and "health_check_timeout" in failed.value.text
+    assert calls(aieev_emu) == []
+
+
+def test_missing_endpoint_id_fails_at_preview_naming_it(aieev_emu, make_stack):
+    # given
+    stack = make_stack(program({"container_port": 8080}))
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.preview()
+    # then
+    assert "endpoint_id" in failed.value.text
+    assert calls(aieev_emu) == []
+
+
+def test_unknown_endpoint_id_fails_at_up_saying_it_must_exist_and_be_granted(aieev_emu, make_stack):
+    # given
+    stack = make_stack(program({"endpoint_id": "ep-missing", "container_port": 8080}))
+    stack.preview()
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    # then
+    text = failed.value.text
+    assert "'ep-missing' does not exist" in text and "must already exist" in text and "granted" in text
+    assert calls(aieev_emu) == [("GET", "/endpoints/ep-missing")]
+
+
+def test_patch_409_race_is_retried_by_stopping_again(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    aieev_emu.add_fault(
+        "aieev", kind="status", status=409, method="PATCH", message=f"Endpoint {EP} is active. Stop it first."
+    )
+    stack = make_stack(program(base_cfg()), env=FAST)
+    # when
+    stack.up()
+    # then
+    assert calls(aieev_emu, reads=False) == [STOP, PATCH, STOP, PATCH, START]
+    rec = record(aieev_emu)
+    assert rec["is_active"] is True and rec["container_port"] == 8080
+
+
+def test_failed_start_is_reported_clearly(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=False, health_check_passes=False)
+    stack = make_stack(program(base_cfg()), env=FAST)
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    # then
+    assert "DEPLOY_FAILED" in failed.value.text and "health check" in failed.value.text
+    assert calls(aieev_emu, reads=False) == [PATCH, START]
+
+
+def test_refresh_ignores_autoscaler_replica_moves_but_sees_out_of_band_stop(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True, enable_autoscaling=True)
+    stack = make_stack(program({"endpoint_id": EP, "replicas": 2}), env=FAST)
+    stack.up()
+    aieev_emu.patch("aieev", "endpoints", EP, num_replicas=5)
+    stack.refresh()
+    # when
+    preview = stack.preview()
+    aieev_emu.patch("aieev", "endpoints", EP, is_active=False, status="STOPPED", replica_status_summary=None)
+    stack.refresh()
+    aieev_emu.clear_calls()
+    stack.up()
+    # then
+    assert preview.step("llm").op == "same"
+    assert calls(aieev_emu, reads=False) == [START]
+    assert record(aieev_emu)["is_active"] is True
