@@ -6,7 +6,7 @@ points every vendor at `python -m pulumi_deploy.emulator`.
 
 import pulumi
 
-from pulumi_deploy import runpod
+from pulumi_deploy import cyberun, runpod
 
 # RunPod: a serverless template and an endpoint running it, plus a network volume.
 template = runpod.Template(
@@ -30,3 +30,16 @@ pulumi.export("runpod_template", template.name)
 pulumi.export("runpod_endpoint_id", endpoint.id)
 pulumi.export("runpod_endpoint_version", endpoint.version)
 pulumi.export("runpod_volume_id", volume.id)
+
+# Cyberun: a container service, deployed and kept running (env values are secrets).
+service = cyberun.ContainerService(
+    "api",
+    cyberun.ContainerServiceArgs(
+        service_slug="quickstart-api",
+        docker_image="vllm/vllm-openai:v0.6.3",
+        env_config=[cyberun.EnvVarArgs(env_name="MODEL", env_value="llama-3-8b")],
+        replica_count=1,
+    ),
+)
+pulumi.export("cyberun_service_id", service.id)
+pulumi.export("cyberun_service_status", service.service_status)

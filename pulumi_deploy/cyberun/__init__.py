@@ -1,0 +1,10 @@
+"""Cyberun core API: ContainerService.
+
+Configuration: ``cyberun:token`` (secret) or ``CYBERUN_TOKEN`` (an ``sk-`` integration key, or a user
+JWT); with a JWT also ``cyberun:teamId`` or ``CYBERUN_TEAM_ID``; ``cyberun:baseUrl`` or
+``CYBERUN_BASE_URL`` (default ``https://core.cyberun.cloud/api/v1``).
+"""
+
+from .container_service import ContainerService, ContainerServiceArgs, EnvVarArgs, VolumeMountArgs
+
+__all__ = ["ContainerService", "ContainerServiceArgs", "EnvVarArgs", "VolumeMountArgs"]

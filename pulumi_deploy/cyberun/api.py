@@ -1,0 +1,82 @@
+"""Cyberun core API: settings, the JWT/key auth rule and the service-status waits every object shares."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from ..core.config import Setting, VendorSettings, lookup
+from ..core.errors import ConfigError, NotFound, PulumiDeployError
+from ..core.http import ApiClient
+from ..core.wait import wait_until
+
+SETTINGS = VendorSettings(
+    vendor="cyberun",
+    credential=Setting("cyberun:token", "CYBERUN_TOKEN"),
+    base_url=Setting("cyberun:baseUrl", "CYBERUN_BASE_URL", "https://core.cyberun.cloud/api/v1"),
+)
+TEAM_ID = Setting("cyberun:teamId", "CYBERUN_TEAM_ID")
+
+#: Key families whose team is fixed when the key is issued (X-Team-ID is ignored for them).
+KEY_PREFIXES = ("sk-", "dk-")
+#: Asynchronous statuses: no PUT, deploy, undeploy or delete until they settle.
+TRANSITIONING = frozenset({"deploying", "stopping"})
+DEFAULT_WAIT_TIMEOUT = 900.0
+
+
+def auth_headers(token: str | None) -> dict[str, str]:
+    """``Authorization: Bearer``; a user JWT also needs ``X-Team-ID`` (the API answers 400 without it)."""
+    if not token:
+        return {}
+    headers = {"Authorization": f"Bearer {token}"}
+    if token.startswith(KEY_PREFIXES):
+        return headers
+    team = lookup(TEAM_ID)
+    if not team:
+        raise ConfigError(
+            "cyberun: the token is a user JWT, which needs a team id: set "
+            f"{TEAM_ID.describe()} (or use an sk- integration key, whose team is fixed)"
+        )
+    try:
+        uuid.UUID(team)
+    except ValueError:
+        raise ConfigError(f"cyberun: team id {team!r} ({TEAM_ID.config_key} / ${TEAM_ID.env}) is not a uuid") from None
+    return {**headers, "X-Team-ID": team}
+
+
+def get_or_none(client: ApiClient, path: str) -> dict[str, Any] | None:
+    try:
+        return client.request("GET", path)  # type: ignore[no-any-return]
+    except NotFound:
+        return None
+
+
+def status_of(obj: dict[str, Any] | None) -> str:
+    return "deleted" if obj is None else str(obj.get("service_status") or "unknown")
+
+
+def wait_for(
+    what: str,
+    probe: Callable[[], dict[str, Any] | None],
+    done: Callable[[str], bool],
+    *,
+    timeout: float,
+    failed: Callable[[str], str | None] = lambda _: None,
+) -> dict[str, Any]:
+    """Poll ``probe`` until the service status satisfies ``done`` (bounded, with progress lines)."""
+
+    def why_not(obj: dict[str, Any] | None) -> str | None:
+        return "the service disappeared while waiting" if obj is None else failed(status_of(obj))
+
+    result = wait_until(
+        what,
+        probe,
+        lambda obj: obj is not None and done(status_of(obj)),
+        timeout=timeout,
+        failed=why_not,
+        describe=status_of,
+    )
+    if result is None:  # pragma: no cover -- done() excludes it
+        raise PulumiDeployError(f"{what}: the service disappeared")
+    return result

@@ -1,0 +1,337 @@
+"""Cyberun container service (``/containers``).
+
+Quirks encoded here (research/cyberun.md): ``service_slug`` and ``service_type`` cannot change after
+creation; ``external_auth_credential_id`` can be set or changed but never cleared; a PUT changes
+only the stored definition (it takes effect on the next deploy), so a service that should run is
+redeployed after it; PUT/deploy/undeploy/delete are refused while ``deploying``/``stopping``, so
+every call waits for a settled status first; ``env_value`` comes back in clear (a secret here).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from pulumi import Input, Output, ResourceOptions
+from pydantic import Field
+
+from ..core import log
+from ..core.errors import PulumiDeployError
+from ..core.fields import (
+    Computed,
+    Doc,
+    Local,
+    Normalise,
+    Replace,
+    ReplaceWhenCleared,
+    Secret,
+    ServerDefault,
+    as_sorted_set,
+)
+from ..core.http import ApiClient, AuthHeaders
+from ..core.provider import SpecProvider
+from ..core.resource import ResourceArgs, SpecResource
+from ..core.spec import ObjectSpec, Plan
+from . import api
+
+Wire = dict[str, Any]
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$")
+#: What the server stores when a field is omitted on create: sent again when the user removes a field.
+RESET_VALUES: dict[str, Any] = {
+    "display_name": "",
+    "service_desc": "",
+    "exposed_port": 8080,
+    "health_path": "/health",
+    "env_config": [],
+    "volume_config": [],
+    "required_labels": [],
+    "gpu_count": 0,
+    "replica_count": 1,
+    "usage_prompt": "",
+    "openapi_url": "",
+}
+RUNNING_STATUSES = frozenset({"running", "deploying"})
+
+
+@dataclass(kw_only=True)
+class EnvVarArgs:
+    env_name: Annotated[Input[str], Field(min_length=1)]
+    env_value: Input[str]
+
+
+@dataclass(kw_only=True)
+class VolumeMountArgs:
+    host_path: Annotated[Input[str], Field(min_length=1)]
+    container_path: Annotated[Input[str], Field(min_length=1)]
+
+
+def _by(key: str) -> Any:
+    return lambda items: sorted((dict(i) for i in items), key=lambda i: str(i.get(key, "")))
+
+
+@dataclass(kw_only=True)
+class ContainerServiceArgs(ResourceArgs):
+    service_slug: Annotated[
+        Input[str],
+        Field(min_length=3, max_length=100),
+        Replace(),
+        Doc("3-100 lowercase letters, digits and hyphens; unique per team; used in `/r/containers/{slug}`."),
+    ]
+    service_type: Annotated[
+        Input[Literal["deployed", "external"]],
+        Replace(),
+        Doc("`deployed` (Cyberun runs `docker_image`) or `external` (agents call `external_url`)."),
+    ] = "deployed"
+    display_name: Annotated[Input[str] | None, Field(max_length=255), ServerDefault()] = None
+    service_desc: Annotated[Input[str] | None, ServerDefault()] = None
+    docker_image: Annotated[
+        Input[str] | None, Field(min_length=1), Doc("Required when `service_type` is `deployed`.")
+    ] = None
+    exposed_port: Annotated[Input[int] | None, Field(ge=1, le=65535), ServerDefault()] = None
+    health_path: Annotated[Input[str] | None, ServerDefault()] = None
+    env_config: Annotated[
+        Input[list[Input[EnvVarArgs]]] | None,
+        Normalise(_by("env_name")),
+        Secret(),
+        ServerDefault(),
+        Doc("Environment variables; compared by `env_name`. Values are secrets (the API returns them in clear)."),
+    ] = None
+    volume_config: Annotated[
+        Input[list[Input[VolumeMountArgs]]] | None,
+        Normalise(_by("container_path")),
+        ServerDefault(),
+        Doc("Host bind mounts; compared by `container_path`."),
+    ] = None
+    required_labels: Annotated[
+        Input[list[Input[str]]] | None,
+        Normalise(as_sorted_set),
+        ServerDefault(),
+        Doc("Agent labels required to run the service (compared as a set)."),
+    ] = None
+    gpu_count: Annotated[
+        Input[int] | None, Field(ge=-1), ServerDefault(), Doc("`-1` = all GPUs, `0` = none, N = N GPUs.")
+    ] = None
+    replica_count: Annotated[Input[int] | None, Field(ge=1, le=10), ServerDefault()] = None
+    usage_prompt: Annotated[
+        Input[str] | None, ServerDefault(), Doc("AI-facing text, readable by the whole team: no secrets.")
+    ] = None
+    openapi_url: Annotated[Input[str] | None, Field(max_length=500), ServerDefault()] = None
+    external_url: Annotated[
+        Input[str] | None,
+        Field(max_length=2048),
+        Doc("`https://` URL; required for, and only valid on, external services."),
+    ] = None
+    external_auth_credential_id: Annotated[
+        Input[str] | None,
+        Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ReplaceWhenCleared(reason="the API cannot clear it: delete and recreate"),
+        Doc("Vault reference sent as `Authorization` to an external service; can be changed, not removed."),
+    ] = None
+    deployed: Annotated[
+        Input[bool],
+        Local(),
+        Doc("Desired run state: true deploys (and redeploys after a change), false undeploys."),
+    ] = True
+    wait_timeout: Annotated[
+        Input[float] | None,
+        Field(gt=0),
+        Local(),
+        Doc(f"Seconds to wait for deploy/undeploy to settle (default {api.DEFAULT_WAIT_TIMEOUT:.0f})."),
+    ] = None
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        slug = values.get("service_slug")
+        if isinstance(slug, str) and not SLUG_PATTERN.match(slug):
+            yield (
+                "service_slug",
+                f"must be lowercase letters, digits and hyphens, starting and ending with a letter or digit "
+                f"({SLUG_PATTERN.pattern}); got {slug!r}",
+            )
+        url = values.get("external_url")
+        if isinstance(url, str) and not url.startswith("https://"):
+            yield "external_url", f"must start with https:// (got {url!r})"
+        if "service_type" in unknown:
+            return
+        kind = values.get("service_type", "deployed")
+        if kind == "deployed":
+            if "docker_image" not in values and "docker_image" not in unknown:
+                yield "docker_image", "is required when service_type is 'deployed'"
+            for name in ("external_url", "external_auth_credential_id"):
+                if name in values or name in unknown:
+                    yield name, "is only valid when service_type is 'external'"
+        elif "external_url" not in values and "external_url" not in unknown:
+            yield "external_url", "is required when service_type is 'external'"
+
+
+@dataclass(kw_only=True)
+class ContainerServiceOutputs:
+    service_status: Annotated[
+        str | None, Computed(), Doc("created, deploying, running, stopping, stopped or failed.")
+    ] = None
+    created_at: Annotated[str | None, Computed()] = None
+    updated_at: Annotated[str | None, Computed()] = None
+
+
+class ContainerServiceProvider(SpecProvider):
+    spec: ClassVar[ObjectSpec] = ObjectSpec(
+        vendor="cyberun", kind="ContainerService", args=ContainerServiceArgs, outputs=ContainerServiceOutputs
+    )
+    settings = api.SETTINGS
+
+    def auth_headers(self) -> AuthHeaders:
+        return api.auth_headers
+
+    def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        # Slugs are unique per team: the successor can only be created once the old one is gone.
+        return olds.get("service_slug") == news.get("service_slug")
+
+    def live_values(self, wire: Wire) -> dict[str, Any]:
+        values = self.spec.from_wire(wire)
+        status = wire.get("service_status")
+        if status is not None:
+            # The run state as an input, so refresh sees an undeploy (or a failure) made elsewhere.
+            values["deployed"] = status in RUNNING_STATUSES
+        return values
+
+    # -- hooks ------------------------------------------------------------------------------------
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
+        obj = client.request("POST", "/containers", json=self.spec.to_wire(inputs), idempotent=False)
+        id_ = str(obj["id"])
+        return id_, self._converge(client, id_, inputs, redeploy=False, created=True)
+
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
+        obj = api.get_or_none(client, f"/r/containers/{inputs['service_slug']}")
+        if obj is None:
+            return None
+        id_ = str(obj["id"])
+        return id_, self._converge(client, id_, inputs, redeploy=False, created=True)
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
+        obj = self._get(client, id_, outs.get("service_slug"))
+        if obj is not None and obj.get("service_status") == "failed":
+            log.warn(f"{self.describe(outs, id_)} is `failed`; `pulumi up` redeploys it")
+        return obj
+
+    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
+        what = self.describe(news, id_)
+        slug = olds.get("service_slug") or news.get("service_slug")
+        self._settled(client, id_, slug, news, what)  # PUT is refused while deploying/stopping
+        body: dict[str, Any] = {}
+        for name in plan.changed:
+            f = self.spec.fields[name]
+            if f.has(Local) or f.has(Replace):
+                continue
+            if news.get(name) is not None:
+                body.update(self.spec.to_wire(news, [name]))
+            elif name in RESET_VALUES:  # removed from the program: back to the server's default
+                body[f.wire] = RESET_VALUES[name]
+        if body:
+            client.request("PUT", f"/containers/{id_}", json=body)
+        return self._converge(client, id_, news, redeploy=bool(body))
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        what = self.describe(outs, id_)
+        obj = self._settled(client, id_, outs.get("service_slug"), outs, what)
+        if obj is None:
+            log.info(f"{what} was already deleted")
+            return
+        if obj.get("service_status") in ("running", "failed"):
+            client.request("POST", f"/containers/{id_}/undeploy")
+            self._wait(client, id_, outs, f"{what}: undeploying", lambda s: s not in api.TRANSITIONING)
+        client.request("DELETE", f"/containers/{id_}")
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _get(self, client: ApiClient, id_: str, slug: str | None) -> Wire | None:
+        """By slug on the documented runtime surface; by id (inferred path) when the slug is unknown."""
+        if not slug:
+            return api.get_or_none(client, f"/containers/{id_}")
+        obj = api.get_or_none(client, f"/r/containers/{slug}")
+        return obj if obj is not None and str(obj.get("id")) == id_ else None
+
+    def _wait(
+        self, client: ApiClient, id_: str, props: dict[str, Any], what: str, done: Any, failed: Any = None
+    ) -> Wire:
+        timeout = float(props.get("wait_timeout") or api.DEFAULT_WAIT_TIMEOUT)
+        slug = props.get("service_slug")
+        return api.wait_for(
+            what, lambda: self._get(client, id_, slug), done, timeout=timeout, failed=failed or (lambda _: None)
+        )
+
+    def _settled(self, client: ApiClient, id_: str, slug: str | None, props: dict[str, Any], what: str) -> Wire | None:
+        obj = self._get(client, id_, slug)
+        if obj is None or obj.get("service_status") not in api.TRANSITIONING:
+            return obj
+        return self._wait(
+            client,
+            id_,
+            {**props, "service_slug": slug},
+            f"{what}: waiting to settle",
+            lambda s: s not in api.TRANSITIONING,
+        )
+
+    def _converge(
+        self, client: ApiClient, id_: str, inputs: dict[str, Any], *, redeploy: bool, created: bool = False
+    ) -> Wire:
+        """Bring the run state to ``deployed``; redeploy a running service whose definition changed."""
+        what = self.describe(inputs, id_)
+        obj = self._settled(client, id_, inputs.get("service_slug"), inputs, what)
+        if obj is None:
+            raise PulumiDeployError(f"{what}: the service is not visible after the write")
+        status = obj.get("service_status")
+        if inputs.get("deployed", True):
+            if status == "running" and not redeploy:
+                return obj
+            client.request("POST", f"/containers/{id_}/deploy")
+            hint = f"; the service exists: fix it and set adopt_id={id_!r}, or delete it" if created else ""
+            return self._wait(
+                client,
+                id_,
+                inputs,
+                f"{what}: deploying",
+                lambda s: s == "running",
+                lambda s: (
+                    f"deploy ended in `{s}` (check the image, port and agent labels){hint}"
+                    if s in ("failed", "stopped", "created")
+                    else None
+                ),
+            )
+        if status in ("running", "failed"):
+            client.request("POST", f"/containers/{id_}/undeploy")
+            return self._wait(client, id_, inputs, f"{what}: undeploying", lambda s: s not in api.TRANSITIONING)
+        return obj
+
+
+class ContainerService(SpecResource, module="cyberun", name="ContainerService"):
+    """A Cyberun container service (`/containers`), deployed or external, with its run state."""
+
+    provider_cls = ContainerServiceProvider
+    service_slug: Output[str]
+    service_type: Output[str]
+    display_name: Output[str]
+    service_desc: Output[str]
+    docker_image: Output[str | None]
+    exposed_port: Output[int]
+    health_path: Output[str]
+    env_config: Output[list[dict[str, str]]]
+    volume_config: Output[list[dict[str, str]]]
+    required_labels: Output[list[str]]
+    gpu_count: Output[int]
+    replica_count: Output[int]
+    usage_prompt: Output[str]
+    openapi_url: Output[str]
+    external_url: Output[str | None]
+    external_auth_credential_id: Output[str | None]
+    deployed: Output[bool]
+    wait_timeout: Output[float | None]
+    service_status: Output[str]
+    created_at: Output[str]
+    updated_at: Output[str]
+
+    def __init__(self, resource_name: str, args: ContainerServiceArgs, opts: ResourceOptions | None = None) -> None:
+        super().__init__(resource_name, args, opts)
