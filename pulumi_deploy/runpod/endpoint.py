@@ -11,9 +11,8 @@ from pydantic import BeforeValidator, Field
 
 from ..core.fields import Computed, Doc, Normalise, RollsWorkers, Secret, ServerDefault, WriteOnly, as_sorted_set
 from ..core.http import ApiClient
-from ..core.provider import SpecProvider
 from ..core.resource import ResourceArgs, SpecResource
-from ..core.spec import ObjectSpec, Plan, snake_to_camel
+from ..core.spec import ObjectSpec, snake_to_camel
 from . import api
 from .enums import ComputeType, CpuFlavorId, CudaVersion, DataCenterId, GpuTypeId, ScalerType
 
@@ -92,7 +91,7 @@ class EndpointOutputs:
     env: Annotated[dict[str, str] | None, Computed(), Secret(), Doc("The template's environment.")] = None
 
 
-class EndpointProvider(SpecProvider):
+class EndpointProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="runpod",
         kind="Endpoint",
@@ -101,24 +100,10 @@ class EndpointProvider(SpecProvider):
         wire_case=snake_to_camel,
         autoname="name",
     )
-    settings = api.SETTINGS
+    collection = "endpoints"
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
-        obj = client.request("POST", "/endpoints", json=self.spec.to_wire(inputs), idempotent=False)
-        return str(obj["id"]), obj
-
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
-        return api.find_by_name(client, "endpoints", inputs["name"], api.strip_flashboot_suffix)
-
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
-        return api.get_or_none(client, f"/endpoints/{id_}")
-
-    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
-        # Only the changed fields: PATCH is sparse, and explicit zeros (workers_min=0) are sent.
-        body = self.spec.to_wire(news, plan.changed)
-        if not body:
-            return client.request("GET", f"/endpoints/{id_}")  # type: ignore[no-any-return]
-        return client.request("PATCH", f"/endpoints/{id_}", json=body)  # type: ignore[no-any-return]
+    def name_key(self, name: str) -> str:
+        return api.strip_flashboot_suffix(name)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         # The safe sequence from RunPod's own tooling: scale to zero, then delete (404 = gone).

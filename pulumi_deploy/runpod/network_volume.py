@@ -9,10 +9,8 @@ from pulumi import Input, Output, ResourceOptions
 from pydantic import Field
 
 from ..core.fields import Doc, Replace
-from ..core.http import ApiClient
-from ..core.provider import SpecProvider
 from ..core.resource import ResourceArgs, SpecResource
-from ..core.spec import ObjectSpec, Plan, snake_to_camel
+from ..core.spec import ObjectSpec, snake_to_camel
 from . import api
 from .enums import DataCenterId
 
@@ -28,7 +26,7 @@ class NetworkVolumeArgs(ResourceArgs):
     )
 
 
-class NetworkVolumeProvider(SpecProvider):
+class NetworkVolumeProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="runpod",
         kind="NetworkVolume",
@@ -36,7 +34,8 @@ class NetworkVolumeProvider(SpecProvider):
         wire_case=snake_to_camel,
         autoname="name",
     )
-    settings = api.SETTINGS
+    collection = "networkvolumes"
+    patchable = frozenset({"name", "size"})
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         old, new = olds.get("size"), news.get("size")
@@ -49,25 +48,6 @@ class NetworkVolumeProvider(SpecProvider):
                 )
             ]
         return []
-
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
-        obj = client.request("POST", "/networkvolumes", json=self.spec.to_wire(inputs), idempotent=False)
-        return str(obj["id"]), obj
-
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
-        return api.find_by_name(client, "networkvolumes", inputs["name"])
-
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
-        return api.get_or_none(client, f"/networkvolumes/{id_}")
-
-    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
-        body = self.spec.to_wire(news, [n for n in plan.changed if n in ("name", "size")])
-        if not body:
-            return client.request("GET", f"/networkvolumes/{id_}")  # type: ignore[no-any-return]
-        return client.request("PATCH", f"/networkvolumes/{id_}", json=body)  # type: ignore[no-any-return]
-
-    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
-        client.request("DELETE", f"/networkvolumes/{id_}")
 
 
 class NetworkVolume(SpecResource, module="runpod", name="NetworkVolume"):

@@ -11,9 +11,9 @@ from pydantic import Field
 from ..core.errors import BadRequest, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
-from ..core.provider import AUTONAMED, SpecProvider
+from ..core.provider import AUTONAMED
 from ..core.resource import ResourceArgs, SpecResource
-from ..core.spec import ObjectSpec, Plan, snake_to_camel
+from ..core.spec import ObjectSpec, snake_to_camel
 from . import api
 from .enums import TemplateCategory
 
@@ -60,7 +60,7 @@ class TemplateOutputs:
     is_runpod: Annotated[bool | None, Computed()] = None
 
 
-class TemplateProvider(SpecProvider):
+class TemplateProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="runpod",
         kind="Template",
@@ -69,27 +69,11 @@ class TemplateProvider(SpecProvider):
         wire_case=snake_to_camel,
         autoname="name",
     )
-    settings = api.SETTINGS
+    collection = "templates"
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Names are unique per account: an explicitly named template must go before its successor.
         return not news.get(AUTONAMED)
-
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
-        obj = client.request("POST", "/templates", json=self.spec.to_wire(inputs), idempotent=False)
-        return str(obj["id"]), obj
-
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
-        return api.find_by_name(client, "templates", inputs["name"])
-
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
-        return api.get_or_none(client, f"/templates/{id_}")
-
-    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
-        body = self.spec.to_wire(news, plan.changed)
-        if not body:
-            return client.request("GET", f"/templates/{id_}")  # type: ignore[no-any-return]
-        return client.request("PATCH", f"/templates/{id_}", json=body)  # type: ignore[no-any-return]
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         try:
