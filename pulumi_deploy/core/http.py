@@ -28,7 +28,7 @@ import httpx
 
 from . import log
 from .config import VendorSettings, resolve_base_url, resolve_credential
-from .errors import ApiError, RateLimited, TransportError, error_class_for, vendor_message
+from .errors import ApiError, NotFound, RateLimited, TransportError, error_class_for, vendor_message
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 RETRYABLE_STATUS = frozenset({502, 503, 504})
@@ -141,6 +141,13 @@ class ApiClient:
                 attempt += 1
                 continue
             raise error
+
+    def get_or_none(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET ``path``; None when the object does not exist (404)."""
+        try:
+            return self.request("GET", path, params=params)
+        except NotFound:
+            return None
 
     def _backoff(self, attempt: int, retry_after: float | None, what: str) -> None:
         delay = self.retry.delay(attempt, retry_after)

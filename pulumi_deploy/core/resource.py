@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any, ClassVar
 
-import pulumi
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
 
@@ -69,4 +68,4 @@ class SpecResource(Resource):
         super().__init__(self.provider_cls(), resource_name, props, opts)
 
 
-__all__ = ["Output", "ResourceArgs", "SpecResource", "pulumi"]
+__all__ = ["ResourceArgs", "SpecResource", "to_props"]

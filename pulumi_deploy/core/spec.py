@@ -122,7 +122,7 @@ def _strip_input(tp: Any) -> Any:
         return list[_strip_input(get_args(tp)[0])]  # type: ignore[misc]
     if origin in (dict, collections.abc.Mapping):
         key, value = get_args(tp)
-        return dict[key, _strip_input(value)]  # type: ignore[valid-type]
+        return dict[key, _strip_input(value)]  # type: ignore[valid-type,misc]
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return validation_model(tp)
     return tp
@@ -230,9 +230,7 @@ class ObjectSpec:
             for err in exc.errors():
                 loc = [str(p) for p in err["loc"]]
                 top = loc[0] if loc else "(input)"
-                if top in unknown or (err["type"] == "missing" and top in unknown):
-                    continue
-                if top in seen:
+                if top in unknown or top in seen:  # unknowns are judged at apply time; one failure per property
                     continue
                 seen.add(top)
                 path = ".".join(loc) or top

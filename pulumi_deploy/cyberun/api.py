@@ -7,8 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.config import Setting, VendorSettings, lookup
-from ..core.errors import ConfigError, NotFound, PulumiDeployError
-from ..core.http import ApiClient
+from ..core.errors import ConfigError, PulumiDeployError
 from ..core.wait import wait_until
 
 SETTINGS = VendorSettings(
@@ -43,13 +42,6 @@ def auth_headers(token: str | None) -> dict[str, str]:
     except ValueError:
         raise ConfigError(f"cyberun: team id {team!r} ({TEAM_ID.config_key} / ${TEAM_ID.env}) is not a uuid") from None
     return {**headers, "X-Team-ID": team}
-
-
-def get_or_none(client: ApiClient, path: str) -> dict[str, Any] | None:
-    try:
-        return client.request("GET", path)  # type: ignore[no-any-return]
-    except NotFound:
-        return None
 
 
 def status_of(obj: dict[str, Any] | None) -> str:

@@ -205,7 +205,7 @@ class ContainerServiceProvider(SpecProvider):
         return id_, self._converge(client, id_, inputs, redeploy=False, created=True)
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
-        obj = api.get_or_none(client, f"/r/containers/{inputs['service_slug']}")
+        obj = client.get_or_none(f"/r/containers/{inputs['service_slug']}")
         if obj is None:
             return None
         id_ = str(obj["id"])
@@ -250,8 +250,8 @@ class ContainerServiceProvider(SpecProvider):
     def _get(self, client: ApiClient, id_: str, slug: str | None) -> Wire | None:
         """By slug on the documented runtime surface; by id (inferred path) when the slug is unknown."""
         if not slug:
-            return api.get_or_none(client, f"/containers/{id_}")
-        obj = api.get_or_none(client, f"/r/containers/{slug}")
+            return client.get_or_none(f"/containers/{id_}")
+        obj = client.get_or_none(f"/r/containers/{slug}")
         return obj if obj is not None and str(obj.get("id")) == id_ else None
 
     def _wait(

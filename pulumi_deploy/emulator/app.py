@@ -36,17 +36,11 @@ class EmulatorMiddleware:
         self.app = app
         self.state = state
 
-    def _vendor_for(self, path: str) -> tuple[VendorEmulator, str] | None:
-        for vendor in self.state.vendors.values():
-            if path == vendor.prefix or path.startswith(vendor.prefix + "/"):
-                return vendor, path[len(vendor.prefix) :] or "/"
-        return None
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        match = self._vendor_for(scope["path"])
+        match = self.state.vendor_for(scope["path"])
         if match is None:
             await self.app(scope, receive, send)
             return
@@ -147,7 +141,7 @@ def create_app(vendors: list[VendorEmulator] | None = None) -> FastAPI:
 
     @app.exception_handler(VendorError)
     async def vendor_error(request: Request, exc: VendorError) -> Response:
-        match = EmulatorMiddleware(app, state)._vendor_for(request.url.path)
+        match = state.vendor_for(request.url.path)
         if match is None:
             return Response(exc.message, status_code=exc.status)
         return match[0].error_response(exc.status, exc.message, exc.headers or None)
@@ -156,7 +150,7 @@ def create_app(vendors: list[VendorEmulator] | None = None) -> FastAPI:
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         # Routes that accept a typed body get FastAPI's validation; render it in the vendor's
         # format (vendors that answer 422 themselves override via their own error_response).
-        match = EmulatorMiddleware(app, state)._vendor_for(request.url.path)
+        match = state.vendor_for(request.url.path)
         message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
         if match is None:
             return Response(message, status_code=422)

@@ -83,6 +83,13 @@ class ControlState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: itertools.count = field(default_factory=itertools.count)
 
+    def vendor_for(self, path: str) -> tuple[VendorEmulator, str] | None:
+        """The vendor whose prefix ``path`` falls under, and the path relative to that prefix."""
+        for vendor in self.vendors.values():
+            if path == vendor.prefix or path.startswith(vendor.prefix + "/"):
+                return vendor, path[len(vendor.prefix) :] or "/"
+        return None
+
     def record(self, call: Call) -> None:
         with self.lock:
             self.calls.append(call)

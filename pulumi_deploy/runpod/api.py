@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..core.config import Setting, VendorSettings
-from ..core.errors import NotFound
 from ..core.http import ApiClient
 from ..core.provider import SpecProvider
 from ..core.spec import Plan
@@ -15,13 +14,6 @@ SETTINGS = VendorSettings(
     credential=Setting("runpod:apiKey", "RUNPOD_API_KEY"),
     base_url=Setting("runpod:baseUrl", "RUNPOD_BASE_URL", "https://rest.runpod.io/v1"),
 )
-
-
-def get_or_none(client: ApiClient, path: str) -> dict[str, Any] | None:
-    try:
-        return client.request("GET", path)  # type: ignore[no-any-return]
-    except NotFound:
-        return None
 
 
 def find_by_name(
@@ -62,7 +54,7 @@ class RestObjectProvider(SpecProvider):
         return find_by_name(client, self.collection, inputs["name"], self.name_key)
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> dict[str, Any] | None:
-        return get_or_none(client, f"/{self.collection}/{id_}")
+        return client.get_or_none(f"/{self.collection}/{id_}")
 
     def api_update(
         self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
