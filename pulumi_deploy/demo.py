@@ -1,8 +1,8 @@
 """``python -m pulumi_deploy.demo`` (``make demo``): the quickstart against the emulator.
 
-Starts the emulator, runs ``pulumi up`` of ``examples/quickstart`` through the real CLI with a local
-file backend under ``.demo/``, prints the stack outputs and the emulator's inventory, then destroys
-the stack and stops the emulator.
+Starts the emulator, seeds what only a vendor console can create, runs ``pulumi up`` of
+``examples/quickstart`` through the real CLI with a local file backend under ``.demo/``, prints the
+stack outputs and the emulator's inventory, then destroys the stack and stops the emulator.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from .emulator.process import run_emulator
+from .emulator.client import EmulatorControl
+from .emulator.process import RunningEmulator, run_emulator
 from .local_stack import LocalStack, pulumi_cli_root, repo_env_defaults
 
+REPO = Path(__file__).resolve().parent.parent
+QUICKSTART = REPO / "examples" / "quickstart" / "__main__.py"
 DEMO_CREDENTIALS = {
     "RUNPOD_API_KEY": "demo-key",
     "AIEEV_API_KEY": "demo-key",
@@ -23,24 +26,39 @@ DEMO_CREDENTIALS = {
     "TRUSTGATE_ADMIN_TOKEN": "demo-token",
     "NEMO_TOKEN": "demo-token",
 }
+#: The console-made Aieev endpoint the quickstart adopts (the External API cannot create one).
+AIEEV_ENDPOINT_ID = "ep-quickstart"
+
+
+def seed_console_objects(control: EmulatorControl) -> dict[str, str]:
+    """Create what the vendors' APIs cannot; return the quickstart's stack config naming them."""
+    control.seed("aieev", "endpoints", {"id": AIEEV_ENDPOINT_ID, "name": "quickstart", "is_active": False})
+    return {"aieevEndpointId": AIEEV_ENDPOINT_ID}
+
+
+def quickstart_stack(
+    emu: RunningEmulator, workdir: Path, env: dict[str, str] | None = None, stack: str = "demo"
+) -> LocalStack:
+    """The quickstart program as a stack on the real CLI, pointed at ``emu`` (seeded here)."""
+    local = LocalStack(
+        workdir,
+        lambda: runpy.run_path(str(QUICKSTART)),
+        cli_root=pulumi_cli_root(REPO),
+        env={**DEMO_CREDENTIALS, **emu.base_urls, **repo_env_defaults(), **(env or {})},
+        project="pulumi-deploy-quickstart",
+        stack=stack,
+    )
+    for key, value in seed_console_objects(emu.control).items():
+        local.set_config(key, value)
+    return local
 
 
 def main() -> int:
-    repo = Path(__file__).resolve().parent.parent
-    program_path = repo / "examples" / "quickstart" / "__main__.py"
-    workdir = repo / ".demo"
+    workdir = REPO / ".demo"
     shutil.rmtree(workdir, ignore_errors=True)
     with run_emulator() as emu:
         print(f"emulator listening at {emu.root_url}")
-        env = {**DEMO_CREDENTIALS, **emu.base_urls, **repo_env_defaults()}
-        stack = LocalStack(
-            workdir,
-            lambda: runpy.run_path(str(program_path)),
-            cli_root=pulumi_cli_root(repo),
-            env=env,
-            project="pulumi-deploy-quickstart",
-            stack="demo",
-        )
+        stack = quickstart_stack(emu, workdir)
         try:
             result = stack.up()
             print(result.stdout)

@@ -1,12 +1,15 @@
 """Quickstart: one object per vendor, against the local emulator by default (`make demo`).
 
 Credentials and base URLs come from stack config or the environment (see the README); `make demo`
-points every vendor at `python -m pulumi_deploy.emulator`.
+points every vendor at `python -m pulumi_deploy.emulator` and seeds the objects that only a vendor
+console can create (the Aieev endpoint, config `aieevEndpointId`).
 """
 
 import pulumi
 
-from pulumi_deploy import cyberun, runpod
+from pulumi_deploy import aieev, cyberun, runpod
+
+config = pulumi.Config()
 
 # RunPod: a serverless template and an endpoint running it, plus a network volume.
 template = runpod.Template(
@@ -43,3 +46,19 @@ service = cyberun.ContainerService(
 )
 pulumi.export("cyberun_service_id", service.id)
 pulumi.export("cyberun_service_status", service.service_status)
+
+# Aieev: an endpoint made in the AirCloud console, adopted by id and kept running with these settings
+# (the External API cannot create endpoints; `pulumi destroy` stops it).
+aieev_endpoint = aieev.Endpoint(
+    "aircloud",
+    aieev.EndpointArgs(
+        endpoint_id=config.require("aieevEndpointId"),
+        container_port=8000,
+        container_health_check_path="/health",
+        health_check_timeout=300,
+        container_env_vars=[aieev.EnvVarArgs(key="MODEL", value="llama-3-8b")],
+        replicas=1,
+    ),
+)
+pulumi.export("aieev_endpoint_status", aieev_endpoint.status)
+pulumi.export("aieev_endpoint_url", aieev_endpoint.serving_endpoint_url)

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.e2e
 EP = "ep-llm-1"
 SECRET = "s3cr3t-token-value"
 FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
+#: The key Pulumi's checkpoint uses to mark a secret value.
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 
 def program(cfg: dict[str, Any]):
@@ -251,3 +253,24 @@ def test_refresh_ignores_autoscaler_replica_moves_but_sees_out_of_band_stop(aiee
     assert preview.step("llm").op == "same"
     assert calls(aieev_emu, reads=False) == [START]
     assert record(aieev_emu)["is_active"] is True
+
+
+def test_env_secret_values_stay_encrypted_through_update_refresh_and_diff_output(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+    cfg = base_cfg()
+    stack = make_stack(program(cfg), env=FAST)
+    created = stack.up()
+    # when
+    cfg["container_env_vars"] = [*cfg["container_env_vars"], aieev.EnvVarArgs(key="EXTRA", value=f"{SECRET}-2")]
+    preview = stack.preview()
+    updated = stack.up()
+    refreshed = stack.refresh()
+    # then
+    assert preview.step("llm").diffs == ["container_env_vars"]
+    for text in (created.text, preview.text, updated.text, refreshed.text, stack.export_text()):
+        assert SECRET not in text
+    assert sorted(e["value"] for e in record(aieev_emu)["container_env_vars"]) == ["llama", SECRET, f"{SECRET}-2"]
+    state = stack.resource_state("llm")
+    for props in (state["inputs"], state["outputs"]):
+        assert set(props["container_env_vars"]) == {SECRET_SIG_KEY, "ciphertext"}  # an encrypted secret value

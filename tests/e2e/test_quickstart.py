@@ -1,0 +1,37 @@
+"""The quickstart (what `make demo` runs) through the real CLI: up converges every vendor, destroy cleans up."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_deploy.demo import AIEEV_ENDPOINT_ID, quickstart_stack
+
+pytestmark = pytest.mark.e2e
+
+FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
+
+
+def test_quickstart_up_creates_every_vendor_object_and_destroy_leaves_nothing_behind(
+    emulator, emulator_process, tmp_path
+):
+    # given
+    emulator.settings("cyberun", deploy_seconds=0.05, undeploy_seconds=0.05)
+    emulator.settings("aieev", deploy_duration=0.05)
+    stack = quickstart_stack(emulator_process, tmp_path / "quickstart", env=FAST, stack="test")
+    # when
+    up = stack.up()
+    again = stack.preview()
+    stack.destroy()
+    # then
+    assert up.outputs["runpod_endpoint_id"] and up.outputs["runpod_volume_id"]
+    assert up.outputs["cyberun_service_status"] == "running"
+    assert up.outputs["aieev_endpoint_status"] == "RUNNING"
+    assert set(again.summary) == {"same"}
+    remaining = {
+        vendor: {kind: len(objs) for kind, objs in emulator.inventory(vendor).items() if objs}
+        for vendor in ("runpod", "cyberun")
+    }
+    assert remaining == {"runpod": {}, "cyberun": {}}
+    (endpoint,) = emulator.inventory("aieev")["endpoints"]
+    assert (endpoint["endpoint_id"], endpoint["is_active"]) == (AIEEV_ENDPOINT_ID, False)  # stopped, not deleted
+    stack.remove()
