@@ -209,6 +209,19 @@ def test_unknown_endpoint_id_fails_at_up_saying_it_must_exist_and_be_granted(aie
     assert calls(aieev_emu) == [("GET", "/endpoints/ep-missing")]
 
 
+def test_endpoint_not_granted_to_the_key_fails_at_up_saying_so_and_touches_nothing(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True, granted_keys=["someone-elses-key"])
+    stack = make_stack(program(base_cfg()))
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    # then
+    assert f"{EP!r} is not granted to this API key" in failed.value.text
+    assert calls(aieev_emu) == [GET]
+    assert record(aieev_emu)["is_active"] is True
+
+
 def test_patch_409_race_is_retried_by_stopping_again(aieev_emu, make_stack):
     # given
     seed(aieev_emu, is_active=True)
