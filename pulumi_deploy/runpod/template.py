@@ -8,16 +8,20 @@ from typing import Annotated, Any, ClassVar
 from pulumi import Input, Output, ResourceOptions
 from pydantic import Field
 
-from ..core.errors import BadRequest, PulumiDeployError
+from ..core.errors import BadRequest, NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
 from ..core.provider import AUTONAMED
 from ..core.resource import ResourceArgs, SpecResource
 from ..core.spec import ObjectSpec, snake_to_camel
+from ..core.wait import wait_until
 from . import api
 from .enums import TemplateCategory
 
 Wire = dict[str, Any]
+
+#: RunPod refuses to delete a template for up to ~2 min after its last endpoint let go of it.
+RELEASE_TIMEOUT = 300.0
 
 
 @dataclass(kw_only=True)
@@ -76,17 +80,39 @@ class TemplateProvider(api.RestObjectProvider):
         return not news.get(AUTONAMED)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        refusal = self._try_delete(client, id_)
+        if refusal is None:
+            return
+        users = [str(e.get("id")) for e in client.request("GET", "/endpoints") or [] if e.get("templateId") == id_]
+        if users:
+            raise PulumiDeployError(
+                f"{self.describe(outs, id_)} cannot be deleted: {refusal}. RunPod refuses to delete a template "
+                f"that an endpoint still uses ({', '.join(users)}). If Pulumi is replacing it, either leave `name` "
+                "unset (autonaming lets the new template be created and the endpoint moved before the old one is "
+                "deleted), give it a new name, or first point the endpoint at another template."
+            )
+        # No endpoint uses it any more: RunPod keeps refusing for up to ~2 min after the last one let go
+        # (deleted in this same `pulumi destroy`, or moved to a new template). Wait that out, bounded.
+        wait_until(
+            f"{self.describe(outs, id_)}: RunPod still reports it in use after its last endpoint let go; retrying",
+            lambda: self._try_delete(client, id_),
+            lambda still_refused: still_refused is None,
+            timeout=RELEASE_TIMEOUT,
+            describe=lambda still_refused: "deleted" if still_refused is None else "refused (in use)",
+        )
+
+    @staticmethod
+    def _try_delete(client: ApiClient, id_: str) -> str | None:
+        """DELETE the template; None when it is gone, else RunPod's "in use" refusal."""
         try:
             client.request("DELETE", f"/templates/{id_}")
+        except NotFound:
+            return None
         except BadRequest as exc:
             if "use" not in exc.message.lower():
                 raise
-            raise PulumiDeployError(
-                f"{self.describe(outs, id_)} cannot be deleted: {exc.message}. RunPod refuses to delete a template "
-                "that an endpoint still uses. If Pulumi is replacing it, either leave `name` unset (autonaming lets "
-                "the new template be created and the endpoint moved before the old one is deleted), give it a new "
-                "name, or first point the endpoint at another template."
-            ) from exc
+            return exc.message
+        return None
 
 
 class Template(SpecResource, module="runpod", name="Template"):

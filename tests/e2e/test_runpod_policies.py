@@ -116,6 +116,22 @@ def test_explicitly_named_template_in_use_fails_replacement_with_explanation(emu
     assert len(emulator.inventory("runpod")["templates"]) == 1
 
 
+def test_destroy_waits_until_runpod_releases_the_template_its_endpoint_just_let_go_of(emulator, make_stack):
+    # given: RunPod refuses the template delete for a while after the endpoint delete (real service: ~2 min)
+    emulator.settings("runpod", template_release_seconds=0.5)
+    stack = make_stack(program(base_cfg()), env={"PULUMI_DEPLOY_POLL_INTERVAL": "0.1"})
+    template_id = stack.up().outputs["template_id"]
+    emulator.clear_calls()
+    # when
+    destroyed = stack.destroy()
+    # then
+    deletes = [c for c in rp_calls(emulator, "DELETE") if c["path"] == f"/templates/{template_id}"]
+    assert len(deletes) >= 2  # refused at first, retried, then deleted
+    assert [c["status"] for c in deletes][-1] == 204 and set(c["status"] for c in deletes[:-1]) == {400}
+    assert emulator.inventory("runpod") == {"endpoints": [], "templates": [], "networkvolumes": []}
+    assert "still reports it in use" in destroyed.text
+
+
 def test_refresh_sees_out_of_band_workers_max_and_up_restores_it(emulator, make_stack):
     # given
     stack = make_stack(program(base_cfg()))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fake_clock import FakeClock
 
 from pulumi_deploy.emulator.runpod import errors
 from pulumi_deploy.emulator.runpod.backend import RunpodBackend
@@ -610,6 +611,30 @@ def test_delete_template_error_in_use(backend: RunpodBackend) -> None:
     )
     backend.delete_endpoint(endpoint["id"])
     backend.delete_template(template["id"])
+
+
+@pytest.mark.parametrize("let_go", ["endpoint deleted", "endpoint moved"])
+def test_delete_template_error_in_use_until_release_period_after_last_use(clock: FakeClock, let_go: str) -> None:
+    # given
+    backend = RunpodBackend(clock=clock)
+    backend.update_settings({"template_release_seconds": 120})
+    template = make_template(backend)
+    endpoint = make_endpoint(backend, template["id"])
+    if let_go == "endpoint deleted":
+        backend.delete_endpoint(endpoint["id"])
+    else:
+        backend.update_endpoint(endpoint["id"], {"templateId": make_template(backend, name="other")["id"]})
+    # when
+    clock.advance(119)
+    with pytest.raises(errors.TemplateInUse) as exc:
+        backend.delete_template(template["id"])
+    clock.advance(1)
+    backend.delete_template(template["id"])
+    # then
+    assert_invalid(
+        exc, 400, f'Template "{template["id"]}" is in use by endpoint {endpoint["id"]} and cannot be deleted'
+    )
+    assert template["id"] not in backend.stores["templates"]
 
 
 def test_delete_template_error_not_found(backend: RunpodBackend) -> None:

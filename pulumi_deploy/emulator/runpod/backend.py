@@ -73,8 +73,9 @@ class RunpodBackend(EmulatorBackend):
     """State and rules of RunPod REST v1 (``/endpoints``, ``/templates``, ``/networkvolumes``)."""
 
     kinds: ClassVar[tuple[str, ...]] = ("endpoints", "templates", "networkvolumes")
-    #: No time-based transitions: every v1 object is usable as soon as the call returns.
-    default_settings: ClassVar[dict[str, Any]] = {}
+    #: ``template_release_seconds``: how long a template stays undeletable after its last endpoint let go of
+    #: it (the real service: up to ~120 s). 0 by default so other tests need not wait; set it to exercise it.
+    default_settings: ClassVar[dict[str, Any]] = {"template_release_seconds": 0.0}
 
     def __init__(
         self,
@@ -82,7 +83,14 @@ class RunpodBackend(EmulatorBackend):
         now: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.now = now
+        #: template id -> (the endpoint that last used it, when it let go)
+        self._released: dict[str, tuple[str, float]] = {}
         super().__init__(clock)
+
+    def reset(self) -> None:
+        with self.lock:
+            super().reset()
+            self._released = {}
 
     # -- auth ------------------------------------------------------------------------------------
 
@@ -131,10 +139,7 @@ class RunpodBackend(EmulatorBackend):
         with self.lock:
             with_template = self._flag("includeTemplate", include_template)
             with_workers = self._flag("includeWorkers", include_workers)
-            return [
-                self._render_endpoint(r, with_template, with_workers)
-                for r in self.stores["endpoints"].values()
-            ]
+            return [self._render_endpoint(r, with_template, with_workers) for r in self.stores["endpoints"].values()]
 
     def get_endpoint(
         self, endpoint_id: str, include_template: str | None = None, include_workers: str | None = None
@@ -151,6 +156,8 @@ class RunpodBackend(EmulatorBackend):
             validate(body, ENDPOINT_UPDATE)
             updated = copy.deepcopy(current)
             self._apply_endpoint_input(updated, body)
+            if updated.get("templateId") != current.get("templateId"):
+                self._release(str(current.get("templateId") or ""), endpoint_id)
             if any(updated.get(f) != current.get(f) for f in ENDPOINT_ROLLOUT_FIELDS):
                 updated["version"] = int(current.get("version", 0)) + 1
             self.stores["endpoints"][endpoint_id] = updated
@@ -159,8 +166,9 @@ class RunpodBackend(EmulatorBackend):
     def delete_endpoint(self, endpoint_id: str) -> None:
         """``DELETE /endpoints/{id}``: no precondition on workers (none documented for REST)."""
         with self.lock:
-            self._get_endpoint(endpoint_id)
+            endpoint = self._get_endpoint(endpoint_id)
             del self.stores["endpoints"][endpoint_id]
+            self._release(str(endpoint.get("templateId") or ""), endpoint_id)
 
     # -- templates -------------------------------------------------------------------------------
 
@@ -242,7 +250,11 @@ class RunpodBackend(EmulatorBackend):
             users = self._endpoints_using(template_id)
             if users:
                 raise errors.TemplateInUse(template_id, str(users[0]["id"]))
+            last_user, released_at = self._released.get(template_id, ("", float("-inf")))
+            if self.clock() - released_at < float(self.settings["template_release_seconds"]):
+                raise errors.TemplateInUse(template_id, last_user)
             del self.stores["templates"][template_id]
+            self._released.pop(template_id, None)
 
     # -- network volumes -------------------------------------------------------------------------
 
@@ -340,9 +352,7 @@ class RunpodBackend(EmulatorBackend):
             raise errors.TemplateNotServerless(template_id)
         return template
 
-    def _render_endpoint(
-        self, record: dict[str, Any], with_template: bool, with_workers: bool
-    ) -> dict[str, Any]:
+    def _render_endpoint(self, record: dict[str, Any], with_template: bool, with_workers: bool) -> dict[str, Any]:
         rendered = copy.deepcopy(record)
         template = self.stores["templates"].get(str(record.get("templateId")))
         if with_template and template is not None:
@@ -350,6 +360,10 @@ class RunpodBackend(EmulatorBackend):
         if with_workers:
             rendered["workers"] = []
         return rendered
+
+    def _release(self, template_id: str, endpoint_id: str) -> None:
+        if template_id:
+            self._released[template_id] = (endpoint_id, self.clock())
 
     def _endpoints_using(self, template_id: str) -> list[dict[str, Any]]:
         return [e for e in self.stores["endpoints"].values() if e.get("templateId") == template_id]
