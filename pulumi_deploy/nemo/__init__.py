@@ -1,0 +1,22 @@
+"""NVIDIA NeMo Platform models API v2: ModelDeploymentConfig, ModelDeployment, ModelDeploymentStatus.
+
+Configuration: ``nemo:baseUrl`` or ``NEMO_BASE_URL`` (the platform root, default
+``http://127.0.0.1:8080``); ``nemo:token`` (secret) or ``NEMO_TOKEN``, sent as a bearer token when
+set (a local platform with auth disabled needs none); ``nemo:workspace`` or ``NEMO_WORKSPACE``
+(default ``default``), overridable per resource.
+"""
+
+from .deployment import ModelDeployment, ModelDeploymentArgs
+from .deployment_config import ExecutorConfigArgs, ModelDeploymentConfig, ModelDeploymentConfigArgs, ModelSpecArgs
+from .deployment_status import ModelDeploymentStatus, ModelDeploymentStatusArgs
+
+__all__ = [
+    "ExecutorConfigArgs",
+    "ModelDeployment",
+    "ModelDeploymentArgs",
+    "ModelDeploymentConfig",
+    "ModelDeploymentConfigArgs",
+    "ModelDeploymentStatus",
+    "ModelDeploymentStatusArgs",
+    "ModelSpecArgs",
+]

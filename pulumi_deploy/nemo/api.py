@@ -1,0 +1,131 @@
+"""NeMo Platform models API v2: settings, paths, name rule and the call helpers every object shares.
+
+Research: /work/shared/research/nemo.md. Objects live under
+``{base_url}/apis/models/v2/workspaces/{workspace}/...``; their identity is ``workspace/name`` (the
+per-version ``id`` changes with every version and is only an output, ``version_id``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pulumi.dynamic import CheckResult
+
+from ..core import log
+from ..core.config import Setting, VendorSettings, lookup
+from ..core.errors import BadRequest, ConfigError, Conflict, PulumiDeployError
+from ..core.http import ApiClient
+from ..core.provider import SpecProvider
+from ..core.wait import poll_interval
+
+SETTINGS = VendorSettings(
+    vendor="nemo",
+    credential=Setting("nemo:token", "NEMO_TOKEN"),
+    base_url=Setting("nemo:baseUrl", "NEMO_BASE_URL", "http://127.0.0.1:8080"),
+    # The bundled local platform config runs with auth disabled: no token is needed there.
+    credential_required=False,
+)
+WORKSPACE = Setting("nemo:workspace", "NEMO_WORKSPACE", "default")
+
+#: Platform 0.6.0 rule for deployment and config names (look-around: Python ``re``, not pydantic's engine).
+NAME_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9\-@.+_]{1,62}(?<!-)$")
+WORKSPACE_RE = re.compile(r"^[\w\-.]+$")
+PROJECT_RE = re.compile(r"^[\w\-./]+$")
+PROVIDER_ID_RE = re.compile(r"^[\w\-.]+/[^/]+$")
+STATUSES = ("UNKNOWN", "CREATED", "PENDING", "READY", "ERROR", "DELETING", "DELETED", "LOST")
+DEFAULT_WAIT_TIMEOUT = 900.0
+CONFLICT_RETRIES = 5
+
+T = TypeVar("T")
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` breaks the 0.6.0 name rule, or None."""
+    if not 2 <= len(name) <= 63:
+        return f"must be 2-63 characters long (got {len(name)}: {name!r})"
+    if NAME_RE.match(name):
+        return None
+    return (
+        "must start with a lowercase letter, contain only lowercase letters, digits and - . @ + _, "
+        f"have no '--' and not end with '-' ({NAME_RE.pattern}); got {name!r}"
+    )
+
+
+def common_rules(values: dict[str, Any], name_field: str = "name") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    name = values.get(name_field)
+    if isinstance(name, str) and (why := name_problem(name)):
+        out.append((name_field, why))
+    ws = values.get("workspace")
+    if isinstance(ws, str) and not WORKSPACE_RE.match(ws):
+        out.append(("workspace", f"must match {WORKSPACE_RE.pattern} (got {ws!r})"))
+    project = values.get("project")
+    if isinstance(project, str) and not PROJECT_RE.match(project):
+        out.append(("project", f"must match {PROJECT_RE.pattern} (got {project!r})"))
+    return out
+
+
+def base(workspace: str) -> str:
+    return f"/apis/models/v2/workspaces/{workspace}"
+
+
+def split_id(id_: str) -> tuple[str, str]:
+    """``workspace/name`` -> (workspace, name)."""
+    workspace, _, name = id_.partition("/")
+    if not name:
+        raise PulumiDeployError(f"nemo: id {id_!r} is not `workspace/name`")
+    return workspace, name
+
+
+def call(fn: Callable[[], T], what: str) -> T:
+    """Run one mutating request: retry "Concurrent modification" 409s; runtime `none` -> ConfigError."""
+    attempt = 0
+    while True:
+        try:
+            return fn()
+        except Conflict as exc:
+            if "concurrent modification" not in exc.message.lower() or attempt + 1 >= CONFLICT_RETRIES:
+                raise
+            attempt += 1
+            delay = min(poll_interval(0.5) * attempt, 5.0)
+            log.info(f"{what}: {exc.message} (attempt {attempt + 1}/{CONFLICT_RETRIES} in {delay:.2f}s)")
+            time.sleep(delay)
+        except BadRequest as exc:
+            if "not enabled" in exc.message.lower() and "runtime" in exc.message.lower():
+                raise ConfigError(
+                    f"{what}: the NeMo platform has deployments disabled ({exc.message}); "
+                    "set `platform.runtime` to docker or kubernetes on the server"
+                ) from exc
+            raise
+
+
+class NemoProvider(SpecProvider):
+    """Shared by the NeMo objects: settings, and the default workspace resolved at check."""
+
+    settings = SETTINGS
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(_olds, news)
+        inputs = result.inputs
+        if inputs.get("workspace") is None and "workspace" in self.spec.fields:
+            # Resolved here (config, then env, then "default") so that a changed default previews a replace.
+            inputs["workspace"] = lookup(WORKSPACE) or "default"
+        return result
+
+
+__all__ = [
+    "DEFAULT_WAIT_TIMEOUT",
+    "SETTINGS",
+    "STATUSES",
+    "WORKSPACE",
+    "ApiClient",
+    "NemoProvider",
+    "base",
+    "call",
+    "common_rules",
+    "name_problem",
+    "split_id",
+]

@@ -1,0 +1,221 @@
+"""NeMo ModelDeployment (``/deployments``): a versioned deployment of a deployment config.
+
+Quirks encoded here (research/nemo.md): identity is ``workspace/name`` (the per-version ``id`` is the
+output ``version_id``); changing ``config``/``config_version`` POSTs version N+1, which the server
+resets to PENDING (``NewVersion``), and nothing is sent when neither really changed (Q2);
+``name``/``workspace``/``project`` are create-only (replace); ``config_version`` 0 or unset means
+"latest at apply time": it is dropped from the inputs and only its resolved value is an output, so a
+newer config version is not drift (Q6); status moves under the platform's controller, and the
+optional ``wait_for`` waits (bounded) for a target status, failing on ERROR/LOST; delete is
+asynchronous (202 -> DELETING -> DELETED -> hard delete) and the name stays taken until the record
+is gone, so delete waits for the 404 (and a same-name replacement deletes first) (Q3, Q4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from pulumi import Input, Output, ResourceOptions
+from pulumi.dynamic import CheckResult
+from pydantic import Field
+
+from ..core import log
+from ..core.errors import NotFound
+from ..core.fields import Computed, Doc, Local, NewVersion, Replace, Wire
+from ..core.http import ApiClient
+from ..core.resource import ResourceArgs, SpecResource
+from ..core.spec import ObjectSpec, Plan
+from ..core.wait import wait_until
+from . import api
+
+WireObj = dict[str, Any]
+Status = Literal["UNKNOWN", "CREATED", "PENDING", "READY", "ERROR", "DELETING", "DELETED", "LOST"]
+FAILED_STATUSES = frozenset({"ERROR", "LOST"})
+
+
+@dataclass(kw_only=True)
+class ModelDeploymentArgs(ResourceArgs):
+    name: Annotated[
+        Input[str],
+        Replace(reason="it is the object's identity (in the path)"),
+        Doc("2-63 chars, lowercase start, no `--`, no trailing `-` (platform 0.6.0 rule)."),
+    ]
+    config: Annotated[
+        Input[str],
+        Field(min_length=1, max_length=255),
+        NewVersion(),
+        Doc("Name of the deployment config (pass `ModelDeploymentConfig.name` to order the two)."),
+    ]
+    config_version: Annotated[
+        Input[int] | None,
+        Field(ge=0),
+        NewVersion(),
+        Doc("Pin a config version; unset or 0 = the latest at apply time (the resolved one is an output)."),
+    ] = None
+    workspace: Annotated[
+        Input[str] | None,
+        Field(max_length=255),
+        Replace(reason="it is part of the object's identity"),
+        Doc("Default: `nemo:workspace` / $NEMO_WORKSPACE / `default`."),
+    ] = None
+    project: Annotated[
+        Input[str] | None, Field(max_length=255), Replace(reason="the API copies it from the first version")
+    ] = None
+    wait_for: Annotated[
+        Input[Status] | None,
+        Local(),
+        Doc("After create/update, wait (bounded) until the deployment reaches this status, e.g. READY."),
+    ] = None
+    wait_timeout: Annotated[
+        Input[float] | None,
+        Field(gt=0),
+        Local(),
+        Doc(f"Seconds for `wait_for` and for delete (default {api.DEFAULT_WAIT_TIMEOUT:.0f})."),
+    ] = None
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        yield from api.common_rules(values)  # `config` is not checked: older configs may predate the 0.6.0 rule
+
+
+@dataclass(kw_only=True)
+class ModelDeploymentOutputs:
+    entity_version: Annotated[int | None, Computed(), Doc("The current version (1, 2, ...).")] = None
+    status: Annotated[str | None, Computed()] = None
+    status_message: Annotated[str | None, Computed()] = None
+    status_history: Annotated[list[dict[str, Any]] | None, Computed(), Doc("Oldest first.")] = None
+    model_provider_id: Annotated[str | None, Computed(), Doc("`workspace/name`, set once READY.")] = None
+    version_id: Annotated[str | None, Computed(), Wire("id"), Doc("Entity id of the current version.")] = None
+    created_at: Annotated[str | None, Computed()] = None
+    updated_at: Annotated[str | None, Computed()] = None
+
+
+def deployments_path(workspace: str, name: str | None = None) -> str:
+    path = f"{api.base(workspace)}/deployments"
+    return f"{path}/{name}" if name else path
+
+
+class ModelDeploymentProvider(api.NemoProvider):
+    spec: ClassVar[ObjectSpec] = ObjectSpec(
+        vendor="nemo", kind="ModelDeployment", args=ModelDeploymentArgs, outputs=ModelDeploymentOutputs
+    )
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(_olds, news)
+        if result.inputs.get("config_version") == 0:  # the server reads 0 as "latest": same as unset
+            result.inputs.pop("config_version")
+        return result
+
+    def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        # A name stays taken until the hard delete (Q4): same workspace/name must go first.
+        return (olds.get("workspace"), olds.get("name")) == (news.get("workspace"), news.get("name"))
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj]:
+        ws = inputs["workspace"]
+        body = self.spec.to_wire(inputs, ["name", "project", "config", "config_version"])
+        obj = api.call(
+            lambda: client.request("POST", deployments_path(ws), json=body, idempotent=False),
+            self.describe(inputs),
+        )
+        id_ = f"{ws}/{obj['name']}"
+        return id_, self._maybe_wait(client, id_, inputs, obj)
+
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj] | None:
+        obj = client.get_or_none(deployments_path(inputs["workspace"], inputs["name"]))
+        if obj is None or obj.get("entity_version") != 1 or obj.get("status") in ("DELETING", "DELETED"):
+            return None
+        id_ = f"{inputs['workspace']}/{inputs['name']}"
+        return id_, self._maybe_wait(client, id_, inputs, obj)
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> WireObj | None:
+        obj = client.get_or_none(deployments_path(*api.split_id(id_)))
+        if obj is not None and obj.get("status") in FAILED_STATUSES:
+            log.warn(f"{self.describe(outs, id_)} is {obj['status']}: {obj.get('status_message') or ''}")
+        return obj  # type: ignore[no-any-return]
+
+    def api_update(
+        self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
+    ) -> WireObj:
+        path = deployments_path(*api.split_id(id_))
+        if not any(self.spec.fields[n].has(NewVersion) for n in plan.changed):
+            obj = client.request("GET", path)  # only provider settings changed: no new version (Q2)
+        else:
+            body = self.spec.to_wire(news, ["config", "config_version"])
+            obj = api.call(lambda: client.request("POST", path, json=body, idempotent=False), self.describe(news, id_))
+        return self._maybe_wait(client, id_, news, obj)
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        ws, name = api.split_id(id_)
+        path = deployments_path(ws, name)
+        what = self.describe(outs, id_)
+        api.call(lambda: client.request("DELETE", path), what)  # 202: every version -> DELETING
+
+        def probe() -> WireObj | None:
+            obj = client.get_or_none(path)
+            if obj is not None and obj.get("status") == "DELETED":
+                try:  # every version DELETED: a second DELETE removes the records (answers 404, Q3)
+                    client.request("DELETE", path)
+                except NotFound:
+                    return client.get_or_none(path)
+            return obj  # type: ignore[no-any-return]
+
+        wait_until(
+            f"{what}: deleting",
+            probe,
+            lambda obj: obj is None,
+            timeout=float(outs.get("wait_timeout") or api.DEFAULT_WAIT_TIMEOUT),
+            describe=lambda obj: "gone" if obj is None else str(obj.get("status")),
+        )
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _maybe_wait(self, client: ApiClient, id_: str, inputs: dict[str, Any], obj: WireObj) -> WireObj:
+        target = inputs.get("wait_for")
+        if not target:
+            return obj
+        path = deployments_path(*api.split_id(id_))
+
+        def failed(o: WireObj | None) -> str | None:
+            if o is None:
+                return "the deployment disappeared while waiting"
+            status = o.get("status")
+            if status in FAILED_STATUSES and status != target:
+                return f"ended in {status}: {o.get('status_message') or '(no message)'} (wanted {target})"
+            return None
+
+        result = wait_until(
+            f"{self.describe(inputs, id_)}: waiting for {target}",
+            lambda: client.get_or_none(path),
+            lambda o: o is not None and o.get("status") == target,
+            timeout=float(inputs.get("wait_timeout") or api.DEFAULT_WAIT_TIMEOUT),
+            failed=failed,
+            describe=lambda o: "gone" if o is None else f"{o.get('status')} (version {o.get('entity_version')})",
+        )
+        assert result is not None
+        return result
+
+
+class ModelDeployment(SpecResource, module="nemo", name="ModelDeployment"):
+    """A NeMo model deployment; changing its config writes a new version."""
+
+    provider_cls = ModelDeploymentProvider
+    name: Output[str]
+    config: Output[str]
+    config_version: Output[int]
+    workspace: Output[str]
+    project: Output[str | None]
+    wait_for: Output[str | None]
+    wait_timeout: Output[float | None]
+    entity_version: Output[int]
+    status: Output[str]
+    status_message: Output[str]
+    status_history: Output[list[dict[str, Any]]]
+    model_provider_id: Output[str | None]
+    version_id: Output[str]
+    created_at: Output[str]
+    updated_at: Output[str]
+
+    def __init__(self, resource_name: str, args: ModelDeploymentArgs, opts: ResourceOptions | None = None) -> None:
+        super().__init__(resource_name, args, opts)

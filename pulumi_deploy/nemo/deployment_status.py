@@ -1,0 +1,135 @@
+"""NeMo "Update ModelDeployment Status" (``POST /deployments/{name}/status``) as a resource.
+
+Use case: a pipeline that runs the model outside the platform's controller records the outcome,
+e.g. ``READY`` with the ``model_provider_id`` it registered. Create and update POST the status (of
+``version``, default the latest); refresh reads the deployment's live status, so a status that moved
+since (controller, operator, a new deployment version) shows as drift and the next ``up`` records it
+again. **Delete leaves the deployment alone**: removing this resource stops managing the status, it
+does not change or delete the deployment. Identical status and message are a no-op on the server
+(then a new ``model_provider_id`` is not stored either: change the message too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pulumi import Input, Output, ResourceOptions
+from pydantic import Field
+
+from ..core import log
+from ..core.fields import Computed, Doc, Local, Replace, Wire
+from ..core.http import ApiClient
+from ..core.resource import ResourceArgs, SpecResource
+from ..core.spec import ObjectSpec, Plan
+from . import api
+from .deployment import Status, deployments_path
+
+WireObj = dict[str, Any]
+
+
+@dataclass(kw_only=True)
+class ModelDeploymentStatusArgs(ResourceArgs):
+    deployment: Annotated[
+        Input[str],
+        Wire("name"),
+        Replace(reason="it names the deployment whose status this records"),
+        Doc("Deployment name (pass `ModelDeployment.name`)."),
+    ]
+    status: Annotated[Input[Status], Doc("UNKNOWN, CREATED, PENDING, READY, ERROR, DELETING, DELETED or LOST.")]
+    status_message: Annotated[Input[str] | None, Field(max_length=1000), Doc("Server default: empty.")] = None
+    model_provider_id: Annotated[
+        Input[str] | None, Field(max_length=255), Doc("The ModelProvider serving it, `workspace/name`.")
+    ] = None
+    version: Annotated[
+        Input[int] | None,
+        Field(ge=1),
+        Local(),
+        Doc("Deployment version whose status is written (default: the latest)."),
+    ] = None
+    workspace: Annotated[
+        Input[str] | None,
+        Field(max_length=255),
+        Replace(reason="it is part of the deployment's identity"),
+        Doc("Default: `nemo:workspace` / $NEMO_WORKSPACE / `default`."),
+    ] = None
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        yield from api.common_rules(values, "deployment")
+        pid = values.get("model_provider_id")
+        if isinstance(pid, str) and not api.PROVIDER_ID_RE.match(pid):
+            yield "model_provider_id", f"must be `workspace/name` (got {pid!r})"
+
+
+@dataclass(kw_only=True)
+class ModelDeploymentStatusOutputs:
+    entity_version: Annotated[int | None, Computed(), Doc("Version whose status was read.")] = None
+    status_history: Annotated[list[dict[str, Any]] | None, Computed(), Doc("Oldest first.")] = None
+    updated_at: Annotated[str | None, Computed()] = None
+
+
+class ModelDeploymentStatusProvider(api.NemoProvider):
+    spec: ClassVar[ObjectSpec] = ObjectSpec(
+        vendor="nemo",
+        kind="ModelDeploymentStatus",
+        args=ModelDeploymentStatusArgs,
+        outputs=ModelDeploymentStatusOutputs,
+    )
+
+    def _post(self, client: ApiClient, inputs: dict[str, Any], what: str) -> WireObj:
+        ws, name = inputs["workspace"], inputs["deployment"]
+        body = self.spec.to_wire(inputs, ["status", "status_message", "model_provider_id"])
+        version = inputs.get("version")
+        params = {"version": str(int(version))} if version else None
+        obj: WireObj = api.call(
+            lambda: client.request(
+                "POST", f"{deployments_path(ws, name)}/status", json=body, params=params, idempotent=True
+            ),
+            what,
+        )
+        wanted = inputs.get("model_provider_id")
+        if wanted and obj.get("model_provider_id") != wanted:
+            log.warn(
+                f"{what}: the server kept model_provider_id {obj.get('model_provider_id')!r} (status and message "
+                "were unchanged, which the API treats as a no-op): change status_message to record it"
+            )
+        return obj
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj]:
+        id_ = f"{inputs['workspace']}/{inputs['deployment']}"
+        return id_, self._post(client, inputs, self.describe(inputs, id_))
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> WireObj | None:
+        path = deployments_path(*api.split_id(id_))
+        version = outs.get("version")
+        return client.get_or_none(f"{path}/versions/{int(version)}" if version else path)  # type: ignore[no-any-return]
+
+    def api_update(
+        self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
+    ) -> WireObj:
+        return self._post(client, news, self.describe(news, id_))
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        log.info(f"{self.describe(outs, id_)}: no longer managed; the deployment and its status are left as they are")
+
+
+class ModelDeploymentStatus(SpecResource, module="nemo", name="ModelDeploymentStatus"):
+    """The recorded status of a NeMo deployment (for pipelines that run models outside the controller)."""
+
+    provider_cls = ModelDeploymentStatusProvider
+    deployment: Output[str]
+    workspace: Output[str]
+    version: Output[int | None]
+    status: Output[str]
+    status_message: Output[str]
+    model_provider_id: Output[str | None]
+    entity_version: Output[int]
+    status_history: Output[list[dict[str, Any]]]
+    updated_at: Output[str]
+
+    def __init__(
+        self, resource_name: str, args: ModelDeploymentStatusArgs, opts: ResourceOptions | None = None
+    ) -> None:
+        super().__init__(resource_name, args, opts)
