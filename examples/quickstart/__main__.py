@@ -7,7 +7,7 @@ console can create (the Aieev endpoint, config `aieevEndpointId`).
 
 import pulumi
 
-from pulumi_deploy import aieev, cyberun, runpod
+from pulumi_deploy import aieev, cyberun, nemo, runpod
 
 config = pulumi.Config()
 
@@ -62,3 +62,21 @@ aieev_endpoint = aieev.Endpoint(
 )
 pulumi.export("aieev_endpoint_status", aieev_endpoint.status)
 pulumi.export("aieev_endpoint_url", aieev_endpoint.serving_endpoint_url)
+
+# NVIDIA NeMo Platform: a deployment config and a deployment of it, awaited until READY. Configs and
+# deployments are versioned: changing `gpu` writes config version 2 (an update, not a replace).
+nemo_config = nemo.ModelDeploymentConfig(
+    "nemo-config",
+    nemo.ModelDeploymentConfigArgs(
+        name="llama-cfg",
+        engine="nim",
+        model_spec=nemo.ModelSpecArgs(model_type="llm", model_name="llama-3.1-8b-instruct"),
+        executor_config=nemo.ExecutorConfigArgs(gpu=1),
+    ),
+)
+nemo_deployment = nemo.ModelDeployment(
+    "nemo-deployment",
+    nemo.ModelDeploymentArgs(name="llama", config=nemo_config.name, wait_for="READY", wait_timeout=600),
+)
+pulumi.export("nemo_config_version", nemo_config.entity_version)
+pulumi.export("nemo_deployment_status", nemo_deployment.status)

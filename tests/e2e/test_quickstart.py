@@ -17,6 +17,9 @@ def test_quickstart_up_creates_every_vendor_object_and_destroy_leaves_nothing_be
     # given
     emulator.settings("cyberun", deploy_seconds=0.05, undeploy_seconds=0.05)
     emulator.settings("aieev", deploy_duration=0.05)
+    emulator.settings(
+        "nemo", created_seconds=0.05, pending_seconds=0.05, deleting_seconds=0.05, hard_delete_seconds=0.05
+    )
     stack = quickstart_stack(emulator_process, tmp_path / "quickstart", env=FAST, stack="test")
     # when
     up = stack.up()
@@ -26,12 +29,13 @@ def test_quickstart_up_creates_every_vendor_object_and_destroy_leaves_nothing_be
     assert up.outputs["runpod_endpoint_id"] and up.outputs["runpod_volume_id"]
     assert up.outputs["cyberun_service_status"] == "running"
     assert up.outputs["aieev_endpoint_status"] == "RUNNING"
+    assert (up.outputs["nemo_config_version"], up.outputs["nemo_deployment_status"]) == (1, "READY")
     assert set(again.summary) == {"same"}
     remaining = {
         vendor: {kind: len(objs) for kind, objs in emulator.inventory(vendor).items() if objs}
-        for vendor in ("runpod", "cyberun")
+        for vendor in ("runpod", "cyberun", "nemo")
     }
-    assert remaining == {"runpod": {}, "cyberun": {}}
+    assert remaining == {"runpod": {}, "cyberun": {}, "nemo": {}}
     (endpoint,) = emulator.inventory("aieev")["endpoints"]
     assert (endpoint["endpoint_id"], endpoint["is_active"]) == (AIEEV_ENDPOINT_ID, False)  # stopped, not deleted
     stack.remove()
