@@ -121,13 +121,17 @@ class SpecProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs, failures = self.spec.validate(news)
-        result = [CheckFailure(f.property, f.reason) for f in failures]
+        reasons: dict[str, list[str]] = {}
+        for f in failures:
+            reasons.setdefault(f.property, []).append(f.reason)
         if not failures and _olds:
             old = self.user_inputs(_olds)
-            result += [CheckFailure(p, f"{p}: {r}") for p, r in self.transition_rules(old, inputs)]
+            for p, r in self.transition_rules(old, inputs):
+                reasons.setdefault(p, []).append(f"{p}: {r}")
         if self.spec.autoname:
             self._autoname(_olds, inputs)
-        return CheckResult(inputs, result)
+        # One failure per property carrying every reason (failures keyed by property would lose all but one).
+        return CheckResult(inputs, [CheckFailure(p, "; ".join(rs)) for p, rs in reasons.items()])
 
     def _autoname(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
         field = self.spec.autoname
