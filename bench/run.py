@@ -2,10 +2,12 @@
 
     python bench/run.py [--endpoints 10] [--latency 0.05]
 
-Prints wall-clock seconds for `up` (create), an unchanged `preview`, a `refresh` and `destroy` of a
-stack with N RunPod endpoints, with the given per-request latency injected by the emulator, and the
-number of API calls each made. The provider process serves 4 calls at once, so with latency L the
-create of N endpoints cannot beat roughly N/4 x (calls per endpoint) x L.
+Two scenarios, each timed for `up` (create), an unchanged `preview`, a `refresh` and `destroy`, with
+the given per-request latency injected by the emulator and the number of API calls each step made:
+
+* RunPod fan-out: 1 template + N endpoints. The provider process serves 4 calls at once, so with
+  latency L the create of N endpoints cannot beat roughly N/4 x (calls per endpoint) x L.
+* The quickstart (every vendor, `examples/quickstart`), as `make demo` runs it.
 """
 
 from __future__ import annotations
@@ -14,14 +16,38 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pulumi_deploy import runpod  # noqa: E402
-from pulumi_deploy.emulator.process import run_emulator  # noqa: E402
+from pulumi_deploy.demo import quickstart_stack  # noqa: E402
+from pulumi_deploy.emulator.process import RunningEmulator, run_emulator  # noqa: E402
 from pulumi_deploy.local_stack import LocalStack, pulumi_cli_root  # noqa: E402
+
+FAST_TRANSITIONS = {
+    "cyberun": {"deploy_seconds": 0.05, "undeploy_seconds": 0.05},
+    "aieev": {"deploy_duration": 0.05},
+    "nemo": {"created_seconds": 0.05, "pending_seconds": 0.05, "deleting_seconds": 0.05, "hard_delete_seconds": 0.05},
+}
+
+
+def measure(title: str, stack: LocalStack, emu: RunningEmulator) -> None:
+    print(title)
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("up (create)", stack.up),
+        ("preview (no change)", stack.preview),
+        ("refresh", stack.refresh),
+        ("destroy", stack.destroy),
+    ]
+    for name, op in steps:
+        emu.control.clear_calls()
+        start = time.perf_counter()
+        op()
+        elapsed = time.perf_counter() - start
+        print(f"  {name:<20} {elapsed:6.2f} s   {len(emu.control.calls()):4d} API calls")
 
 
 def main() -> int:
@@ -30,23 +56,22 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.05)
     args = parser.parse_args()
 
-    def program() -> None:
+    def fan_out() -> None:
         tmpl = runpod.Template("t", runpod.TemplateArgs(image_name="img:1", is_serverless=True))
         for i in range(args.endpoints):
             runpod.Endpoint(f"e{i}", runpod.EndpointArgs(template_id=tmpl.id, workers_max=2))
 
+    env = {"RUNPOD_API_KEY": "bench", "PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
     with run_emulator() as emu, tempfile.TemporaryDirectory() as tmp:
-        emu.control.set_latency(args.latency, "runpod")
-        env = {**emu.base_urls, "RUNPOD_API_KEY": "bench"}
-        stack = LocalStack(Path(tmp), program, cli_root=pulumi_cli_root(REPO), env=env, stack="bench")
-        print(f"RunPod: 1 template + {args.endpoints} endpoints, {args.latency * 1000:.0f} ms injected latency")
-        for name, op in (("up (create)", stack.up), ("preview (no change)", stack.preview),
-                         ("refresh", stack.refresh), ("destroy", stack.destroy)):
-            emu.control.clear_calls()
-            start = time.perf_counter()
-            op()
-            elapsed = time.perf_counter() - start
-            print(f"  {name:<20} {elapsed:6.2f} s   {len(emu.control.calls('runpod')):4d} API calls")
+        emu.control.set_latency(args.latency)
+        for vendor, settings in FAST_TRANSITIONS.items():
+            emu.control.settings(vendor, **settings)
+        stack = LocalStack(
+            Path(tmp) / "fan-out", fan_out, cli_root=pulumi_cli_root(REPO), env={**emu.base_urls, **env}, stack="bench"
+        )
+        latency = f"{args.latency * 1000:.0f} ms injected latency"
+        measure(f"RunPod: 1 template + {args.endpoints} endpoints, {latency}", stack, emu)
+        measure(f"Quickstart (every vendor), {latency}", quickstart_stack(emu, Path(tmp) / "qs", env=env), emu)
     return 0
 
 
