@@ -128,7 +128,7 @@ def _strip_input(tp: Any) -> Any:
     return tp
 
 
-_models: dict[type, type[BaseModel]] = {}
+_models: dict[tuple[type, frozenset[str]], type[BaseModel]] = {}
 # pulumi.Input is ``Union[T, Awaitable[T], "Output[T]"]``: its forward reference must resolve.
 _HINT_NAMES = {"T": typing.TypeVar("T"), "Output": Output}
 
@@ -137,13 +137,21 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, localns=_HINT_NAMES, include_extras=True)
 
 
-def validation_model(args_cls: type) -> type[BaseModel]:
-    """A strict pydantic model with the resolved types of an Args dataclass (cached)."""
-    if args_cls in _models:
-        return _models[args_cls]
+def validation_model(args_cls: type, omit: frozenset[str] = frozenset()) -> type[BaseModel]:
+    """A strict pydantic model with the resolved types of an Args dataclass (cached).
+
+    ``omit`` leaves fields out: during preview a value that is not known yet (``gateway_id=gw.id``
+    on first create) is judged at apply time, and must not make a *required* field count as missing
+    (which would fail validation and lose every known value with it).
+    """
+    key = (args_cls, omit)
+    if key in _models:
+        return _models[key]
     hints = _hints(args_cls)
     fields: dict[str, Any] = {}
     for f in dataclasses.fields(args_cls):
+        if f.name in omit:
+            continue
         tp = _strip_input(hints[f.name])
         if f.default is not dataclasses.MISSING:
             default: Any = f.default
@@ -157,7 +165,7 @@ def validation_model(args_cls: type) -> type[BaseModel]:
         __config__=ConfigDict(extra="forbid", populate_by_name=True),
         **fields,
     )
-    _models[args_cls] = model
+    _models[key] = model
     return model
 
 
@@ -198,7 +206,7 @@ class ObjectSpec:
         if outputs is not None:
             for name, spec in _field_specs(outputs, False, wire_case).items():
                 self.fields.setdefault(name, dataclasses.replace(spec, is_input=False))
-        self.model = validation_model(args)
+        self.model = validation_model(args)  # built eagerly: a malformed Args class fails at import
 
     @property
     def label(self) -> str:
@@ -223,7 +231,7 @@ class ObjectSpec:
         failures: list[CheckFailureInfo] = []
         values: dict[str, Any] = {}
         try:
-            validated = self.model.model_validate(known)
+            validated = validation_model(self.args, frozenset(unknown)).model_validate(known)
             values = validated.model_dump(mode="json", exclude_unset=True)
         except pydantic.ValidationError as exc:
             seen: set[str] = set()

@@ -26,9 +26,15 @@ def test_check_accepts_floats_from_the_engine_and_returns_ints():
 
 
 def test_check_tolerates_unknown_values_during_preview():
-    result = EndpointProvider().check({}, {**PROVIDER, "template_id": Unknown(), "workers_max": 2})
+    result = EndpointProvider().check({}, {**PROVIDER, "template_id": Unknown(), "workers_max": 2.0})
     assert failures(result) == {}
     assert isinstance(result.inputs["template_id"], Unknown)
+    assert result.inputs["workers_max"] == 2  # known values are still validated and kept
+
+
+def test_check_with_unknown_required_field_still_judges_the_known_ones():
+    result = EndpointProvider().check({}, {**PROVIDER, "template_id": Unknown(), "workers_min": 5, "workers_max": 2})
+    assert "workers_min" in failures(result) or "workers_max" in failures(result)
 
 
 @pytest.mark.parametrize(
