@@ -1,0 +1,155 @@
+"""TrustGate v1.x admin API (v1.6.10 swagger): settings, paths, shared nested args and error mapping.
+
+Quirks handled here for every TrustGate object (research/trustgate.md):
+
+* Q5: domain validation failures come back as **500** ``{"error": "..."}``. They are the user's
+  input, not a server failure: :func:`call` turns them into :class:`TrustGateInputError`, which the
+  core's create loop does not retry (it only retries ``ServerError``/``TransportError``).
+* Q12: deletes are guarded by references: a 400 "... being used by ..." is explained.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pulumi import Input
+
+from ..core.config import Setting, VendorSettings, lookup, resolve_base_url, resolve_credential
+from ..core.errors import BadRequest, ConfigError, PulumiDeployError, ServerError
+from ..core.fields import Doc
+from ..core.http import ApiClient, AuthHeaders, bearer
+from ..core.provider import SpecProvider
+
+SETTINGS = VendorSettings(
+    vendor="trustgate",
+    credential=Setting("trustgate:adminToken", "TRUSTGATE_ADMIN_TOKEN"),
+    base_url=Setting("trustgate:baseUrl", "TRUSTGATE_BASE_URL"),
+    credential_required=False,  # a token can also be minted from the server secret (auth_headers)
+)
+#: Optional alternative to a ready token: the server's ``SERVER_SECRET_KEY`` (Q14), to mint an HS256 JWT.
+SERVER_SECRET = Setting("trustgate:serverSecretKey", "TRUSTGATE_SERVER_SECRET_KEY")
+
+PREFIX = "/api/v1"
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
+PROTOCOLS = ("http", "https")
+
+_DURATION = re.compile(r"^(?:[-+]?0|[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$")
+GO_DURATION_PATTERN = _DURATION.pattern
+
+
+class TrustGateInputError(PulumiDeployError):
+    """The server rejected the input (400, or a 500 from its domain validation): not retried."""
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def mint_token(secret: str) -> str:
+    """An HS256 admin JWT with an empty payload, as the helm chart's ``generate-jwt.sh`` mints (Q14)."""
+    signing_input = _b64url(b'{"alg":"HS256","typ":"JWT"}') + "." + _b64url(b"{}")
+    signature = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + _b64url(signature)
+
+
+def auth_headers(token: str | None) -> dict[str, str]:
+    """A ready token (``trustgate:adminToken``) wins; else mint one from ``trustgate:serverSecretKey``."""
+    if token:
+        return bearer(token)
+    secret = lookup(SERVER_SECRET)
+    if not secret:
+        raise ConfigError(
+            f"trustgate: no admin credential configured; set {SETTINGS.credential.describe()} (a ready admin JWT) "
+            f"or {SERVER_SECRET.describe()} (the server's SERVER_SECRET_KEY, to mint one)"
+        )
+    # Same plain-http guard as for a ready token (raises for a remote http:// base URL).
+    resolve_credential(dataclasses.replace(SETTINGS, credential=SERVER_SECRET), resolve_base_url(SETTINGS))
+    return bearer(mint_token(secret))
+
+
+def gateway_path(gateway_id: str, *rest: str) -> str:
+    return "/".join([f"{PREFIX}/gateways/{gateway_id}", *rest])
+
+
+def call(client: ApiClient, method: str, path: str, what: str, **kwargs: Any) -> Any:
+    """One request; 500 domain failures and 400 reference guards become explained user errors."""
+    try:
+        return client.request(method, path, **kwargs)
+    except ServerError as exc:
+        if exc.status == 500 and exc.message and method in ("POST", "PUT"):
+            raise TrustGateInputError(
+                f"{what}: TrustGate rejected the input: {exc.message} (the server reports its validation "
+                "failures as HTTP 500; fix the input — this is not retried)"
+            ) from None
+        raise
+    except BadRequest as exc:
+        if "being used by" in exc.message:
+            raise TrustGateInputError(
+                f"{what}: {exc.message}. TrustGate does not cascade deletes: delete the objects that reference "
+                "it first (in a program, pass `upstream.id` / `gateway.id` as inputs so Pulumi orders the "
+                "deletes service -> upstream -> gateway)"
+            ) from None
+        raise TrustGateInputError(f"{what}: TrustGate rejected the request (400): {exc.message}") from None
+
+
+def delete(client: ApiClient, path: str, what: str) -> None:
+    """DELETE; 404 means gone (core). The real service delete has no 404 branch and may answer 500 for a
+    missing object (Q12): after a 500, a GET that finds nothing also means gone."""
+    try:
+        call(client, "DELETE", path, what)
+    except ServerError:
+        if client.get_or_none(path) is None:
+            return
+        raise
+
+
+def drop_empty(value: Any) -> Any:
+    """Go ``omitempty``: the server omits zero values, so compare without them (recursively)."""
+    if isinstance(value, dict):
+        out = {k: drop_empty(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, "", 0, False, [], {})}
+    if isinstance(value, list):
+        return [drop_empty(v) for v in value]
+    return value
+
+
+@dataclass(kw_only=True)
+class CredentialsArgs:
+    """``types.Credentials`` (v1.6.10 spelling). Every value is kept secret by the resources."""
+
+    allow_override: Input[bool] | None = None
+    api_key: Input[str] | None = None
+    header_name: Input[str] | None = None
+    header_value: Input[str] | None = None
+    param_name: Input[str] | None = None
+    param_value: Input[str] | None = None
+    param_location: Input[Literal["query", "body"]] | None = None
+    azure_use_managed_identity: Input[bool] | None = None
+    azure_endpoint: Input[str] | None = None
+    azure_eversion: Annotated[Input[str] | None, Doc("API version (the v1.6.10 spelling).")] = None
+    azure_client_id: Input[str] | None = None
+    azure_client_secret: Input[str] | None = None
+    azure_tenant_id: Input[str] | None = None
+    gcp_use_service_account: Input[bool] | None = None
+    gcp_service_account_json: Input[str] | None = None
+    aws_access_key_id: Input[str] | None = None
+    aws_secret_access_key: Input[str] | None = None
+    aws_region: Input[str] | None = None
+    aws_session_token: Input[str] | None = None
+    aws_role: Input[str] | None = None
+    aws_use_role: Input[bool] | None = None
+
+
+class TrustGateProvider(SpecProvider):
+    """Shared behaviour of the TrustGate objects."""
+
+    settings = SETTINGS
+
+    def auth_headers(self) -> AuthHeaders:
+        return auth_headers

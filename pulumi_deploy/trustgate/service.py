@@ -1,0 +1,140 @@
+"""TrustGate Service (``/api/v1/gateways/{gateway_id}/services``).
+
+Quirks (research/trustgate.md):
+
+* Q2: ``upstream_id`` is always parsed as a UUID: an ``endpoint`` service is sent the nil UUID with
+  its host/port/protocol; an ``upstream`` service references an :class:`Upstream` (host/port forbidden).
+* Q3: ``retries`` and ``stream`` are not persisted by the server, so they are not offered.
+* Q4: ``id``, ``gateway_id``, timestamps and the nested ``upstream`` are never sent.
+* Q7: PUT is a full replacement: every update sends the complete desired object. That also makes a
+  ``type`` change (endpoint <-> upstream) an in-place update: the PUT carries the whole new shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from pulumi import Input, Output, ResourceOptions
+from pydantic import Field
+
+from ..core.fields import Computed, Doc, Normalise, Replace, Secret
+from ..core.http import ApiClient
+from ..core.resource import ResourceArgs, SpecResource
+from ..core.spec import ObjectSpec, Plan
+from . import api
+from .api import CredentialsArgs
+
+Body = dict[str, Any]
+
+
+@dataclass(kw_only=True)
+class ServiceArgs(ResourceArgs):
+    gateway_id: Annotated[Input[str], Field(min_length=1), Replace(reason="a service belongs to one gateway")]
+    name: Annotated[Input[str], Field(min_length=1)]
+    type: Annotated[
+        Input[Literal["upstream", "endpoint"]],
+        Doc("`upstream`: routes to `upstream_id`; `endpoint`: routes to host/port/protocol."),
+    ]
+    upstream_id: Annotated[Input[str] | None, Doc("Required for `upstream` services (pass `upstream.id`).")] = None
+    host: Annotated[Input[str] | None, Doc("`endpoint` services only.")] = None
+    port: Annotated[Input[int] | None, Field(ge=1, le=65535), Doc("`endpoint` services only.")] = None
+    protocol: Input[Literal["http", "https"]] | None = None
+    path: Input[str] | None = None
+    headers: Annotated[Input[dict[str, Input[str]]] | None, Normalise(api.drop_empty)] = None
+    description: Input[str] | None = None
+    tags: Input[list[Input[str]]] | None = None
+    credentials: Annotated[Input[CredentialsArgs] | None, Normalise(api.drop_empty), Secret()] = None
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        if "type" in unknown:
+            return
+        if values.get("type") == "endpoint":
+            if "upstream_id" in values or "upstream_id" in unknown:
+                yield "upstream_id", "an endpoint service routes to host/port: do not set upstream_id"
+            for name in ("host", "port", "protocol"):
+                if name not in values and name not in unknown:
+                    yield name, "is required for an endpoint service (host, port 1-65535, protocol http/https)"
+        else:
+            if "upstream_id" not in values and "upstream_id" not in unknown:
+                yield "upstream_id", "is required for an upstream service (pass an Upstream's id)"
+            for name in ("host", "port"):
+                if name in values or name in unknown:
+                    yield name, "is not allowed on an upstream service (the upstream's targets hold the hosts)"
+
+
+@dataclass(kw_only=True)
+class ServiceOutputs:
+    upstream: Annotated[
+        dict[str, Any] | None, Computed(), Secret(), Doc("The referenced upstream as returned (holds credentials).")
+    ] = None
+    created_at: Annotated[str | None, Computed()] = None
+    updated_at: Annotated[str | None, Computed()] = None
+
+
+class ServiceProvider(api.TrustGateProvider):
+    spec: ClassVar[ObjectSpec] = ObjectSpec(
+        vendor="trustgate", kind="Service", args=ServiceArgs, outputs=ServiceOutputs
+    )
+    settings = api.SETTINGS
+
+    def body(self, inputs: dict[str, Any]) -> Body:
+        names = [f.name for f in self.spec.inputs() if f.name != "gateway_id" and f.name in inputs]
+        body = self.spec.to_wire(inputs, names)
+        if body.get("type") == "endpoint":
+            body["upstream_id"] = api.NIL_UUID
+        return body
+
+    def live_values(self, wire: Body) -> dict[str, Any]:
+        values = self.spec.from_wire(wire)
+        if values.get("upstream_id") == api.NIL_UUID:
+            values.pop("upstream_id")  # the nil UUID means "no upstream" (Q2)
+        return values
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body]:
+        path = api.gateway_path(inputs["gateway_id"], "services")
+        obj = api.call(client, "POST", path, self.describe(inputs), json=self.body(inputs), idempotent=False)
+        return str(obj["id"]), obj
+
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body] | None:
+        items = client.request("GET", api.gateway_path(inputs["gateway_id"], "services"))
+        matches = [i for i in items or [] if i.get("name") == inputs.get("name")]
+        return (str(matches[0]["id"]), matches[0]) if len(matches) == 1 else None
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Body | None:
+        return client.get_or_none(api.gateway_path(outs["gateway_id"], "services", id_))  # type: ignore[no-any-return]
+
+    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Body:
+        inputs = self.user_inputs(news)
+        path = api.gateway_path(inputs["gateway_id"], "services", id_)
+        api.call(client, "PUT", path, self.describe(news, id_), json=self.body(inputs))
+        return client.request("GET", path)  # type: ignore[no-any-return]  # PUT's body lacks `upstream` (Q8)
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        api.delete(client, api.gateway_path(outs["gateway_id"], "services", id_), self.describe(outs, id_))
+
+
+class Service(SpecResource, module="trustgate", name="Service"):
+    """A TrustGate service: an `upstream` service (routes to an Upstream) or an `endpoint` service (host/port)."""
+
+    provider_cls = ServiceProvider
+    gateway_id: Output[str]
+    name: Output[str]
+    type: Output[str]
+    upstream_id: Output[str | None]
+    host: Output[str | None]
+    port: Output[int | None]
+    protocol: Output[str | None]
+    path: Output[str | None]
+    headers: Output[dict[str, str] | None]
+    description: Output[str | None]
+    tags: Output[list[str] | None]
+    credentials: Output[dict[str, Any] | None]
+    upstream: Output[dict[str, Any] | None]
+    created_at: Output[str]
+    updated_at: Output[str]
+
+    def __init__(self, resource_name: str, args: ServiceArgs, opts: ResourceOptions | None = None) -> None:
+        super().__init__(resource_name, args, opts)

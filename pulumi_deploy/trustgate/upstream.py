@@ -1,0 +1,322 @@
+"""TrustGate Upstream (``/api/v1/gateways/{gateway_id}/upstreams``).
+
+Quirks (research/trustgate.md):
+
+* Q1: request and response keys differ: ``embedding`` -> ``embedding_config``, ``proxy_config`` ->
+  ``proxy``. Requests are built from the inputs only, never from a response.
+* Q7: PUT is a full replacement: every update sends the whole desired object, so a removed
+  ``health_checks`` block is cleared on the server.
+* Q11: target ``id`` is server-filled unless set (output ``target_ids``); ``websocket_config.
+  enable_direct_communication`` is forced on create by one build: ignored unless the user set it.
+* Secrets: target credentials are moved (by the resource) out of ``targets`` into the top-level
+  secret ``target_credentials`` (index-aligned), so ``targets`` stays readable in previews (a weight
+  change is shown) while every credential is encrypted in state. ``embedding`` (which holds its
+  credentials) is secret as a whole.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from pulumi import Input, Output, ResourceOptions
+from pulumi.dynamic import ReadResult
+from pydantic import AfterValidator, Field
+
+from ..core.fields import Computed, Doc, Normalise, Replace, Secret, int_if_integral
+from ..core.http import ApiClient
+from ..core.resource import ResourceArgs, SpecResource
+from ..core.spec import ObjectSpec, Plan
+from . import api
+from .api import CredentialsArgs
+
+Body = dict[str, Any]
+Algorithm = Literal["round-robin", "weighted-round-robin", "least-conn", "semantic"]
+Provider = Literal["openai", "google", "anthropic", "bedrock", "azure", "mistral"]
+
+
+def _go_duration(value: str) -> str:
+    if not re.fullmatch(api.GO_DURATION_PATTERN, value):
+        raise ValueError("not a Go duration (use e.g. `30s`, `500ms`, `1m30s`)")
+    return value
+
+
+GoDuration = Annotated[str, AfterValidator(_go_duration)]
+
+
+@dataclass(kw_only=True)
+class TargetArgs:
+    """A provider target (``provider`` + ``models`` + ``default_model`` + ``credentials``) or a host target."""
+
+    id: Annotated[Input[str] | None, Doc("Server-filled (`<upstream-id>-<provider>-<index>`) unless set.")] = None
+    weight: Annotated[Input[int] | None, Field(ge=0)] = None
+    priority: Input[int] | None = None
+    tags: Input[list[Input[str]]] | None = None
+    headers: Input[dict[str, Input[str]]] | None = None
+    path: Input[str] | None = None
+    host: Input[str] | None = None
+    port: Annotated[Input[int] | None, Field(ge=1, le=65535)] = None
+    protocol: Input[Literal["http", "https"]] | None = None
+    provider: Input[Provider] | None = None
+    models: Input[list[Input[str]]] | None = None
+    default_model: Input[str] | None = None
+    description: Annotated[Input[str] | None, Doc("Required by the `semantic` algorithm.")] = None
+    credentials: Annotated[
+        Input[CredentialsArgs] | None, Doc("Provider credentials; stored in the secret `target_credentials`.")
+    ] = None
+    stream: Input[bool] | None = None
+    insecure_ssl: Input[bool] | None = None
+
+
+@dataclass(kw_only=True)
+class HealthCheckArgs:
+    passive: Input[bool] | None = None
+    path: Input[str] | None = None
+    headers: Input[dict[str, Input[str]]] | None = None
+    threshold: Annotated[Input[int] | None, Field(ge=0), Doc("Failures before a target is unhealthy.")] = None
+    interval: Annotated[Input[int] | None, Field(ge=0), Doc("Seconds before the failure count resets.")] = None
+
+
+@dataclass(kw_only=True)
+class EmbeddingArgs:
+    provider: Annotated[Input[Literal["openai"]], Doc("Only `openai` is accepted by the server.")] = "openai"
+    model: Annotated[Input[str], Field(min_length=1)]
+    credentials: Input[CredentialsArgs] | None = None
+
+
+@dataclass(kw_only=True)
+class ProxyArgs:
+    host: Annotated[Input[str], Field(min_length=1)]
+    port: Annotated[Input[str], Field(pattern=r"^[0-9]{1,5}$"), Doc("A port number, as a string on the wire.")]
+    protocol: Input[Literal["http", "https"]] | None = None
+
+
+@dataclass(kw_only=True)
+class WebsocketArgs:
+    enable_direct_communication: Input[bool] | None = None
+    return_error_details: Input[bool] | None = None
+    ping_period: Annotated[Input[GoDuration] | None, Doc("Go duration, e.g. `30s`, `1m30s`.")] = None
+    pong_wait: Input[GoDuration] | None = None
+    handshake_timeout: Input[GoDuration] | None = None
+    read_buffer_size: Annotated[Input[int] | None, Field(ge=0)] = None
+    write_buffer_size: Annotated[Input[int] | None, Field(ge=0)] = None
+
+
+def _targets(value: Any) -> list[Body]:
+    return [api.drop_empty({k: v for k, v in t.items() if k != "credentials"}) for t in value]
+
+
+def _credentials_list(value: Any) -> list[Body]:
+    return [api.drop_empty(c or {}) for c in value]
+
+
+@dataclass(kw_only=True)
+class UpstreamArgs(ResourceArgs):
+    gateway_id: Annotated[Input[str], Field(min_length=1), Replace(reason="an upstream belongs to one gateway")]
+    name: Annotated[Input[str], Field(min_length=1)]
+    algorithm: Annotated[Input[Algorithm], Doc("No server default.")]
+    targets: Annotated[
+        Input[list[Input[TargetArgs]]],
+        Field(min_length=1),
+        Normalise(_targets),
+        Doc("Pass a list (not an Output of a list): credentials are split off into `target_credentials`."),
+    ]
+    target_credentials: Annotated[
+        Input[list[Input[CredentialsArgs] | None]] | None,
+        Normalise(_credentials_list),
+        Secret(),
+        Doc("Credentials of `targets[i]` (index-aligned); filled from `targets[*].credentials`."),
+    ] = None
+    health_checks: Annotated[Input[HealthCheckArgs] | None, Normalise(api.drop_empty)] = None
+    embedding: Annotated[
+        Input[EmbeddingArgs] | None,
+        Normalise(api.drop_empty),
+        Secret(),
+        Doc("Required by `semantic`. Secret as a whole (it holds credentials)."),
+    ] = None
+    proxy_config: Annotated[Input[ProxyArgs] | None, Normalise(api.drop_empty)] = None
+    websocket_config: Annotated[Input[WebsocketArgs] | None, Normalise(api.drop_empty)] = None
+    tags: Input[list[Input[str]]] | None = None
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        if "websocket_config" in values and "proxy_config" in values:
+            yield "websocket_config", "websocket_config and proxy_config cannot be set together (set one)"
+        if "targets" in unknown:
+            return
+        creds = values.get("target_credentials") or []
+        semantic = values.get("algorithm") == "semantic"
+        for i, t in enumerate(values.get("targets") or []):
+            where = f"targets[{i}]"
+            if t.get("provider"):
+                if t.get("host") or t.get("port"):
+                    yield "targets", f"{where}: a provider target takes no host/port"
+                if t.get("path"):
+                    yield "targets", f"{where}: a provider target must have an empty path"
+                if not t.get("models"):
+                    yield "targets", f"{where}: a provider target needs at least one model"
+                if not t.get("default_model"):
+                    yield "targets", f"{where}: a provider target needs default_model"
+                elif t.get("models") and t["default_model"] not in t["models"]:
+                    yield "targets", f"{where}: default_model {t['default_model']!r} is not in models"
+                if "target_credentials" not in unknown and not (i < len(creds) and creds[i]):
+                    yield "targets", f"{where}: a provider target needs credentials"
+            elif t.get("host"):
+                if not t.get("port"):
+                    yield "targets", f"{where}: a host target needs port (1-65535)"
+                if not t.get("protocol"):
+                    yield "targets", f"{where}: a host target needs protocol (http or https)"
+            else:
+                yield "targets", f"{where}: set either provider or host"
+            if semantic and not t.get("description"):
+                yield "targets", f"{where}: the semantic algorithm needs a description on every target"
+        if semantic and "embedding" not in unknown:
+            embedding = values.get("embedding")
+            if not embedding:
+                yield "embedding", "the semantic algorithm needs an embedding (provider openai, model, credentials)"
+            else:
+                c = embedding.get("credentials") or {}
+                if not c.get("api_key") and not (c.get("header_name") and c.get("header_value")):
+                    yield "embedding", "embedding.credentials needs api_key, or header_name and header_value"
+
+
+@dataclass(kw_only=True)
+class UpstreamOutputs:
+    target_ids: Annotated[list[str] | None, Computed(), Doc("Server ids of the targets, in order.")] = None
+    created_at: Annotated[str | None, Computed()] = None
+    updated_at: Annotated[str | None, Computed()] = None
+
+
+#: Python name -> (request key, response key) where they differ (Q1).
+RENAMED = {"embedding": ("embedding", "embedding_config"), "proxy_config": ("proxy_config", "proxy")}
+
+
+class UpstreamProvider(api.TrustGateProvider):
+    spec: ClassVar[ObjectSpec] = ObjectSpec(
+        vendor="trustgate", kind="Upstream", args=UpstreamArgs, outputs=UpstreamOutputs
+    )
+    settings = api.SETTINGS
+
+    # -- wire mapping -----------------------------------------------------------------------------
+
+    def body(self, inputs: dict[str, Any]) -> Body:
+        """The complete desired object (PUT is a full replacement); never built from a response."""
+        names = [
+            f.name
+            for f in self.spec.inputs()
+            if f.name not in ("gateway_id", "target_credentials", "targets") and f.name in inputs
+        ]
+        body = self.spec.to_wire(inputs, names)
+        creds = inputs.get("target_credentials") or []
+        targets = []
+        for i, t in enumerate(inputs["targets"]):
+            target = api.drop_empty({k: v for k, v in dict(t).items() if k != "credentials"})
+            if i < len(creds) and creds[i]:
+                target["credentials"] = api.drop_empty(creds[i])
+            targets.append(target)
+        body["targets"] = int_if_integral(targets)  # the engine turns every int into a float
+        return body
+
+    def live_values(self, wire: Body) -> dict[str, Any]:
+        obj = dict(wire)
+        for request_key, response_key in RENAMED.values():
+            obj.pop(request_key, None)
+            if response_key in obj:
+                obj[request_key] = obj.pop(response_key)
+        values = self.spec.from_wire(obj)
+        targets = wire.get("targets") or []
+        # Server-filled ids go to target_ids; ``read`` puts them back only where the user set one (Q11).
+        values["targets"] = [{k: v for k, v in t.items() if k != "id"} for t in _targets(targets)]
+        values["target_credentials"] = _credentials_list([t.get("credentials") for t in targets])
+        values["target_ids"] = [str(t.get("id", "")) for t in targets]
+        return values
+
+    # -- hooks ------------------------------------------------------------------------------------
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body]:
+        path = api.gateway_path(inputs["gateway_id"], "upstreams")
+        obj = api.call(client, "POST", path, self.describe(inputs), json=self.body(inputs), idempotent=False)
+        return str(obj["id"]), obj
+
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body] | None:
+        items = client.request("GET", api.gateway_path(inputs["gateway_id"], "upstreams"), params={"limit": 100})
+        matches = [i for i in items or [] if i.get("name") == inputs.get("name")]
+        return (str(matches[0]["id"]), matches[0]) if len(matches) == 1 else None
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Body | None:
+        return client.get_or_none(api.gateway_path(outs["gateway_id"], "upstreams", id_))  # type: ignore[no-any-return]
+
+    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Body:
+        inputs = self.user_inputs(news)
+        path = api.gateway_path(inputs["gateway_id"], "upstreams", id_)
+        return api.call(client, "PUT", path, self.describe(news, id_), json=self.body(inputs))  # type: ignore[no-any-return]
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        api.delete(client, api.gateway_path(outs["gateway_id"], "upstreams", id_), self.describe(outs, id_))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        result = super().read(id_, props)
+        if not result.id or result.inputs is None or result.outs is None:
+            return result
+        old = self.old_inputs(props)
+        for store in (result.inputs, result.outs):
+            # Q11: server-filled target ids are outputs (target_ids), kept in targets only when set.
+            old_targets = old.get("targets") or []
+            ids = result.outs.get("target_ids") or []
+            if "targets" in store and "targets" in old:
+                store["targets"] = [
+                    {**t, "id": ids[i]} if i < len(old_targets) and old_targets[i].get("id") and i < len(ids) else t
+                    for i, t in enumerate(store["targets"])
+                ]
+            ws, old_ws = store.get("websocket_config"), old.get("websocket_config")
+            if isinstance(ws, dict) and isinstance(old_ws, dict) and "enable_direct_communication" not in old_ws:
+                store["websocket_config"] = {k: v for k, v in ws.items() if k != "enable_direct_communication"}
+        return result
+
+
+def _split_credentials(targets: Any) -> tuple[list[Any], list[Any] | None]:
+    """``targets[*].credentials`` -> (targets without them, index-aligned credentials or None)."""
+    if not isinstance(targets, list | tuple):
+        raise TypeError("trustgate.UpstreamArgs.targets must be a list (of TargetArgs or dicts), not an Output")
+    stripped: list[Any] = []
+    creds: list[Any] = []
+    for t in targets:
+        if isinstance(t, TargetArgs):
+            creds.append(t.credentials)
+            stripped.append(dataclasses.replace(t, credentials=None))
+        elif isinstance(t, dict):
+            creds.append(t.get("credentials"))
+            stripped.append({k: v for k, v in t.items() if k != "credentials"})
+        else:
+            raise TypeError("trustgate.UpstreamArgs.targets items must be TargetArgs or dicts")
+    return stripped, (creds if any(c is not None for c in creds) else None)
+
+
+class Upstream(SpecResource, module="trustgate", name="Upstream"):
+    """A TrustGate upstream: load-balanced targets (LLM providers or hosts) of one gateway."""
+
+    provider_cls = UpstreamProvider
+    gateway_id: Output[str]
+    name: Output[str]
+    algorithm: Output[str]
+    targets: Output[list[dict[str, Any]]]
+    target_credentials: Output[list[dict[str, Any]]]
+    target_ids: Output[list[str]]
+    health_checks: Output[dict[str, Any] | None]
+    embedding: Output[dict[str, Any] | None]
+    proxy_config: Output[dict[str, Any] | None]
+    websocket_config: Output[dict[str, Any] | None]
+    tags: Output[list[str] | None]
+    created_at: Output[str]
+    updated_at: Output[str]
+
+    def __init__(self, resource_name: str, args: UpstreamArgs, opts: ResourceOptions | None = None) -> None:
+        if isinstance(args, UpstreamArgs):
+            targets, creds = _split_credentials(args.targets)
+            if creds is not None and args.target_credentials is not None:
+                raise TypeError("set credentials on the targets or target_credentials, not both")
+            args = dataclasses.replace(args, targets=targets, target_credentials=args.target_credentials or creds)
+        super().__init__(resource_name, args, opts)
