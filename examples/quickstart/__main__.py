@@ -7,7 +7,7 @@ console can create (the Aieev endpoint, config `aieevEndpointId`).
 
 import pulumi
 
-from pulumi_deploy import aieev, cyberun, nemo, runpod
+from pulumi_deploy import aieev, cyberun, nemo, runpod, trustgate
 
 config = pulumi.Config()
 
@@ -80,3 +80,30 @@ nemo_deployment = nemo.ModelDeployment(
 )
 pulumi.export("nemo_config_version", nemo_config.entity_version)
 pulumi.export("nemo_deployment_status", nemo_deployment.status)
+
+# NeuralTrust TrustGate: a gateway, an upstream balancing an LLM provider and the RunPod-style host,
+# and a service routing to it. Credentials are secrets; Pulumi orders deletes service -> upstream -> gateway.
+gateway = trustgate.Gateway("edge", trustgate.GatewayArgs(name="edge", subdomain="quickstart"))
+llms = trustgate.Upstream(
+    "llms",
+    trustgate.UpstreamArgs(
+        gateway_id=gateway.id,
+        name="llms",
+        algorithm="weighted-round-robin",
+        targets=[
+            trustgate.TargetArgs(
+                provider="openai",
+                models=["gpt-4o-mini"],
+                default_model="gpt-4o-mini",
+                weight=80,
+                credentials=trustgate.CredentialsArgs(api_key=config.get_secret("openaiKey") or "sk-demo-key"),
+            ),
+            trustgate.TargetArgs(host="vllm.internal", port=8000, protocol="http", weight=20),
+        ],
+    ),
+)
+chat = trustgate.Service(
+    "chat", trustgate.ServiceArgs(gateway_id=gateway.id, name="chat", type="upstream", upstream_id=llms.id)
+)
+pulumi.export("trustgate_service_id", chat.id)
+pulumi.export("trustgate_target_ids", llms.target_ids)
