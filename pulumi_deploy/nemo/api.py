@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from pulumi import Input
 from pulumi.dynamic import CheckResult
+from pydantic import Field
 
 from ..core import log
 from ..core.config import Setting, VendorSettings, lookup
 from ..core.errors import BadRequest, ConfigError, Conflict, PulumiDeployError
+from ..core.fields import Doc, Replace
 from ..core.http import ApiClient
 from ..core.provider import SpecProvider
 from ..core.wait import poll_interval
@@ -40,6 +43,17 @@ DEFAULT_WAIT_TIMEOUT = 900.0
 CONFLICT_RETRIES = 5
 
 T = TypeVar("T")
+
+#: The workspace and project fields every NeMo object declares: both are part of its identity.
+Workspace = Annotated[
+    Input[str] | None,
+    Field(max_length=255),
+    Replace(reason="it is part of the object's identity"),
+    Doc("Default: `nemo:workspace` / $NEMO_WORKSPACE / `default`."),
+]
+Project = Annotated[
+    Input[str] | None, Field(max_length=255), Replace(reason="the API copies it from the first version")
+]
 
 
 def name_problem(name: str) -> str | None:

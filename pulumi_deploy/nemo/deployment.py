@@ -54,15 +54,8 @@ class ModelDeploymentArgs(ResourceArgs):
         NewVersion(),
         Doc("Pin a config version; unset or 0 = the latest at apply time (the resolved one is an output)."),
     ] = None
-    workspace: Annotated[
-        Input[str] | None,
-        Field(max_length=255),
-        Replace(reason="it is part of the object's identity"),
-        Doc("Default: `nemo:workspace` / $NEMO_WORKSPACE / `default`."),
-    ] = None
-    project: Annotated[
-        Input[str] | None, Field(max_length=255), Replace(reason="the API copies it from the first version")
-    ] = None
+    workspace: api.Workspace = None
+    project: api.Project = None
     wait_for: Annotated[
         Input[Status] | None,
         Local(),

@@ -93,15 +93,8 @@ class ModelDeploymentConfigArgs(ResourceArgs):
     executor_config: Annotated[Input[ExecutorConfigArgs], Normalise(_without_defaults("executor_config")), NewVersion()]
     description: Annotated[Input[str] | None, Field(max_length=1000), NewVersion()] = None
     model_entity_id: Annotated[Input[str] | None, Field(max_length=255), NewVersion()] = None
-    workspace: Annotated[
-        Input[str] | None,
-        Field(max_length=255),
-        Replace(reason="it is part of the object's identity"),
-        Doc("Default: `nemo:workspace` / $NEMO_WORKSPACE / `default`."),
-    ] = None
-    project: Annotated[
-        Input[str] | None, Field(max_length=255), Replace(reason="the API copies it from the first version")
-    ] = None
+    workspace: api.Workspace = None
+    project: api.Project = None
     delete_timeout: Annotated[
         Input[float] | None,
         Field(gt=0),

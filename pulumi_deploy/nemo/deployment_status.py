@@ -48,12 +48,7 @@ class ModelDeploymentStatusArgs(ResourceArgs):
         Local(),
         Doc("Deployment version whose status is written (default: the latest)."),
     ] = None
-    workspace: Annotated[
-        Input[str] | None,
-        Field(max_length=255),
-        Replace(reason="it is part of the deployment's identity"),
-        Doc("Default: `nemo:workspace` / $NEMO_WORKSPACE / `default`."),
-    ] = None
+    workspace: api.Workspace = None
 
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
