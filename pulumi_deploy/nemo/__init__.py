@@ -1,7 +1,7 @@
 """NVIDIA NeMo Platform models API v2: ModelDeploymentConfig, ModelDeployment, ModelDeploymentStatus.
 
-Configuration: ``nemo:baseUrl`` or ``NEMO_BASE_URL`` (the platform root, default
-``http://127.0.0.1:8080``); ``nemo:token`` (secret) or ``NEMO_TOKEN``, sent as a bearer token when
+Configuration: ``nemo:baseUrl`` or ``NEMO_BASE_URL`` (the platform root, e.g.
+``http://127.0.0.1:8080`` for a local platform; required); ``nemo:token`` (secret) or ``NEMO_TOKEN``, sent as a bearer token when
 set (a local platform with auth disabled needs none); ``nemo:workspace`` or ``NEMO_WORKSPACE``
 (default ``default``), overridable per resource.
 """

@@ -27,7 +27,7 @@ from ..core.wait import poll_interval
 SETTINGS = VendorSettings(
     vendor="nemo",
     credential=Setting("nemo:token", "NEMO_TOKEN"),
-    base_url=Setting("nemo:baseUrl", "NEMO_BASE_URL", "http://127.0.0.1:8080"),
+    base_url=Setting("nemo:baseUrl", "NEMO_BASE_URL"),  # self-hosted: no default
     # The bundled local platform config runs with auth disabled: no token is needed there.
     credential_required=False,
 )
