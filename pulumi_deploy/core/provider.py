@@ -32,7 +32,7 @@ from pulumi.dynamic import (
 from . import log
 from .config import VendorSettings, load_stack_config
 from .errors import NotFound, PulumiDeployError, ServerError, TransportError
-from .fields import WriteOnly
+from .fields import Secret, WriteOnly
 from .http import ApiClient, AuthHeaders, bearer, get_client
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
 
@@ -131,7 +131,15 @@ class SpecProvider(ResourceProvider):
         if self.spec.autoname:
             self._autoname(_olds, inputs)
         # One failure per property carrying every reason (failures keyed by property would lose all but one).
-        return CheckResult(inputs, [CheckFailure(p, "; ".join(rs)) for p, rs in reasons.items()])
+        return CheckResult(
+            inputs, [CheckFailure(self._failure_property(p), "; ".join(rs)) for p, rs in reasons.items()]
+        )
+
+    def _failure_property(self, name: str) -> str:
+        """The engine prints a failed property's *value* next to the reason, even a secret one: for a
+        secret field report no property (each reason already starts with the field's name)."""
+        f = self.spec.fields.get(name)
+        return "" if f is not None and f.has(Secret) else name
 
     def _autoname(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
         field = self.spec.autoname

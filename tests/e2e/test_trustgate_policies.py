@@ -227,3 +227,31 @@ def test_semantic_upstream_without_embedding_fails_at_preview(emulator, make_sta
     # then
     assert "embedding" in failed.value.text and "semantic" in failed.value.text
     assert tg_calls(emulator) == []
+
+
+def test_invalid_secret_credentials_fail_at_preview_without_printing_their_values(emulator, make_stack):
+    # given: a bad param_location next to credential values, on a service and on a target
+    secret = "svc-header-s3cr3t-value"
+    cfg = base_cfg()
+    cfg["service"]["credentials"] = trustgate.CredentialsArgs(header_value=secret, param_location="header")
+    cfg["upstream"]["targets"] = [
+        trustgate.TargetArgs(
+            host="a.internal",
+            port=8080,
+            protocol="http",
+            credentials=trustgate.CredentialsArgs(api_key=f"{secret}-2", param_location="header"),
+        )
+    ]
+    stack = make_stack(program(cfg))
+    # when
+    with pytest.raises(StackFailed) as target_failed:
+        stack.preview()
+    cfg["upstream"]["targets"] = base_cfg()["upstream"]["targets"]
+    with pytest.raises(StackFailed) as service_failed:
+        stack.preview()
+    # then
+    assert "target_credentials.0.param_location" in target_failed.value.text
+    assert "credentials.param_location" in service_failed.value.text
+    for text in (target_failed.value.text, service_failed.value.text):
+        assert secret not in text
+    assert tg_calls(emulator) == []

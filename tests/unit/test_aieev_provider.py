@@ -42,8 +42,8 @@ def test_check_normalises_env_vars_sorted_by_key_without_empty_entries_and_hides
     assert result.inputs["container_env_vars"] == [{"key": "A", "value": "1"}, {"key": "B", "value": "2"}]
     dupes = [{"key": "A", "value": "s3cret"}, {"key": "A", "value": "other"}]
     bad = EndpointProvider().check({}, {**PROVIDER, "endpoint_id": "ep", "container_env_vars": dupes})
-    assert "duplicate keys: A" in failures(bad)["container_env_vars"]
-    assert "s3cret" not in failures(bad)["container_env_vars"]
+    # a secret field's failure names no property (the engine would print its value next to it)
+    assert failures(bad) == {"": "container_env_vars: duplicate keys: A"}
 
 
 def test_check_tolerates_unknown_values_during_preview():
