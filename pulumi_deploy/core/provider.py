@@ -65,7 +65,10 @@ class SpecProvider(ResourceProvider):
         return None
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
-        """GET the object; None when it no longer exists."""
+        """GET the object; None when it no longer exists.
+
+        ``outs`` are the recorded outputs — or, when adopting, the desired inputs (parent ids such as
+        ``gateway_id`` come from there)."""
         raise NotImplementedError
 
     def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
@@ -197,7 +200,7 @@ class SpecProvider(ResourceProvider):
         raise last
 
     def _adopt(self, client: ApiClient, id_: str, props: dict[str, Any]) -> tuple[str, Wire]:
-        wire = self.api_read(client, id_, {})
+        wire = self.api_read(client, id_, self.user_inputs(props))
         if wire is None:
             raise PulumiDeployError(
                 f"{self.describe(props)}: cannot adopt {id_!r}: no such {self.spec.kind} is visible with this "

@@ -255,3 +255,32 @@ def test_invalid_secret_credentials_fail_at_preview_without_printing_their_value
     for text in (target_failed.value.text, service_failed.value.text):
         assert secret not in text
     assert tg_calls(emulator) == []
+
+
+def test_adopt_id_takes_over_an_existing_service_of_a_gateway(emulator, make_stack):
+    # given: a gateway and a service made outside Pulumi
+    gateway_id, service_id = "0b2c6c58-6a4f-4b7e-9c1d-3f0e0f6f6a11", "1b2c6c58-6a4f-4b7e-9c1d-3f0e0f6f6a12"
+    stamp = {"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+    emulator.seed("trustgate", "gateways", {"id": gateway_id, "name": "g", "subdomain": "g", **stamp})
+    emulator.seed(
+        "trustgate",
+        "services",
+        {"id": service_id, "gateway_id": gateway_id, "name": "s", "type": "endpoint", "upstream_id": NIL,
+         "host": "old.example.com", "port": 80, "protocol": "http", **stamp},
+    )  # fmt: skip
+
+    def adopt() -> None:
+        args = trustgate.ServiceArgs(
+            gateway_id=gateway_id, name="s", type="endpoint", host="new.example.com", port=80, protocol="http",
+            adopt_id=service_id,
+        )  # fmt: skip
+        trustgate.Service("s", args)
+
+    stack = make_stack(adopt)
+    # when
+    up = stack.up()
+    # then
+    assert up.summary == {"create": 2}  # the stack and the adopted service
+    (svc,) = emulator.inventory("trustgate")["services"]
+    assert (svc["id"], svc["host"]) == (service_id, "new.example.com")
+    assert stack.resource_state("s")["id"] == service_id
