@@ -32,9 +32,9 @@ from pulumi.dynamic import (
 from . import log
 from .config import VendorSettings, load_stack_config
 from .errors import NotFound, PulumiDeployError, ServerError, TransportError
-from .fields import Secret, WriteOnly
+from .fields import Computed, Local, Replace, Secret, ServerDefault, WriteOnly
 from .http import ApiClient, AuthHeaders, bearer, get_client
-from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
+from .spec import INTERNAL_PREFIX, FieldSpec, ObjectSpec, Plan
 
 PROVIDER_KEY = "__provider"
 INPUT_NAMES = "_input_names"
@@ -50,6 +50,9 @@ class SpecProvider(ResourceProvider):
     settings: ClassVar[VendorSettings]
     #: How many times create may POST after ambiguous failures that left no object behind.
     create_attempts: ClassVar[int] = 3
+    #: The GET returns every field the object has (absent = unset). Refresh then also sees optional
+    #: fields removed or set out of band, not only changed ones. Off by default: many APIs omit fields.
+    live_is_complete: ClassVar[bool] = False
 
     # -- vendor hooks ---------------------------------------------------------------------------
 
@@ -223,8 +226,18 @@ class SpecProvider(ResourceProvider):
         inputs = {k: v for k, v in props.items() if k.startswith(INTERNAL_PREFIX) and k != INPUT_NAMES}
         for name, old in self.old_inputs(props).items():
             f = self.spec.fields.get(name)
-            readable = f is not None and f.is_input and not f.has(WriteOnly) and name in live
-            inputs[name] = live[name] if readable else old
+            readable = f is not None and f.is_input and not f.has(WriteOnly)
+            if readable and live.get(name) is not None:
+                inputs[name] = live[name]
+            elif self.live_is_complete and f is not None and _settable(f):
+                continue  # removed out of band
+            else:
+                inputs[name] = old
+        if self.live_is_complete:  # set out of band: the next preview shows it going away
+            for f in self.spec.inputs():
+                value = live.get(f.name)
+                if f.name not in inputs and value not in (None, "", [], {}) and _settable(f):
+                    inputs[f.name] = value
         return ReadResult(id_, self.outputs(inputs, wire), inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -237,3 +250,9 @@ class SpecProvider(ResourceProvider):
             self.api_delete(self.client(), id_, props)
         except NotFound:
             log.info(f"{self.describe(props, id_)} was already deleted")
+
+
+def _settable(f: FieldSpec) -> bool:
+    """An input whose live value is the user's business: not kept locally, filled by the server, or part
+    of the object's identity (identity fields absent from a body are usually path parameters)."""
+    return f.is_input and not any(f.has(p) for p in (WriteOnly, Local, ServerDefault, Computed, Replace))

@@ -150,6 +150,8 @@ class TrustGateProvider(SpecProvider):
     """Shared behaviour of the TrustGate objects."""
 
     settings = SETTINGS
+    #: Go ``omitempty`` responses: a block absent from a GET is unset on the server (removed out of band).
+    live_is_complete = True
 
     def auth_headers(self) -> AuthHeaders:
         return auth_headers

@@ -230,7 +230,9 @@ class UpstreamProvider(api.TrustGateProvider):
         targets = wire.get("targets") or []
         # Server-filled ids go to target_ids; ``read`` puts them back only where the user set one (Q11).
         values["targets"] = [{k: v for k, v in t.items() if k != "id"} for t in _targets(targets)]
-        values["target_credentials"] = _credentials_list([t.get("credentials") for t in targets])
+        creds = _credentials_list([t.get("credentials") for t in targets])
+        if any(creds):  # no credentials at all reads as unset, as the user would have written it
+            values["target_credentials"] = creds
         values["target_ids"] = [str(t.get("id", "")) for t in targets]
         return values
 

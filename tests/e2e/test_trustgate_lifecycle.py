@@ -241,6 +241,24 @@ def test_refresh_detects_out_of_band_service_change_and_delete(emulator, make_st
     assert preview.step("up").op == "same"  # server-filled target ids are not drift
 
 
+def test_refresh_sees_blocks_removed_or_added_out_of_band_and_up_restores_the_program(emulator, make_stack):
+    # given
+    stack = make_stack(program(base_cfg()))
+    created = stack.up()
+    upstream_id = inventory(emulator, "upstreams")[0]["id"]
+    # when: someone drops the health checks and adds a path to a service, outside Pulumi
+    emulator.patch("trustgate", "upstreams", upstream_id, health_checks=None)
+    emulator.patch("trustgate", "services", created.outputs["ext_id"], path="/added-by-hand")
+    stack.refresh()
+    preview = stack.preview()
+    stack.up()
+    # then
+    assert (preview.step("up").op, preview.step("up").diffs) == ("update", ["health_checks"])
+    assert (preview.step("ext").op, preview.step("ext").diffs) == ("update", ["path"])
+    assert inventory(emulator, "upstreams")[0]["health_checks"]["threshold"] == 3
+    assert not next(s for s in inventory(emulator, "services") if s["id"] == created.outputs["ext_id"]).get("path")
+
+
 def test_domain_validation_500_on_create_is_a_user_error_and_is_not_retried(emulator, make_stack):
     # given: the server's domain validation answers 500 (research Q5)
     emulator.add_fault("trustgate", method="POST", path="/services$", status=500, message="name is required", times=3)
