@@ -1,17 +1,25 @@
 """NVIDIA NeMo Platform models API v2: ModelDeploymentConfig, ModelDeployment, ModelDeploymentStatus.
 
 Configuration: ``nemo:baseUrl`` or ``NEMO_BASE_URL`` (the platform root, e.g.
-``http://127.0.0.1:8080`` for a local platform; required); ``nemo:token`` (secret) or ``NEMO_TOKEN``, sent as a bearer token when
-set (a local platform with auth disabled needs none); ``nemo:workspace`` or ``NEMO_WORKSPACE``
-(default ``default``), overridable per resource.
+``http://127.0.0.1:8080`` for a local platform; required); ``nemo:token`` (secret) or ``NEMO_TOKEN``,
+sent as a bearer token when set (a local platform with auth disabled needs none); ``nemo:workspace``
+or ``NEMO_WORKSPACE`` (default ``default``), overridable per resource.
 """
 
 from .deployment import ModelDeployment, ModelDeploymentArgs
-from .deployment_config import ExecutorConfigArgs, ModelDeploymentConfig, ModelDeploymentConfigArgs, ModelSpecArgs
+from .deployment_config import (
+    ExecutorConfigArgs,
+    K8sNimOperatorConfigArgs,
+    ModelDeploymentConfig,
+    ModelDeploymentConfigArgs,
+    ModelSpecArgs,
+    ToolCallConfigArgs,
+)
 from .deployment_status import ModelDeploymentStatus, ModelDeploymentStatusArgs
 
 __all__ = [
     "ExecutorConfigArgs",
+    "K8sNimOperatorConfigArgs",
     "ModelDeployment",
     "ModelDeploymentArgs",
     "ModelDeploymentConfig",
@@ -19,4 +27,5 @@ __all__ = [
     "ModelDeploymentStatus",
     "ModelDeploymentStatusArgs",
     "ModelSpecArgs",
+    "ToolCallConfigArgs",
 ]

@@ -5,10 +5,13 @@ output ``version_id``); changing ``config``/``config_version`` POSTs version N+1
 resets to PENDING (``NewVersion``), and nothing is sent when neither really changed (Q2);
 ``name``/``workspace``/``project`` are create-only (replace); ``config_version`` 0 or unset means
 "latest at apply time": it is dropped from the inputs and only its resolved value is an output, so a
-newer config version is not drift (Q6); status moves under the platform's controller, and the
-optional ``wait_for`` waits (bounded) for a target status, failing on ERROR/LOST; delete is
-asynchronous (202 -> DELETING -> DELETED -> hard delete) and the name stays taken until the record
-is gone, so delete waits for the 404 (and a same-name replacement deletes first) (Q3, Q4).
+newer config version is not drift (Q6), and pinning exactly the resolved version later is no change;
+status moves under the platform's controller, and the optional ``wait_for`` waits (bounded) for a
+target status, failing on ERROR/LOST; delete is asynchronous (202 -> DELETING -> DELETED -> hard
+delete) and the name stays taken until the record is gone, so delete waits for the 404 (and a same-name
+replacement deletes first) (Q3, Q4). A deployment found DELETING/DELETED (deleted outside Pulumi)
+counts as gone on refresh, and creating the same name again first waits (bounded by ``wait_timeout``)
+for the old record's 404.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pulumi import Input, Output, ResourceOptions
-from pulumi.dynamic import CheckResult
+from pulumi.dynamic import CheckResult, DiffResult, UpdateResult
 from pydantic import Field
 
 from ..core import log
 from ..core.errors import NotFound
 from ..core.fields import Computed, Doc, Local, NewVersion, Replace, Wire
 from ..core.http import ApiClient
+from ..core.provider import INPUT_NAMES
 from ..core.resource import ResourceArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
@@ -33,6 +37,7 @@ from . import api
 WireObj = dict[str, Any]
 Status = Literal["UNKNOWN", "CREATED", "PENDING", "READY", "ERROR", "DELETING", "DELETED", "LOST"]
 FAILED_STATUSES = frozenset({"ERROR", "LOST"})
+GONE_STATUSES = frozenset({"DELETING", "DELETED"})  # deleted: read drops it, create waits for the 404
 
 
 @dataclass(kw_only=True)
@@ -101,12 +106,51 @@ class ModelDeploymentProvider(api.NemoProvider):
             result.inputs.pop("config_version")
         return result
 
+    def _pinned_to_current(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        """Old state whose unset ``config_version`` counts as the resolved one when the new inputs pin it.
+
+        Unset resolves to the latest at apply time and only the output records it; pinning exactly that
+        version afterwards (``config_version=1`` or ``=config.entity_version``) is not a change (no
+        spurious deployment version).
+        """
+        names = olds.get(INPUT_NAMES)
+        wanted, resolved = news.get("config_version"), olds.get("config_version")
+        if (
+            names is None
+            or "config_version" in names
+            or not isinstance(wanted, (int, float))
+            or not isinstance(resolved, (int, float))
+            or int(wanted) != int(resolved)
+        ):
+            return olds
+        return {**olds, INPUT_NAMES: sorted([*names, "config_version"])}
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        pinned = self._pinned_to_current(olds, news)
+        if pinned is not olds and not self.spec.plan(self.old_inputs(pinned), self.user_inputs(news)).changed:
+            # The engine's own input comparison (changes=None) would still see "config_version added".
+            return DiffResult(changes=False)
+        return super().diff(id_, pinned, news)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return super().update(id_, self._pinned_to_current(olds, news), news)
+
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # A name stays taken until the hard delete (Q4): same workspace/name must go first.
         return (olds.get("workspace"), olds.get("name")) == (news.get("workspace"), news.get("name"))
 
     def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj]:
         ws = inputs["workspace"]
+        path = deployments_path(ws, inputs["name"])
+        old = client.get_or_none(path)
+        if old is not None and old.get("status") in GONE_STATUSES:  # deleted out of band: the name is still taken (Q4)
+            self._wait_gone(
+                client,
+                path,
+                f"{self.describe(inputs)}: waiting for the deleted {ws}/{inputs['name']}"
+                " to be removed (the name stays taken until then)",
+                inputs,
+            )
         body = self.spec.to_wire(inputs, ["name", "project", "config", "config_version"])
         obj = api.call(
             lambda: client.request("POST", deployments_path(ws), json=body, idempotent=False),
@@ -124,6 +168,9 @@ class ModelDeploymentProvider(api.NemoProvider):
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> WireObj | None:
         obj = client.get_or_none(deployments_path(*api.split_id(id_)))
+        if obj is not None and obj.get("status") in GONE_STATUSES:
+            log.info(f"{self.describe(outs, id_)} is {obj['status']} (deleted outside Pulumi): counted as gone")
+            return None
         if obj is not None and obj.get("status") in FAILED_STATUSES:
             log.warn(f"{self.describe(outs, id_)} is {obj['status']}: {obj.get('status_message') or ''}")
         return obj  # type: ignore[no-any-return]
@@ -145,6 +192,14 @@ class ModelDeploymentProvider(api.NemoProvider):
         what = self.describe(outs, id_)
         api.call(lambda: client.request("DELETE", path), what)  # 202: every version -> DELETING
 
+        self._wait_gone(client, path, f"{what}: deleting", outs)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _wait_gone(client: ApiClient, path: str, what: str, props: dict[str, Any]) -> None:
+        """Wait (bounded by ``wait_timeout``) until GET answers 404: the name is free again (Q3, Q4)."""
+
         def probe() -> WireObj | None:
             obj = client.get_or_none(path)
             if obj is not None and obj.get("status") == "DELETED":
@@ -155,14 +210,12 @@ class ModelDeploymentProvider(api.NemoProvider):
             return obj  # type: ignore[no-any-return]
 
         wait_until(
-            f"{what}: deleting",
+            what,
             probe,
             lambda obj: obj is None,
-            timeout=float(outs.get("wait_timeout") or api.DEFAULT_WAIT_TIMEOUT),
+            timeout=float(props.get("wait_timeout") or api.DEFAULT_WAIT_TIMEOUT),
             describe=lambda obj: "gone" if obj is None else str(obj.get("status")),
         )
-
-    # -- helpers --------------------------------------------------------------------------------
 
     def _maybe_wait(self, client: ApiClient, id_: str, inputs: dict[str, Any], obj: WireObj) -> WireObj:
         target = inputs.get("wait_for")

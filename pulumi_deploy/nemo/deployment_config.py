@@ -6,7 +6,10 @@ with the complete definition (an omitted field is cleared in the new version, Q7
 (``disk_size`` "50Gi", ``additional_args`` [], ``lora_enabled`` false, explicit nulls) are
 normalised away so they never show as drift (Q8, Q10); the ``generic`` engine needs ``image_name``
 and ``health_check_path`` and rejects LoRA (checked at preview); deletion is refused (409) while a
-deployment still uses the config, so delete waits, bounded, for the deployment to be gone (Q13).
+deployment whose latest version uses the config is not DELETED (Q13): delete then looks at those
+deployments and waits (bounded by ``delete_timeout``) only when they are all being deleted; otherwise
+it fails at once naming them (a config replaced under the same name while a deployment still uses it:
+replace the deployment too, or rename the config so the deployment moves to the new one first).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ..core.resource import ResourceArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
 from . import api
+from .deployment import deployments_path
 
 WireObj = dict[str, Any]
 
@@ -56,13 +60,38 @@ def _drop_nulls(value: Any) -> Any:
 
 
 @dataclass(kw_only=True)
+class ToolCallConfigArgs:
+    """Tool calling for NIM deployments (spec ``ToolCallConfig``)."""
+
+    tool_call_parser: Annotated[
+        Input[str] | None, Field(max_length=255), Doc("e.g. openai, hermes, pythonic, llama3_json, mistral.")
+    ] = None
+    tool_call_plugin: Annotated[
+        Input[str] | None, Field(max_length=255), Doc("Fileset with the custom parser plugin, `workspace/fileset`.")
+    ] = None
+    auto_tool_choice: Input[bool] | None = None
+
+
+@dataclass(kw_only=True)
+class K8sNimOperatorConfigArgs:
+    """Typed NIMService spec fields (spec ``K8sNIMOperatorConfig``; NIM engine on Kubernetes only)."""
+
+    resources: Annotated[
+        Input[dict[str, Any]] | None, Doc("Kubernetes requests/limits, e.g. {'limits': {'memory': '16Gi'}}.")
+    ] = None
+    tolerations: Input[list[Input[dict[str, Any]]]] | None = None
+    node_selector: Input[dict[str, Input[str]]] | None = None
+    startup_probe_grace_seconds: Annotated[Input[int] | None, Field(gt=0)] = None
+
+
+@dataclass(kw_only=True)
 class ModelSpecArgs:
     model_type: Input[Literal["llm", "embed", "other"]] | None = None
     model_namespace: Annotated[Input[str] | None, Field(max_length=255)] = None
     model_name: Annotated[Input[str] | None, Field(max_length=255)] = None
     model_revision: Annotated[Input[str] | None, Field(max_length=255)] = None
     chat_template: Input[str] | None = None
-    tool_call_config: Input[dict[str, Any]] | None = None
+    tool_call_config: Input[ToolCallConfigArgs] | None = None
     lora_enabled: Input[bool] | None = None
 
 
@@ -77,7 +106,7 @@ class ExecutorConfigArgs:
     run_as_group: Annotated[Input[int] | None, Field(ge=0)] = None
     additional_envs: Input[dict[str, Input[str]]] | None = None
     additional_args: Input[list[Input[str]]] | None = None
-    k8s_nim_operator_config: Input[dict[str, Any]] | None = None
+    k8s_nim_operator_config: Input[K8sNimOperatorConfigArgs] | None = None
     override_config: Input[dict[str, Any]] | None = None
 
 
@@ -182,24 +211,69 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         ws, name = api.split_id(id_)
         what = self.describe(outs, id_)
-        last: list[str] = []
 
-        def attempt() -> str:
+        def attempt() -> tuple[str, list[WireObj]]:
             try:
                 api.call(lambda: client.request("DELETE", self._path(ws, name)), what)
             except NotFound:
+                return "deleted", []
+            except Conflict:  # a deployment whose latest version uses it is not DELETED (Q13)
+                return "in use", self._users(client, ws, name)
+            return "deleted", []
+
+        def failed(result: tuple[str, list[WireObj]]) -> str | None:
+            blocking = [d for d in result[1] if d.get("status") not in GOING]
+            return _in_use_message(ws, name, blocking) if blocking else None
+
+        def progress(result: tuple[str, list[WireObj]]) -> str:
+            state, users = result
+            if state == "deleted":
                 return "deleted"
-            except Conflict as exc:  # still used by a deployment that is not DELETED yet
-                last[:] = [exc.message]
-                return f"in use ({exc.message})"
-            return "deleted"
+            shown = ", ".join(f"{d.get('name')} ({d.get('status')})" for d in users) or "none listed yet"
+            return f"in use by deployments being deleted: {shown}"
 
         wait_until(
             f"{what}: deleting",
             attempt,
-            lambda s: s == "deleted",
+            lambda r: r[0] == "deleted",
             timeout=float(outs.get("delete_timeout") or api.DEFAULT_WAIT_TIMEOUT),
+            failed=failed,
+            describe=progress,
         )
+
+    def _users(self, client: ApiClient, ws: str, name: str) -> list[WireObj]:
+        """Deployments whose LATEST version references config ``name`` (the documented 409 rule).
+
+        Lists the latest version of every deployment and filters here: ``filter[config]`` would match
+        the newest version *referencing* the config, which may be an older version of a deployment
+        that has since moved to another config.
+        """
+        out: list[WireObj] = []
+        page = 1
+        while True:
+            params = {"page": page, "page_size": 100, "sort": "created_at", "all_versions": "false"}
+            body = client.request("GET", deployments_path(ws), params=params)
+            out += [d for d in body.get("data") or [] if d.get("config") == name]
+            if page >= int((body.get("pagination") or {}).get("total_pages") or 1):
+                return out
+            page += 1
+
+
+#: A config user in one of these statuses is on its way out: waiting for it makes sense.
+GOING = frozenset({"DELETING", "DELETED"})
+
+
+def _in_use_message(ws: str, name: str, users: list[WireObj]) -> str:
+    listed = ", ".join(f"{ws}/{d.get('name')} (status {d.get('status')})" for d in users)
+    return (
+        f"cannot delete deployment config {ws}/{name}: it is still used by deployment(s) {listed}, "
+        "which are not being deleted (the API refuses with 409 while a deployment's latest version "
+        "references the config). This happens when the config is replaced (its name, workspace or project "
+        "changed) while a deployment still uses it. Replace or delete the deployment(s) in the same run: "
+        "`pulumi up --replace <deployment urn>`, or give the ModelDeployment "
+        "`ResourceOptions(replace_on_changes=['config'])`; or first point the deployment at a config with "
+        "a new name (that config is created before the old one is deleted), then remove the old config."
+    )
 
 
 class ModelDeploymentConfig(SpecResource, module="nemo", name="ModelDeploymentConfig"):

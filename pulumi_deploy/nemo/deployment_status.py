@@ -2,11 +2,22 @@
 
 Use case: a pipeline that runs the model outside the platform's controller records the outcome,
 e.g. ``READY`` with the ``model_provider_id`` it registered. Create and update POST the status (of
-``version``, default the latest); refresh reads the deployment's live status, so a status that moved
-since (controller, operator, a new deployment version) shows as drift and the next ``up`` records it
-again. **Delete leaves the deployment alone**: removing this resource stops managing the status, it
-does not change or delete the deployment. Identical status and message are a no-op on the server
-(then a new ``model_provider_id`` is not stored either: change the message too).
+``version``, default the latest); refresh reads the deployment's live status (of ``version`` when set),
+so a status that moved since (controller, operator) shows as drift and the next ``up`` records it again.
+**Delete leaves the deployment alone**: removing this resource stops managing the status, it does not
+change or delete the deployment.
+
+**Pass ``version=deployment.entity_version``.** A new deployment version (a changed ``config`` or
+``config_version``) starts again at PENDING and does not carry the recorded status over. Without
+``version`` nothing in this resource's inputs changes, so it is not updated in that ``up``. With it, the
+new version number is a change, and the same ``up`` records the status on the new version (``?version=N``)::
+
+    ModelDeploymentStatus("status", ModelDeploymentStatusArgs(
+        deployment=deployment.name, version=deployment.entity_version, status="READY", ...))
+
+Identical status and message are a no-op on the server, which then also ignores a new
+``model_provider_id``: create/update fail with an error saying so (change ``status_message`` too)
+instead of storing a value the server did not accept.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from pulumi import Input, Output, ResourceOptions
 from pydantic import Field
 
 from ..core import log
+from ..core.errors import PulumiDeployError
 from ..core.fields import Computed, Doc, Local, Replace, Wire
 from ..core.http import ApiClient
 from ..core.resource import ResourceArgs, SpecResource
@@ -86,9 +98,12 @@ class ModelDeploymentStatusProvider(api.NemoProvider):
         )
         wanted = inputs.get("model_provider_id")
         if wanted and obj.get("model_provider_id") != wanted:
-            log.warn(
-                f"{what}: the server kept model_provider_id {obj.get('model_provider_id')!r} (status and message "
-                "were unchanged, which the API treats as a no-op): change status_message to record it"
+            # Never store a value the server did not accept: refresh would show the drift forever.
+            raise PulumiDeployError(
+                f"{what}: the API ignored model_provider_id {wanted!r} and kept {obj.get('model_provider_id')!r}: "
+                f"it treats a status POST whose status ({obj.get('status')!r}) and status_message "
+                f"({obj.get('status_message')!r}) are unchanged as a no-op. To record the new model_provider_id, "
+                "change status_message too (e.g. mention the provider), then run `pulumi up` again"
             )
         return obj
 

@@ -274,6 +274,23 @@ def test_delete_config_error_in_use_until_deployment_deleted(backend: NemoBacken
     assert backend.stores["deployment_configs"] == {}
 
 
+def test_delete_config_allowed_once_the_latest_deployment_version_uses_another_config(
+    backend: NemoBackend, clock: FakeClock
+) -> None:
+    # given: dep v1 uses "cfg", v2 (the latest) uses "cfg2" (a config rename); v1 stays READY in history
+    make_deployment(backend)
+    tick(backend, clock, 3)
+    make_config(backend, "cfg2")
+    backend.update_deployment(WS, "dep", {"config": "cfg2"})
+    assert backend.get_deployment(WS, "dep", "1")["status"] == "READY"
+    # when
+    backend.delete_config(WS, "cfg")
+    # then: only the latest version counts (research Q13); the new config is still protected
+    assert sorted(backend.stores["deployment_configs"]) == [f"{WS}/cfg2"]
+    with pytest.raises(e.ConfigInUse):
+        backend.delete_config(WS, "cfg2")
+
+
 def test_delete_config_version(backend: NemoBackend) -> None:
     # given: deployment pinned to v2
     make_config(backend)

@@ -23,6 +23,13 @@ CONFIG = {
 }
 
 
+def answer_posts(request: httpx.Request, status: int, body: dict) -> httpx.Response:
+    """Mutations get ``status``; the name look-up before a create finds nothing (404)."""
+    if request.method == "GET":
+        return httpx.Response(404, json={"detail": "not found"})
+    return httpx.Response(status, json=body)
+
+
 def failures(result):
     return {f.property: f.reason for f in result.failures}
 
@@ -30,6 +37,7 @@ def failures(result):
 def test_nemo_exports_and_type_tokens_are_pinned():
     assert sorted(nemo.__all__) == [
         "ExecutorConfigArgs",
+        "K8sNimOperatorConfigArgs",
         "ModelDeployment",
         "ModelDeploymentArgs",
         "ModelDeploymentConfig",
@@ -37,6 +45,7 @@ def test_nemo_exports_and_type_tokens_are_pinned():
         "ModelDeploymentStatus",
         "ModelDeploymentStatusArgs",
         "ModelSpecArgs",
+        "ToolCallConfigArgs",
     ]
     assert nemo.ModelDeployment._resource_type_name == "dynamic/nemo:ModelDeployment"
 
@@ -73,6 +82,72 @@ def test_check_leaves_unknown_engine_to_apply_time_and_refuses_unknown_nested_fi
     assert "executor_config.gpus" in failures(typo)["executor_config"]
 
 
+@pytest.mark.parametrize(
+    ("model_spec", "executor_config", "prop", "reason"),
+    [
+        ({"tool_call_config": {"tool_call_parsr": "hermes"}}, {}, "model_spec", "tool_call_config.tool_call_parsr"),
+        ({"tool_call_config": {"tool_call_plugin": "w/" + "x" * 254}}, {}, "model_spec", "at most 255"),
+        ({"tool_call_config": {"auto_tool_choice": "maybe"}}, {}, "model_spec", "auto_tool_choice"),
+        ({}, {"k8s_nim_operator_config": {"node_selectr": {}}}, "executor_config", "node_selectr"),
+        ({}, {"k8s_nim_operator_config": {"startup_probe_grace_seconds": 0}}, "executor_config", "greater than 0"),
+        ({}, {"k8s_nim_operator_config": {"node_selector": {"zone": 1}}}, "executor_config", "node_selector.zone"),
+    ],
+    ids=["tool-call-typo", "plugin-too-long", "auto-choice-not-bool", "k8s-typo", "grace-zero", "selector-not-str"],
+)
+def test_check_refuses_unknown_keys_and_bad_values_in_tool_call_and_k8s_operator_config(
+    model_spec, executor_config, prop, reason
+):
+    # given
+    props = {
+        **CONFIG,
+        "model_spec": {"model_name": "llama", **model_spec},
+        "executor_config": {"gpu": 1, **executor_config},
+    }
+    # when
+    result = ModelDeploymentConfigProvider().check({}, props)
+    # then
+    assert reason in failures(result)[prop]
+
+
+def test_check_accepts_typed_tool_call_and_k8s_operator_config():
+    # given
+    props = {
+        **CONFIG,
+        "model_spec": {
+            "model_name": "llama",
+            "tool_call_config": {"tool_call_parser": "hermes", "auto_tool_choice": True},
+        },
+        "executor_config": {
+            "gpu": 1,
+            "k8s_nim_operator_config": {
+                "resources": {"limits": {"memory": "16Gi"}},
+                "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists"}],
+                "node_selector": {"zone": "a"},
+                "startup_probe_grace_seconds": 600,
+            },
+        },
+    }
+    # when
+    result = ModelDeploymentConfigProvider().check({}, props)
+    # then
+    assert failures(result) == {}
+    assert result.inputs["executor_config"]["k8s_nim_operator_config"]["startup_probe_grace_seconds"] == 600
+
+
+def test_diff_pinning_the_resolved_config_version_is_no_change_and_another_version_is():
+    # given: created with config_version unset, resolved to 1 (an output only)
+    olds = {"name": "llama", "config": "cfg", "workspace": "default", "config_version": 1.0, "entity_version": 1.0}
+    olds["_input_names"] = ["config", "name", "workspace"]
+    news = {**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"}
+    provider = ModelDeploymentProvider()
+    # when
+    same = provider.diff("default/llama", olds, {**news, "config_version": 1.0})
+    other = provider.diff("default/llama", olds, {**news, "config_version": 2.0})
+    # then
+    assert same.changes is False
+    assert other.changes is not False
+
+
 def test_server_filled_defaults_and_nulls_are_not_a_change():
     spec = ModelDeploymentConfigProvider.spec
     live = spec.from_wire(
@@ -100,7 +175,7 @@ def test_server_filled_defaults_and_nulls_are_not_a_change():
 )
 def test_422_detail_is_reported_whether_string_or_list(monkeypatch, body, message):
     monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9/nemo")
-    transport = httpx.MockTransport(lambda _req: httpx.Response(422, json=body))
+    transport = httpx.MockTransport(lambda req: answer_posts(req, 422, body))
     with use_transport(lambda _url: transport), pytest.raises(BadRequest, match=message):
         ModelDeploymentProvider().create({**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"})
 
@@ -108,6 +183,6 @@ def test_422_detail_is_reported_whether_string_or_list(monkeypatch, body, messag
 def test_runtime_none_is_reported_as_a_configuration_error(monkeypatch):
     monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9/nemo")
     detail = {"detail": "Deployments are not enabled because the backend runtime is set to 'none'"}
-    transport = httpx.MockTransport(lambda _req: httpx.Response(422, json=detail))
+    transport = httpx.MockTransport(lambda req: answer_posts(req, 422, detail))
     with use_transport(lambda _url: transport), pytest.raises(ConfigError, match=r"platform\.runtime"):
         ModelDeploymentProvider().create({**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"})

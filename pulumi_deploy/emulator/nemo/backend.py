@@ -137,28 +137,24 @@ class NemoBackend(DeploymentsBackend):
                     f"Deployment config with workspace '{workspace}' and name '{name}' does not exist"
                 )
             self._check_engine(req)
-            record = self._config_record(
-                workspace, name, current["entity_version"] + 1, current["project"], req
-            )
+            record = self._config_record(workspace, name, current["entity_version"] + 1, current["project"], req)
             self._add_version(CONFIGS, key, record)
             return copy.deepcopy(record)
 
     def delete_config(self, workspace: str, name: str, version: str | None = None) -> None:
-        """204; 409 while the latest version of a deployment using it (that version) is not DELETED."""
+        """204; 409 while a deployment whose latest version uses it (that version) is not DELETED."""
         with self.lock:
             self._check_enabled()
             number = None if version is None else self._parse_version(version)
-            # Like the service: per deployment, the newest version that references this config.
-            refs: dict[str, dict[str, Any]] = {}
-            for key in self.stores[DEPLOYMENTS]:
-                if key.startswith(f"{workspace}/"):
-                    for d in self._versions(DEPLOYMENTS, key):
-                        if d["config"] == name:
-                            refs[key] = d
+            # Documented rule (research/nemo.md Q13): only each deployment's LATEST version counts, so a
+            # deployment moved to another config (version N+1) no longer blocks the old config.
             users = [
                 d
-                for d in refs.values()
-                if d["status"] != "DELETED" and (number is None or d["config_version"] == number)
+                for key, d in self.stores[DEPLOYMENTS].items()
+                if key.startswith(f"{workspace}/")
+                and d["config"] == name
+                and d["status"] != "DELETED"
+                and (number is None or d["config_version"] == number)
             ]
             if users:
                 raise errors.ConfigInUse(workspace, name, len(users), number)

@@ -122,9 +122,7 @@ class DeploymentsBackend(VersionedBackend):
                 compact[-1]["status_message"],
             ):
                 compact.append(entry)
-        record.update(
-            status=status, status_message=message, status_history=compact[-HISTORY_CAP:], updated_at=now
-        )
+        record.update(status=status, status_message=message, status_history=compact[-HISTORY_CAP:], updated_at=now)
         if provider_id is not None:
             record["model_provider_id"] = provider_id
 
@@ -186,9 +184,7 @@ class DeploymentsBackend(VersionedBackend):
             key = f"{workspace}/{name}"
             current = self.stores[DEPLOYMENTS].get(key)
             if current is None:
-                raise errors.BadRequest(
-                    f"Deployment with workspace '{workspace}' and name '{name}' does not exist"
-                )
+                raise errors.BadRequest(f"Deployment with workspace '{workspace}' and name '{name}' does not exist")
             if self.settings["inject_update_conflict"]:
                 self.settings["inject_update_conflict"] = False
                 raise errors.ConcurrentModification()
@@ -258,9 +254,7 @@ class DeploymentsBackend(VersionedBackend):
                 since = now
                 self._since[record["id"]] = (record["status"], now)
             step = TRANSITIONS.get(record["status"])
-            if step is None or (
-                record["status"] in LATEST_ONLY and self.stores[DEPLOYMENTS].get(key) is not record
-            ):
+            if step is None or (record["status"] in LATEST_ONLY and self.stores[DEPLOYMENTS].get(key) is not record):
                 return
             setting, target = step
             due = since + float(self.settings[setting])

@@ -74,9 +74,7 @@ class ConcurrentModification(Conflict):
 
 class DeletingStatusConflict(Conflict):
     def __init__(self) -> None:
-        super().__init__(
-            "Deployment is marked for deletion (DELETING). Only transition to DELETED is allowed."
-        )
+        super().__init__("Deployment is marked for deletion (DELETING). Only transition to DELETED is allowed.")
 
 
 class ConfigInUse(Conflict):

@@ -169,9 +169,7 @@ def parse_body(model: type[M], raw: bytes | Any, *, reject_unknown: bool = False
     data: Any = raw
     if isinstance(raw, bytes | bytearray):
         if not raw.strip():
-            raise ValidationFailed(
-                [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
-            )
+            raise ValidationFailed([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
         try:
             data = json.loads(raw)
         except ValueError as exc:

@@ -121,12 +121,7 @@ class VersionedBackend(EmulatorBackend):
         workspace = filters.pop("workspace", {}).get("$eq", workspace)
         # Like the service: filter and sort every version, then (unless all_versions) keep the newest
         # matching version of each name at the position where the name first appeared.
-        rows = [
-            r
-            for key in self.stores[kind]
-            if key.startswith(f"{workspace}/")
-            for r in self._versions(kind, key)
-        ]
+        rows = [r for key in self.stores[kind] if key.startswith(f"{workspace}/") for r in self._versions(kind, key)]
         rows = [r for r in rows if all(_matches(r.get(f), ops) for f, ops in filters.items())]
         sort = params["sort"]
         field = sort.lstrip("-")
