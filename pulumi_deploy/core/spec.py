@@ -244,7 +244,8 @@ class ObjectSpec:
                 path = ".".join(loc) or top
                 reason = err["msg"]
                 if err["type"] == "extra_forbidden":
-                    reason = f"unknown property (known: {', '.join(f.name for f in self.inputs())})"
+                    known = _known_keys(self.model, err["loc"][:-1]) or [f.name for f in self.inputs()]
+                    reason = f"unknown property (known: {', '.join(known)})"
                 elif "input" in err and err["type"] != "missing" and not _looks_secret(path, self):
                     reason = f"{reason} (got {err['input']!r})"
                 failures.append(CheckFailureInfo(top, f"{path}: {reason}"))
@@ -302,6 +303,29 @@ class ObjectSpec:
                 continue
             out[f.name] = f.normalise(obj[f.wire])
         return out
+
+
+def _known_keys(model: type[BaseModel], parents: tuple[int | str, ...]) -> list[str]:
+    """The keys allowed where an unknown one was found: the nested model's fields at ``parents``."""
+    for part in parents:
+        if isinstance(part, int):
+            continue  # a list index: the element's model is found from the field's annotation
+        info = model.model_fields.get(part)
+        nested = _nested_model(info.annotation) if info is not None else None
+        if nested is None:
+            return []
+        model = nested
+    return list(model.model_fields)
+
+
+def _nested_model(tp: Any) -> type[BaseModel] | None:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in get_args(tp):  # Optional[...], list[...], dict[str, ...], Annotated[...]
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _looks_secret(path: str, spec: ObjectSpec) -> bool:

@@ -16,9 +16,16 @@ from pulumi_deploy.core.spec import ObjectSpec
 
 
 @dataclass(kw_only=True)
+class PortArgs:
+    number: Input[int]
+    protocol: Input[str] = "tcp"
+
+
+@dataclass(kw_only=True)
 class WidgetArgs(ResourceArgs):
     size: Annotated[Input[int], Field(ge=1)]
     label: Input[str] | None = None
+    ports: Input[list[Input[PortArgs]]] | None = None
 
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
@@ -46,3 +53,12 @@ def test_check_reports_one_failure_per_property_with_every_reason():
         ("label", "label: must not have surrounding whitespace; label: must be lowercase"),
     ]
     assert result.inputs["size"] == 2
+
+
+def test_unknown_nested_key_lists_the_nested_objects_keys():
+    # when
+    result = WidgetProvider().check({}, {"size": 1.0, "ports": [{"number": 80.0, "protocl": "udp"}]})
+    # then
+    assert [(f.property, f.reason) for f in result.failures] == [
+        ("ports", "ports.0.protocl: unknown property (known: number, protocol)"),
+    ]
