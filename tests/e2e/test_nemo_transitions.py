@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import runpy
-import time
 from pathlib import Path
 from typing import Any
 
@@ -98,11 +97,9 @@ def test_config_project_change_while_a_deployment_uses_it_fails_fast_naming_the_
     emulator.clear_calls()
     # when
     cfg["config_project"] = "team-b"
-    started = time.monotonic()
     with pytest.raises(StackFailed) as failed:
         stack.up()
-    # then: one refused DELETE, a look at the deployments, and a message that says what to do
-    assert time.monotonic() - started < 60
+    # then: one refused DELETE (no retry loop until the 900 s timeout), and a message that says what to do
     text = failed.value.text
     assert "cannot delete deployment config default/llama-cfg" in text
     assert "default/llama (status READY)" in text
