@@ -15,7 +15,15 @@ from pulumi_deploy import trustgate
 config = pulumi.Config()
 openai_key = config.get_secret("openaiKey") or "sk-demo-key"
 
-gateway = trustgate.Gateway("edge", trustgate.GatewayArgs(name="edge", subdomain=config.get("subdomain") or "edge"))
+gateway = trustgate.Gateway(
+    "edge",
+    trustgate.GatewayArgs(
+        name="edge",
+        subdomain=config.get("subdomain") or "edge",
+        # typed blocks (plain dicts work too): a bad key or value fails at preview
+        telemetry=trustgate.TelemetryArgs(header_mapping={"session_id": "X-Session-Id"}),
+    ),
+)
 llms = trustgate.Upstream(
     "llms",
     trustgate.UpstreamArgs(

@@ -6,20 +6,37 @@ Delete order service -> upstream -> gateway follows from passing ``gateway.id`` 
 """
 
 from .api import CredentialsArgs, TrustGateInputError
-from .gateway import Gateway, GatewayArgs
+from .gateway import (
+    ClientTLSArgs,
+    ClientTLSCertArgs,
+    ExporterArgs,
+    Gateway,
+    GatewayArgs,
+    PluginArgs,
+    SecurityConfigArgs,
+    SessionConfigArgs,
+    TelemetryArgs,
+)
 from .service import Service, ServiceArgs
 from .upstream import EmbeddingArgs, HealthCheckArgs, ProxyArgs, TargetArgs, Upstream, UpstreamArgs, WebsocketArgs
 
 __all__ = [
+    "ClientTLSArgs",
+    "ClientTLSCertArgs",
     "CredentialsArgs",
     "EmbeddingArgs",
+    "ExporterArgs",
     "Gateway",
     "GatewayArgs",
     "HealthCheckArgs",
+    "PluginArgs",
     "ProxyArgs",
+    "SecurityConfigArgs",
     "Service",
     "ServiceArgs",
+    "SessionConfigArgs",
     "TargetArgs",
+    "TelemetryArgs",
     "TrustGateInputError",
     "Upstream",
     "UpstreamArgs",

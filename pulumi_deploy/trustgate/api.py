@@ -22,9 +22,9 @@ from pulumi import Input
 
 from ..core.config import Setting, VendorSettings, lookup, resolve_base_url, resolve_credential
 from ..core.errors import BadRequest, ConfigError, PulumiDeployError, ServerError
-from ..core.fields import Doc
+from ..core.fields import Doc, Local
 from ..core.http import ApiClient, AuthHeaders, bearer
-from ..core.provider import SpecProvider
+from ..core.provider import ADOPT_ID, SpecProvider
 
 SETTINGS = VendorSettings(
     vendor="trustgate",
@@ -38,6 +38,17 @@ SERVER_SECRET = Setting("trustgate:serverSecretKey", "TRUSTGATE_SERVER_SECRET_KE
 PREFIX = "/api/v1"
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 PROTOCOLS = ("http", "https")
+
+#: What Go's ``uuid.Parse`` accepts: canonical, 32 hex digits, ``urn:uuid:`` or braces (Q2).
+UUID_PATTERN = (
+    r"^(?:urn:uuid:)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    r"|^\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}$"
+    r"|^[0-9a-fA-F]{32}$"
+)
+#: Page size for the paged lists (gateways, upstreams: Q9); the server may cap it lower.
+PAGE_SIZE = 100
+#: Safety stop for a server that ignores ``offset`` (the same page again and again).
+MAX_PAGES = 1000
 
 _DURATION = re.compile(r"^(?:[-+]?0|[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$")
 GO_DURATION_PATTERN = _DURATION.pattern
@@ -109,6 +120,35 @@ def delete(client: ApiClient, path: str, what: str) -> None:
         raise
 
 
+def list_all(client: ApiClient, path: str, wrapper_key: str) -> list[dict[str, Any]]:
+    """Every item of a paged list (``offset``/``limit``, Q9).
+
+    The offset advances by what the server actually returned (it may cap ``limit`` below the page
+    size asked for); the walk ends on an empty page, or on a page with nothing new (a server that
+    ignores ``offset``)."""
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    offset = 0
+    for _ in range(MAX_PAGES):
+        page = client.request("GET", path, params={"offset": offset, "limit": PAGE_SIZE})
+        if isinstance(page, dict):  # some builds wrap the list (Q9)
+            page = page.get(wrapper_key) or []
+        fresh = [i for i in page or [] if str(i.get("id")) not in seen]
+        if not fresh:
+            break
+        seen.update(str(i.get("id")) for i in fresh)
+        items.extend(fresh)
+        offset += len(page)
+    return items
+
+
+def uuid_value(value: str) -> str:
+    """Pydantic check: a value the server's ``uuid.Parse`` accepts (Q2)."""
+    if not re.fullmatch(UUID_PATTERN, value):
+        raise ValueError("not a UUID (the server parses it as one; pass an Upstream's `id`)")
+    return value
+
+
 def drop_empty(value: Any) -> Any:
     """Go ``omitempty``: the server omits zero values, so compare without them (recursively)."""
     if isinstance(value, dict):
@@ -155,3 +195,31 @@ class TrustGateProvider(SpecProvider):
 
     def auth_headers(self) -> AuthHeaders:
         return auth_headers
+
+    # -- recovery after an ambiguous create failure --------------------------------------------
+
+    def recovery_values(self, wire: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """Live values of a listed object, aligned with the inputs as ``read`` would align them."""
+        return self.live_values(wire)
+
+    def same_content(self, wire: dict[str, Any], inputs: dict[str, Any]) -> bool:
+        """The listed object carries exactly the desired request content (server-filled fields aside)."""
+        wanted = {k: v for k, v in self.user_inputs(inputs).items() if k != ADOPT_ID and v is not None}
+        live = self.recovery_values(wire, wanted)
+        compared: dict[str, Any] = {}
+        for f in self.spec.inputs():
+            if f.has(Local):
+                continue
+            value = live.get(f.name)
+            # set by the user, or set on the server although the user left it unset (someone else's)
+            if value is not None and (f.name in wanted or value not in ("", [], {})):
+                compared[f.name] = value
+        return not self.spec.plan(compared, wanted).changed
+
+    def find_same(self, items: list[dict[str, Any]], inputs: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """The one listed object whose content equals the desired body; None when none or several match.
+
+        Names are not unique (upstreams, services): matching by name could adopt another resource's
+        object, and two resources would then share (and delete) one id. Retrying the POST is safer."""
+        matches = [i for i in items if self.same_content(i, inputs)]
+        return (str(matches[0]["id"]), matches[0]) if len(matches) == 1 else None

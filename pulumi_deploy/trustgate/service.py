@@ -6,6 +6,7 @@ Quirks (research/trustgate.md):
   its host/port/protocol; an ``upstream`` service references an :class:`Upstream` (host/port forbidden).
 * Q3: ``retries`` and ``stream`` are not persisted by the server, so they are not offered.
 * Q4: ``id``, ``gateway_id``, timestamps and the nested ``upstream`` are never sent.
+* ``headers`` is Secret (they often carry bearer tokens): a change shows as "headers changed" only.
 * Q7: PUT is a full replacement: every update sends the complete desired object. That also makes a
   ``type`` change (endpoint <-> upstream) an in-place update: the PUT carries the whole new shape.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pulumi import Input, Output, ResourceOptions
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from ..core.fields import Computed, Doc, Normalise, Replace, Secret
 from ..core.http import ApiClient
@@ -37,12 +38,24 @@ class ServiceArgs(ResourceArgs):
         Input[Literal["upstream", "endpoint"]],
         Doc("`upstream`: routes to `upstream_id`; `endpoint`: routes to host/port/protocol."),
     ]
-    upstream_id: Annotated[Input[str] | None, Doc("Required for `upstream` services (pass `upstream.id`).")] = None
+    upstream_id: Annotated[
+        Input[str] | None,
+        AfterValidator(api.uuid_value),
+        Doc("Required for `upstream` services (pass `upstream.id`); a UUID (the server parses it as one, Q2)."),
+    ] = None
     host: Annotated[Input[str] | None, Doc("`endpoint` services only.")] = None
     port: Annotated[Input[int] | None, Field(ge=1, le=65535), Doc("`endpoint` services only.")] = None
     protocol: Input[Literal["http", "https"]] | None = None
     path: Input[str] | None = None
-    headers: Annotated[Input[dict[str, Input[str]]] | None, Normalise(api.drop_empty)] = None
+    headers: Annotated[
+        Input[dict[str, Input[str]]] | None,
+        Normalise(api.drop_empty),
+        Secret(),
+        Doc(
+            "Secret (headers often carry bearer tokens): encrypted in state, and preview masks its diff "
+            "(a change shows as `headers` changed, not which header)."
+        ),
+    ] = None
     description: Input[str] | None = None
     tags: Input[list[Input[str]]] | None = None
     credentials: Annotated[Input[CredentialsArgs] | None, Normalise(api.drop_empty), Secret()] = None
@@ -99,9 +112,11 @@ class ServiceProvider(api.TrustGateProvider):
         return str(obj["id"]), obj
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body] | None:
-        items = client.request("GET", api.gateway_path(inputs["gateway_id"], "services"))
-        matches = [i for i in items or [] if i.get("name") == inputs.get("name")]
-        return (str(matches[0]["id"]), matches[0]) if len(matches) == 1 else None
+        # Names are not unique: only an object with exactly the desired content, and only one (api.py).
+        items = client.request("GET", api.gateway_path(inputs["gateway_id"], "services")) or []  # not paged
+        if isinstance(items, dict):
+            items = items.get("services") or []
+        return self.find_same(items, inputs)
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Body | None:
         return client.get_or_none(api.gateway_path(outs["gateway_id"], "services", id_))  # type: ignore[no-any-return]

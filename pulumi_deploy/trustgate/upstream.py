@@ -7,11 +7,18 @@ Quirks (research/trustgate.md):
 * Q7: PUT is a full replacement: every update sends the whole desired object, so a removed
   ``health_checks`` block is cleared on the server.
 * Q11: target ``id`` is server-filled unless set (output ``target_ids``); ``websocket_config.
-  enable_direct_communication`` is forced on create by one build: ignored unless the user set it.
+  enable_direct_communication`` is forced on create by one build: ignored only while the user leaves
+  it unset; an explicit value (false included) is compared on refresh and enforced.
+* Go durations (``ping_period``, ``pong_wait``, ``handshake_timeout``): ``""`` means unset (the server
+  skips empty values), so it is accepted and not sent.
+* ``websocket_config`` xor ``proxy_config`` is judged at preview when both blocks are known to be set
+  (also when they only hold unknown values). When a whole block is an unknown Output it may still
+  resolve to None, so the rule is left to the server at apply time (a 400, explained).
 * Secrets: target credentials are moved (by the resource) out of ``targets`` into the top-level
   secret ``target_credentials`` (index-aligned), so ``targets`` stays readable in previews (a weight
   change is shown) while every credential is encrypted in state. ``embedding`` (which holds its
-  credentials) is secret as a whole.
+  credentials) is secret as a whole. Target ``headers`` are NOT secret (they stay in the readable
+  ``targets``): put tokens in the target's ``credentials`` (``header_name``/``header_value``).
 """
 
 from __future__ import annotations
@@ -23,10 +30,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pulumi import Input, Output, ResourceOptions
-from pulumi.dynamic import ReadResult
+from pulumi.dynamic import CheckFailure, CheckResult, ReadResult
 from pydantic import AfterValidator, Field
 
-from ..core.fields import Computed, Doc, Normalise, Replace, Secret, int_if_integral
+from ..core.fields import Computed, Doc, Normalise, Replace, Secret, int_if_integral, is_unknown
 from ..core.http import ApiClient
 from ..core.resource import ResourceArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
@@ -39,6 +46,8 @@ Provider = Literal["openai", "google", "anthropic", "bedrock", "azure", "mistral
 
 
 def _go_duration(value: str) -> str:
+    if value == "":  # the server skips empty durations: "" means unset
+        return value
     if not re.fullmatch(api.GO_DURATION_PATTERN, value):
         raise ValueError("not a Go duration (use e.g. `30s`, `500ms`, `1m30s`)")
     return value
@@ -55,7 +64,13 @@ class TargetArgs:
     weight: Annotated[Input[int] | None, Field(ge=0)] = None
     priority: Input[int] | None = None
     tags: Input[list[Input[str]]] | None = None
-    headers: Input[dict[str, Input[str]]] | None = None
+    headers: Annotated[
+        Input[dict[str, Input[str]]] | None,
+        Doc(
+            "NOT secret: shown in preview and stored readable in `targets`. Put tokens in `credentials` "
+            "(header_name/header_value), which is kept secret."
+        ),
+    ] = None
     path: Input[str] | None = None
     host: Input[str] | None = None
     port: Annotated[Input[int] | None, Field(ge=1, le=65535)] = None
@@ -96,13 +111,26 @@ class ProxyArgs:
 
 @dataclass(kw_only=True)
 class WebsocketArgs:
-    enable_direct_communication: Input[bool] | None = None
+    enable_direct_communication: Annotated[
+        Input[bool] | None, Doc("Unset: the server decides (and is not diffed); true/false: enforced.")
+    ] = None
     return_error_details: Input[bool] | None = None
-    ping_period: Annotated[Input[GoDuration] | None, Doc("Go duration, e.g. `30s`, `1m30s`.")] = None
+    ping_period: Annotated[Input[GoDuration] | None, Doc('Go duration, e.g. `30s`, `1m30s`; `""` = unset.')] = None
     pong_wait: Input[GoDuration] | None = None
     handshake_timeout: Input[GoDuration] | None = None
     read_buffer_size: Annotated[Input[int] | None, Field(ge=0)] = None
     write_buffer_size: Annotated[Input[int] | None, Field(ge=0)] = None
+
+
+WS_XOR_PROXY = "websocket_config and proxy_config cannot be set together (set one)"
+
+
+def _websocket(value: Any) -> Body:
+    """Go ``omitempty`` except an explicit ``enable_direct_communication`` (False included): it is compared."""
+    out = api.drop_empty(value)
+    if isinstance(value, dict) and isinstance(value.get("enable_direct_communication"), bool):
+        out["enable_direct_communication"] = value["enable_direct_communication"]
+    return out  # type: ignore[no-any-return]
 
 
 def _targets(value: Any) -> list[Body]:
@@ -138,13 +166,19 @@ class UpstreamArgs(ResourceArgs):
         Doc("Required by `semantic`. Secret as a whole (it holds credentials)."),
     ] = None
     proxy_config: Annotated[Input[ProxyArgs] | None, Normalise(api.drop_empty)] = None
-    websocket_config: Annotated[Input[WebsocketArgs] | None, Normalise(api.drop_empty)] = None
+    websocket_config: Annotated[
+        Input[WebsocketArgs] | None,
+        Normalise(_websocket),
+        Doc(
+            "Not together with proxy_config. Leave enable_direct_communication unset to accept the server's "
+            "value (one build forces true on create); an explicit value, false included, is enforced."
+        ),
+    ] = None
     tags: Input[list[Input[str]]] | None = None
 
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
-        if "websocket_config" in values and "proxy_config" in values:
-            yield "websocket_config", "websocket_config and proxy_config cannot be set together (set one)"
+        # websocket_config xor proxy_config: UpstreamProvider.check (it needs the raw, partly unknown values)
         if "targets" in unknown:
             return
         creds = values.get("target_credentials") or []
@@ -244,9 +278,9 @@ class UpstreamProvider(api.TrustGateProvider):
         return str(obj["id"]), obj
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body] | None:
-        items = client.request("GET", api.gateway_path(inputs["gateway_id"], "upstreams"), params={"limit": 100})
-        matches = [i for i in items or [] if i.get("name") == inputs.get("name")]
-        return (str(matches[0]["id"]), matches[0]) if len(matches) == 1 else None
+        # Names are not unique: only an object with exactly the desired content, and only one (api.py).
+        items = api.list_all(client, api.gateway_path(inputs["gateway_id"], "upstreams"), "upstreams")
+        return self.find_same(items, inputs)
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Body | None:
         return client.get_or_none(api.gateway_path(outs["gateway_id"], "upstreams", id_))  # type: ignore[no-any-return]
@@ -264,19 +298,58 @@ class UpstreamProvider(api.TrustGateProvider):
         if not result.id or result.inputs is None or result.outs is None:
             return result
         old = self.old_inputs(props)
+        ids = result.outs.get("target_ids") or []
         for store in (result.inputs, result.outs):
-            # Q11: server-filled target ids are outputs (target_ids), kept in targets only when set.
-            old_targets = old.get("targets") or []
-            ids = result.outs.get("target_ids") or []
-            if "targets" in store and "targets" in old:
-                store["targets"] = [
-                    {**t, "id": ids[i]} if i < len(old_targets) and old_targets[i].get("id") and i < len(ids) else t
-                    for i, t in enumerate(store["targets"])
-                ]
-            ws, old_ws = store.get("websocket_config"), old.get("websocket_config")
-            if isinstance(ws, dict) and isinstance(old_ws, dict) and "enable_direct_communication" not in old_ws:
-                store["websocket_config"] = {k: v for k, v in ws.items() if k != "enable_direct_communication"}
+            _align(store, old, ids)
         return result
+
+    def recovery_values(self, wire: Body, inputs: dict[str, Any]) -> dict[str, Any]:
+        live = self.live_values(wire)
+        _align(live, inputs, live.get("target_ids") or [])
+        return live
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(olds, news)
+        # websocket_config xor proxy_config, judged also when a block is known to be set but holds
+        # values unknown until apply (a dict around an Output). A block that is itself unknown may
+        # still resolve to None: that case is left to the server at apply time.
+        both = all(_is_set(news.get(n)) for n in ("websocket_config", "proxy_config"))
+        if both and not any(f.property == "websocket_config" for f in result.failures or []):
+            failures = list(result.failures or [])
+            failures.append(CheckFailure("websocket_config", f"websocket_config: {WS_XOR_PROXY}"))
+            result = CheckResult(result.inputs, failures)
+        return result
+
+
+def _is_set(value: Any) -> bool:
+    """Known to be non-empty at preview: a known value, or a container whose contents are unknown."""
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return True
+    return not is_unknown(value)
+
+
+def _align(store: dict[str, Any], old: dict[str, Any], ids: list[str]) -> None:
+    """Make live values comparable with the user's inputs ``old`` (in place).
+
+    Q11: server-filled target ids are outputs (``target_ids``), kept in ``targets`` only where the
+    user set one; the server-forced ``enable_direct_communication`` is ignored only when the user left
+    it unset (an explicit value, even False, is compared)."""
+    old_targets = old.get("targets") or []
+    if "targets" in store and "targets" in old and isinstance(old_targets, list):
+        store["targets"] = [
+            {**t, "id": ids[i]}
+            if i < len(old_targets) and isinstance(old_targets[i], dict) and old_targets[i].get("id") and i < len(ids)
+            else t
+            for i, t in enumerate(store["targets"])
+        ]
+    ws, old_ws = store.get("websocket_config"), old.get("websocket_config")
+    if isinstance(ws, dict) and isinstance(old_ws, dict):
+        if "enable_direct_communication" not in old_ws:
+            store["websocket_config"] = {k: v for k, v in ws.items() if k != "enable_direct_communication"}
+        elif "enable_direct_communication" not in ws:  # Go omitempty: absent is false
+            store["websocket_config"] = {**ws, "enable_direct_communication": False}
 
 
 def _split_credentials(targets: Any) -> tuple[list[Any], list[Any] | None]:

@@ -161,3 +161,158 @@ def test_delete_answering_500_for_a_missing_object_is_treated_as_gone():
     client = ApiClient("trustgate", "http://127.0.0.1:1", {}, transport=httpx.MockTransport(handler))
     # when / then: no exception
     trustgate.api.delete(client, "/api/v1/gateways/g/services/s", "trustgate:Service 's'")
+
+
+# -- review fixes ---------------------------------------------------------------------------------
+
+UPSTREAM = {
+    "gateway_id": "g",
+    "name": "llms",
+    "algorithm": "round-robin",
+    "targets": [{"id": "primary", "host": "a.internal", "port": 80.0, "protocol": "http"}],
+    "websocket_config": {"ping_period": "30s"},
+}
+
+
+def listed_upstream(id_: str, **changes) -> dict:
+    """An upstream as the list returns it: server-filled fields included."""
+    obj = {
+        "id": id_, "gateway_id": "g", "name": "llms", "algorithm": "round-robin",
+        "targets": [{"id": "primary", "host": "a.internal", "port": 80, "protocol": "http", "credentials": {}}],
+        "websocket_config": {"ping_period": "30s", "enable_direct_communication": True},
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+    }  # fmt: skip
+    obj.update(changes)
+    return obj
+
+
+def test_recovery_matches_only_the_one_object_with_the_desired_content():
+    # given: same-named upstreams; only "mine" has the desired content (server-filled fields aside)
+    provider = UpstreamProvider()
+    other = listed_upstream("other", algorithm="least-conn")
+    mine = listed_upstream("mine")
+    tagged = listed_upstream("tagged", tags=["set-by-someone-else"])
+    # when / then
+    assert provider.find_same([other, mine, tagged], UPSTREAM) == ("mine", mine)
+    assert provider.find_same([other, tagged], UPSTREAM) is None  # name alone never matches
+    assert provider.find_same([mine, listed_upstream("twin")], UPSTREAM) is None  # ambiguous: POST again
+
+
+def test_service_recovery_ignores_a_same_named_service_of_another_shape():
+    provider = ServiceProvider()
+    inputs = {"gateway_id": "g", "name": "s", "type": "endpoint", "host": "h", "port": 443.0, "protocol": "https"}
+    base = {"gateway_id": "g", "name": "s", "upstream_id": trustgate.api.NIL_UUID, "credentials": {},
+            "description": "", "created_at": "t", "updated_at": "t"}  # fmt: skip
+    other = {**base, "id": "a", "type": "upstream", "upstream_id": "0b2c6c58-6a4f-4b7e-9c1d-3f0e0f6f6a11"}
+    mine = {**base, "id": "b", "type": "endpoint", "host": "h", "port": 443, "protocol": "https"}
+    assert provider.find_same([other], inputs) is None
+    assert provider.find_same([other, mine], inputs) == ("b", mine)
+
+
+def test_list_all_pages_past_a_server_capped_page_size():
+    # given: 5 gateways, the server answers at most 2 per page whatever limit is asked
+    gateways = [{"id": str(i), "subdomain": f"s{i}"} for i in range(5)]
+    offsets: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params.get("offset", "0"))
+        offsets.append(str(offset))
+        return httpx.Response(200, json=gateways[offset : offset + 2])
+
+    client = ApiClient("trustgate", "http://127.0.0.1:1", {}, transport=httpx.MockTransport(handler))
+    # when
+    items = trustgate.api.list_all(client, "/api/v1/gateways", "gateways")
+    # then
+    assert [i["id"] for i in items] == ["0", "1", "2", "3", "4"]
+    assert offsets == ["0", "2", "4", "5"]
+
+
+GATEWAY = {"name": "g", "subdomain": "s"}
+
+
+def test_gateway_blocks_accept_dicts_and_typed_args_alike():
+    # given
+    from pulumi_deploy.core.resource import to_props
+    from pulumi_deploy.trustgate.gateway import GatewayProvider
+
+    typed = trustgate.GatewayArgs(
+        **GATEWAY,
+        telemetry=trustgate.TelemetryArgs(header_mapping={"session_id": "X-S"}, enable_request_traces=True),
+        security_config=trustgate.SecurityConfigArgs(allowed_hosts=["a"], sts_seconds=31536000),
+        required_plugins=[trustgate.PluginArgs(name="rate_limiter", stage="pre_request", settings={"k": 1})],
+        session_config=trustgate.SessionConfigArgs(enabled=True, ttl=3600),
+    )
+    plain = {
+        **GATEWAY,
+        "telemetry": {"header_mapping": {"session_id": "X-S"}, "enable_request_traces": True},
+        "security_config": {"allowed_hosts": ["a"], "sts_seconds": 31536000.0},
+        "required_plugins": [{"name": "rate_limiter", "stage": "pre_request", "settings": {"k": 1}}],
+        "session_config": {"enabled": True, "ttl": 3600.0},
+    }
+    # when
+    from_typed = GatewayProvider().check({}, {k: v for k, v in to_props(typed).items() if v is not None})
+    from_plain = GatewayProvider().check({}, plain)
+    # then
+    assert from_typed.failures == [] and from_plain.failures == []
+    assert from_typed.inputs == from_plain.inputs
+    assert from_plain.inputs["security_config"]["sts_seconds"] == 31536000
+
+
+@pytest.mark.parametrize(
+    "block,where",
+    [
+        ({"telemetry": {"header_mapping": {"bogus": "X"}}}, "telemetry.header_mapping"),
+        ({"telemetry": {"exporter": []}}, "telemetry.exporter"),
+        ({"security_config": {"sts_seconds": "1y"}}, "security_config.sts_seconds"),
+        ({"security_config": {"allowed_host": ["x"]}}, "security_config.allowed_host"),
+        ({"required_plugins": [{"name": "p", "stage": "later"}]}, "required_plugins.0.stage"),
+        ({"required_plugins": [{"name": "p", "level": "global"}]}, "required_plugins.0.level"),
+        ({"client_tls": {"b": {"ca_cert": "c", "min_version": "TLS13", "max_version": "TLS12",
+                               "client_certs": {"certificate": "c", "private_key": "k"}}}}, "client_tls: backend 'b'"),
+        ({"client_tls": {"b": {"ca_cert": "c", "min_version": "TLS1", "max_version": "TLS12",
+                               "client_certs": {"certificate": "c", "private_key": "k"}}}}, "client_tls.b.min_version"),
+    ],
+)  # fmt: skip
+def test_invalid_gateway_block_is_a_check_failure_naming_the_nested_property(block, where):
+    from pulumi_deploy.trustgate.gateway import GatewayProvider
+
+    result = GatewayProvider().check({}, {**GATEWAY, **block})
+    assert len(result.failures) == 1
+    assert result.failures[0].reason.startswith(where)
+
+
+def test_plugin_settings_are_not_echoed_in_a_check_failure():
+    from pulumi_deploy.trustgate.gateway import GatewayProvider
+
+    plugins = [{"name": "p", "level": "bad", "settings": {"api_key": SECRET}}]
+    result = GatewayProvider().check({}, {**GATEWAY, "required_plugins": plugins})
+    assert [f.property for f in result.failures] == [""]  # secret: the engine would print the value
+    assert SECRET not in result.failures[0].reason
+
+
+def test_service_upstream_id_must_be_a_uuid():
+    news = {"gateway_id": "g", "name": "s", "type": "upstream", "upstream_id": "not-a-uuid"}
+    result = ServiceProvider().check({}, news)
+    assert [f.property for f in result.failures] == ["upstream_id"]
+    assert "not a UUID" in result.failures[0].reason
+    for ok in ("0b2c6c58-6a4f-4b7e-9c1d-3f0e0f6f6a11", "0b2c6c586a4f4b7e9c1d3f0e0f6f6a11"):
+        assert ServiceProvider().check({}, {**news, "upstream_id": ok}).failures == []
+
+
+def test_empty_go_durations_are_unset_and_an_explicit_false_flag_is_kept():
+    news = {**UPSTREAM, "websocket_config": {"ping_period": "", "pong_wait": "", "enable_direct_communication": False}}
+    result = UpstreamProvider().check({}, news)
+    assert result.failures == []
+    assert result.inputs["websocket_config"] == {"enable_direct_communication": False}
+    assert UpstreamProvider().body(result.inputs)["websocket_config"] == {"enable_direct_communication": False}
+
+
+def test_websocket_xor_proxy_is_judged_at_preview_only_when_both_blocks_are_known_to_be_set():
+    base = {k: v for k, v in UPSTREAM.items() if k != "websocket_config"}
+    ws = {"ping_period": "30s"}
+    set_later = {**base, "websocket_config": ws, "proxy_config": {"host": Unknown(), "port": "3128"}}
+    maybe_none = {**base, "websocket_config": ws, "proxy_config": Unknown()}
+    assert [f.property for f in UpstreamProvider().check({}, set_later).failures] == ["websocket_config"]
+    assert UpstreamProvider().check({}, maybe_none).failures == []
+    both_known = {**base, "websocket_config": ws, "proxy_config": {"host": "p", "port": "3128"}}
+    assert [f.property for f in UpstreamProvider().check({}, both_known).failures] == ["websocket_config"]
