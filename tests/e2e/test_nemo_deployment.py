@@ -8,14 +8,13 @@ from typing import Any
 
 import pulumi
 import pytest
+from nemo_helpers import FAST, PROVIDER_ID, fast_controller, nemo_calls, objects
 
 from pulumi_deploy import nemo
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
 
-FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
-PROVIDER_ID = "default/llama-provider"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "nemo-deployment" / "__main__.py"
 
 
@@ -62,28 +61,9 @@ def program(cfg: dict[str, Any]):
     return run
 
 
-def nemo_calls(emulator, method: str | None = None, contains: str = "") -> list[tuple[str, str]]:
-    return [
-        (c["method"], c["path"])
-        for c in emulator.calls("nemo")
-        if (method is None or c["method"] == method) and contains in c["path"]
-    ]
-
-
-def objects(emulator, kind: str) -> dict[str, dict[str, Any]]:
-    return {o["name"]: o for o in emulator.inventory("nemo").get(kind, [])}
-
-
 @pytest.fixture(autouse=True)
-def fast_controller(emulator):
-    emulator.settings(
-        "nemo",
-        created_seconds=0.05,
-        pending_seconds=0.05,
-        deleting_seconds=0.05,
-        hard_delete_seconds=0.05,
-        reject_unknown_fields=True,  # every body the provider sends must match the request schemas exactly
-    )
+def _fast_controller(emulator):
+    fast_controller(emulator)
 
 
 def test_create_records_ready_then_gpu_change_writes_config_v2_and_pinning_it_writes_deployment_v2(

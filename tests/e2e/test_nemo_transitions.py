@@ -9,14 +9,14 @@ from typing import Any
 import httpx
 import pulumi
 import pytest
+from nemo_helpers import FAST, PROVIDER_ID, fast_controller, objects
+from nemo_helpers import nemo_calls as calls
 
 from pulumi_deploy import nemo
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
 
-FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
-PROVIDER_ID = "default/llama-provider"
 DEPLOYMENT_PATH = "/apis/models/v2/workspaces/default/deployments/llama"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "nemo-deployment" / "__main__.py"
 
@@ -65,28 +65,9 @@ def program(cfg: dict[str, Any]):
     return run
 
 
-def calls(emulator, method: str | None = None, contains: str = "") -> list[tuple[str, str]]:
-    return [
-        (c["method"], c["path"])
-        for c in emulator.calls("nemo")
-        if (method is None or c["method"] == method) and contains in c["path"]
-    ]
-
-
-def objects(emulator, kind: str) -> dict[str, dict[str, Any]]:
-    return {o["name"]: o for o in emulator.inventory("nemo").get(kind, [])}
-
-
 @pytest.fixture(autouse=True)
-def fast_controller(emulator):
-    emulator.settings(
-        "nemo",
-        created_seconds=0.05,
-        pending_seconds=0.05,
-        deleting_seconds=0.05,
-        hard_delete_seconds=0.05,
-        reject_unknown_fields=True,
-    )
+def _fast_controller(emulator):
+    fast_controller(emulator)
 
 
 def test_config_project_change_while_a_deployment_uses_it_fails_fast_naming_the_deployment(emulator, make_stack):

@@ -1,0 +1,32 @@
+"""Call-log and inventory helpers, and the fast-controller settings, shared by the NeMo e2e tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
+PROVIDER_ID = "default/llama-provider"
+
+
+def nemo_calls(emulator, method: str | None = None, contains: str = "") -> list[tuple[str, str]]:
+    return [
+        (c["method"], c["path"])
+        for c in emulator.calls("nemo")
+        if (method is None or c["method"] == method) and contains in c["path"]
+    ]
+
+
+def objects(emulator, kind: str) -> dict[str, dict[str, Any]]:
+    return {o["name"]: o for o in emulator.inventory("nemo").get(kind, [])}
+
+
+def fast_controller(emulator) -> None:
+    """Quick controller transitions; every body the provider sends must match the request schemas exactly."""
+    emulator.settings(
+        "nemo",
+        created_seconds=0.05,
+        pending_seconds=0.05,
+        deleting_seconds=0.05,
+        hard_delete_seconds=0.05,
+        reject_unknown_fields=True,
+    )
