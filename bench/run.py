@@ -23,15 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pulumi_deploy import runpod  # noqa: E402
-from pulumi_deploy.demo import quickstart_stack  # noqa: E402
+from pulumi_deploy.demo import FAST_TRANSITIONS, quickstart_stack  # noqa: E402
 from pulumi_deploy.emulator.process import RunningEmulator, run_emulator  # noqa: E402
 from pulumi_deploy.local_stack import LocalStack, pulumi_cli_root  # noqa: E402
-
-FAST_TRANSITIONS = {
-    "cyberun": {"deploy_seconds": 0.05, "undeploy_seconds": 0.05},
-    "aieev": {"deploy_duration": 0.05},
-    "nemo": {"created_seconds": 0.05, "pending_seconds": 0.05, "deleting_seconds": 0.05, "hard_delete_seconds": 0.05},
-}
 
 
 def measure(title: str, stack: LocalStack, emu: RunningEmulator) -> None:

@@ -26,6 +26,12 @@ DEMO_CREDENTIALS = {
     "TRUSTGATE_ADMIN_TOKEN": "demo-token",
     "NEMO_TOKEN": "demo-token",
 }
+#: Emulator transition durations short enough for tests and benchmarks (the defaults mimic real waits).
+FAST_TRANSITIONS: dict[str, dict[str, float]] = {
+    "cyberun": {"deploy_seconds": 0.05, "undeploy_seconds": 0.05},
+    "aieev": {"deploy_duration": 0.05},
+    "nemo": {"created_seconds": 0.05, "pending_seconds": 0.05, "deleting_seconds": 0.05, "hard_delete_seconds": 0.05},
+}
 #: The console-made Aieev endpoint the quickstart adopts (the External API cannot create one).
 AIEEV_ENDPOINT_ID = "ep-quickstart"
 

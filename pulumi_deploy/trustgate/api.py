@@ -120,6 +120,13 @@ def delete(client: ApiClient, path: str, what: str) -> None:
         raise
 
 
+def unwrap_list(body: Any, wrapper_key: str) -> list[dict[str, Any]]:
+    """A list response: bare, or wrapped as ``{wrapper_key: [...]}`` by some builds (Q9)."""
+    if isinstance(body, dict):
+        body = body.get(wrapper_key)
+    return list(body or [])
+
+
 def list_all(client: ApiClient, path: str, wrapper_key: str) -> list[dict[str, Any]]:
     """Every item of a paged list (``offset``/``limit``, Q9).
 
@@ -130,10 +137,8 @@ def list_all(client: ApiClient, path: str, wrapper_key: str) -> list[dict[str, A
     seen: set[str] = set()
     offset = 0
     for _ in range(MAX_PAGES):
-        page = client.request("GET", path, params={"offset": offset, "limit": PAGE_SIZE})
-        if isinstance(page, dict):  # some builds wrap the list (Q9)
-            page = page.get(wrapper_key) or []
-        fresh = [i for i in page or [] if str(i.get("id")) not in seen]
+        page = unwrap_list(client.request("GET", path, params={"offset": offset, "limit": PAGE_SIZE}), wrapper_key)
+        fresh = [i for i in page if str(i.get("id")) not in seen]
         if not fresh:
             break
         seen.update(str(i.get("id")) for i in fresh)

@@ -182,7 +182,6 @@ class GatewayProvider(api.TrustGateProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="trustgate", kind="Gateway", args=GatewayArgs, outputs=GatewayOutputs
     )
-    settings = api.SETTINGS
 
     def live_values(self, wire: Wire) -> dict[str, Any]:
         values = self.spec.from_wire(wire)

@@ -91,7 +91,6 @@ class ServiceProvider(api.TrustGateProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="trustgate", kind="Service", args=ServiceArgs, outputs=ServiceOutputs
     )
-    settings = api.SETTINGS
 
     def body(self, inputs: dict[str, Any]) -> Body:
         names = [f.name for f in self.spec.inputs() if f.name != "gateway_id" and f.name in inputs]
@@ -113,10 +112,8 @@ class ServiceProvider(api.TrustGateProvider):
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body] | None:
         # Names are not unique: only an object with exactly the desired content, and only one (api.py).
-        items = client.request("GET", api.gateway_path(inputs["gateway_id"], "services")) or []  # not paged
-        if isinstance(items, dict):
-            items = items.get("services") or []
-        return self.find_same(items, inputs)
+        items = client.request("GET", api.gateway_path(inputs["gateway_id"], "services"))  # not paged
+        return self.find_same(api.unwrap_list(items, "services"), inputs)
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Body | None:
         return client.get_or_none(api.gateway_path(outs["gateway_id"], "services", id_))  # type: ignore[no-any-return]

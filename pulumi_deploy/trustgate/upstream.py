@@ -232,7 +232,6 @@ class UpstreamProvider(api.TrustGateProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="trustgate", kind="Upstream", args=UpstreamArgs, outputs=UpstreamOutputs
     )
-    settings = api.SETTINGS
 
     # -- wire mapping -----------------------------------------------------------------------------
 

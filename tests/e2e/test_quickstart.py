@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_deploy.demo import AIEEV_ENDPOINT_ID, quickstart_stack
+from pulumi_deploy.demo import AIEEV_ENDPOINT_ID, FAST_TRANSITIONS, quickstart_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -15,11 +15,8 @@ def test_quickstart_up_creates_every_vendor_object_and_destroy_leaves_nothing_be
     emulator, emulator_process, tmp_path
 ):
     # given
-    emulator.settings("cyberun", deploy_seconds=0.05, undeploy_seconds=0.05)
-    emulator.settings("aieev", deploy_duration=0.05)
-    emulator.settings(
-        "nemo", created_seconds=0.05, pending_seconds=0.05, deleting_seconds=0.05, hard_delete_seconds=0.05
-    )
+    for vendor, durations in FAST_TRANSITIONS.items():
+        emulator.settings(vendor, **durations)
     stack = quickstart_stack(emulator_process, tmp_path / "quickstart", env=FAST, stack="test")
     # when
     up = stack.up()
