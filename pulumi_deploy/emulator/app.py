@@ -72,7 +72,15 @@ class EmulatorMiddleware:
             body=_parse(raw),
         )
         self.state.record(call)
+        self.state.enter()
+        try:
+            await self._serve(scope, replay, send, vendor, method, rel_path, call)
+        finally:
+            self.state.leave()
 
+    async def _serve(
+        self, scope: Scope, replay: Receive, send: Send, vendor: VendorEmulator, method: str, rel_path: str, call: Call
+    ) -> None:
         delay = self.state.latency_for(vendor.name)
         if delay:
             await asyncio.sleep(delay)

@@ -34,6 +34,10 @@ class EmulatorControl:
     def clear_calls(self) -> None:
         self._ok(self._http.delete("/calls"))
 
+    def concurrency(self) -> dict[str, int]:
+        """Requests in flight now and the peak since the call log was last cleared."""
+        return self._ok(self._http.get("/concurrency"))  # type: ignore[no-any-return]
+
     def set_latency(self, seconds: float, vendor: str = "*") -> None:
         self._ok(self._http.put("/latency", json={"vendor": vendor, "seconds": seconds}))
 

@@ -12,6 +12,9 @@ Fault kinds (``POST /_emulator/faults``):
                  response: the ambiguous failure that makes blind POST retries create duplicates.
 ``delay``        sleep ``seconds`` before processing (to trip client timeouts).
 
+``GET /_emulator/concurrency`` reports the requests in flight now and the peak since the call log
+was last cleared (latency and faults included), to prove how many calls a client runs at once.
+
 A fault matches on vendor, optional method and optional path regex (``re.search`` against the
 path relative to the vendor prefix) and fires ``times`` times (default 1).
 """
@@ -81,6 +84,10 @@ class ControlState:
     faults: list[Fault] = field(default_factory=list)
     latency: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0
+    peak_in_flight: int = 0
+    """Most vendor requests being served at the same moment since the last ``clear_calls``: how much
+    concurrency a client really achieved (latency included), without timing anything."""
     _seq: itertools.count = field(default_factory=itertools.count)
 
     def vendor_for(self, path: str) -> tuple[VendorEmulator, str] | None:
@@ -93,6 +100,15 @@ class ControlState:
     def record(self, call: Call) -> None:
         with self.lock:
             self.calls.append(call)
+
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
     def next_seq(self) -> int:
         return next(self._seq)
@@ -115,6 +131,7 @@ class ControlState:
         with self.lock:
             if vendor is None:
                 self.calls.clear()
+                self.peak_in_flight = self.in_flight
                 self.faults.clear()
                 self.latency.clear()
             else:
@@ -157,7 +174,13 @@ def control_router(state: ControlState) -> APIRouter:
     def clear_calls() -> dict[str, bool]:
         with state.lock:
             state.calls.clear()
+            state.peak_in_flight = state.in_flight
         return {"cleared": True}
+
+    @router.get("/concurrency")
+    def concurrency() -> dict[str, int]:
+        with state.lock:
+            return {"in_flight": state.in_flight, "peak": state.peak_in_flight}
 
     @router.put("/latency")
     def set_latency(spec: LatencySpec) -> dict[str, float]:
