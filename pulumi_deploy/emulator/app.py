@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .base import VendorEmulator, VendorError
-from .control import Call, ControlState, control_router
+from .control import HOLD_LIMIT, Call, ControlState, control_router
 from .vendors import load_vendors
 
 
@@ -101,6 +101,9 @@ class EmulatorMiddleware:
                 await _drop(send)
             if spec.kind == "delay":
                 await asyncio.sleep(spec.seconds)
+            if spec.kind == "hold":
+                limit = spec.seconds or HOLD_LIMIT
+                await asyncio.get_running_loop().run_in_executor(None, fault.released.wait, limit)
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":

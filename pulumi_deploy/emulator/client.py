@@ -44,6 +44,10 @@ class EmulatorControl:
     def add_fault(self, vendor: str, **spec: Any) -> int:
         return int(self._ok(self._http.post("/faults", json={"vendor": vendor, **spec}))["id"])
 
+    def release_fault(self, fault_id: int) -> None:
+        """Let the requests held by a ``hold`` fault go on."""
+        self._ok(self._http.post(f"/faults/{fault_id}/release"))
+
     def clear_faults(self) -> None:
         self._ok(self._http.delete("/faults"))
 

@@ -11,6 +11,9 @@ Fault kinds (``POST /_emulator/faults``):
 ``drop_after``   let the backend process the request, then close the connection without the
                  response: the ambiguous failure that makes blind POST retries create duplicates.
 ``delay``        sleep ``seconds`` before processing (to trip client timeouts).
+``hold``         keep the request waiting until ``POST /_emulator/faults/{id}/release`` (at most
+                 ``seconds``, default 120), then serve it: a test can keep an operation in flight
+                 for exactly as long as it needs, on any machine load.
 
 ``GET /_emulator/concurrency`` reports the requests in flight now and the peak since the call log
 was last cleared (latency and faults included), to prove how many calls a client runs at once.
@@ -32,7 +35,10 @@ from pydantic import BaseModel, ConfigDict
 
 from .base import VendorEmulator
 
-FaultKind = Literal["status", "drop_before", "drop_after", "delay"]
+FaultKind = Literal["status", "drop_before", "drop_after", "delay", "hold"]
+
+HOLD_LIMIT = 120.0
+"""A held request is served anyway after this long, so a test that forgets to release cannot hang."""
 
 
 class FaultSpec(BaseModel):
@@ -53,6 +59,7 @@ class Fault:
     id: int
     spec: FaultSpec
     remaining: int
+    released: threading.Event = field(default_factory=threading.Event)
 
     def matches(self, vendor: str, method: str, path: str) -> bool:
         s = self.spec
@@ -129,6 +136,9 @@ class ControlState:
         for v in targets:
             v.backend.reset()
         with self.lock:
+            for f in self.faults:
+                if vendor is None or f.spec.vendor == vendor:
+                    f.released.set()
             if vendor is None:
                 self.calls.clear()
                 self.peak_in_flight = self.in_flight
@@ -198,6 +208,15 @@ def control_router(state: ControlState) -> APIRouter:
             state.faults.append(fault)
         return {"id": fault.id}
 
+    @router.post("/faults/{fault_id}/release")
+    def release_fault(fault_id: int) -> dict[str, bool]:
+        with state.lock:
+            fault = next((f for f in state.faults if f.id == fault_id), None)
+        if fault is None:
+            raise HTTPException(404, f"no fault {fault_id}")
+        fault.released.set()
+        return {"released": True}
+
     @router.get("/faults")
     def list_faults() -> list[dict[str, Any]]:
         with state.lock:
@@ -206,6 +225,8 @@ def control_router(state: ControlState) -> APIRouter:
     @router.delete("/faults")
     def clear_faults() -> dict[str, bool]:
         with state.lock:
+            for f in state.faults:
+                f.released.set()  # nothing stays held by a fault that no longer exists
             state.faults.clear()
         return {"cleared": True}
 
