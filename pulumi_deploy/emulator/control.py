@@ -20,11 +20,16 @@ was last cleared (latency and faults included), to prove how many calls a client
 
 A fault matches on vendor, optional method and optional path regex (``re.search`` against the
 path relative to the vendor prefix) and fires ``times`` times (default 1).
+
+Chaos (``PUT /_emulator/chaos``): a seeded random mix of the same faults on every vendor request
+(rates of 503, 429 with Retry-After, 500, drop_before, drop_after), for the reliability tests of
+record; ``GET /_emulator/chaos`` counts what was injected. Explicit faults are matched first.
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 import re
 import threading
 from dataclasses import asdict, dataclass, field
@@ -52,6 +57,38 @@ class FaultSpec(BaseModel):
     message: str = "injected fault"
     seconds: float = 0.0
     times: int = 1
+
+
+class ChaosSpec(BaseModel):
+    """Probabilities (0..1) of each injected failure per vendor request; the rest are served."""
+
+    model_config = ConfigDict(extra="forbid")
+    seed: int = 0
+    vendors: list[str] | None = None  # None: every vendor
+    status_503: float = 0.0
+    status_429: float = 0.0
+    status_500: float = 0.0
+    drop_before: float = 0.0
+    drop_after: float = 0.0
+    retry_after: float = 0.05
+
+    def draw(self, rng: random.Random) -> FaultSpec | None:
+        r = rng.random()
+        for rate, spec in (
+            (self.status_503, {"kind": "status", "status": 503, "message": "chaos: service unavailable"}),
+            (self.status_429, {"kind": "status", "status": 429, "retry_after": self.retry_after, "message": "chaos"}),
+            (self.status_500, {"kind": "status", "status": 500, "message": "chaos: internal error"}),
+            (self.drop_before, {"kind": "drop_before"}),
+            (self.drop_after, {"kind": "drop_after"}),
+        ):
+            if r < rate:
+                return FaultSpec(vendor="*", **spec)
+            r -= rate
+        return None
+
+
+def _chaos_label(spec: FaultSpec) -> str:
+    return f"status_{spec.status}" if spec.kind == "status" else spec.kind
 
 
 @dataclass
@@ -91,6 +128,10 @@ class ControlState:
     faults: list[Fault] = field(default_factory=list)
     latency: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    chaos: ChaosSpec | None = None
+    chaos_rng: random.Random = field(default_factory=random.Random)
+    chaos_counts: dict[str, int] = field(default_factory=dict)
+    chaos_requests: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
     """Most vendor requests being served at the same moment since the last ``clear_calls``: how much
@@ -126,7 +167,16 @@ class ControlState:
                 if fault.matches(vendor, method, path):
                     fault.remaining -= 1
                     return fault
-        return None
+            chaos = self.chaos
+            if chaos is None or (chaos.vendors is not None and vendor not in chaos.vendors):
+                return None
+            self.chaos_requests += 1
+            spec = chaos.draw(self.chaos_rng)
+            if spec is None:
+                return None
+            label = _chaos_label(spec)
+            self.chaos_counts[label] = self.chaos_counts.get(label, 0) + 1
+            return Fault(id=-1, spec=spec.model_copy(update={"vendor": vendor}), remaining=0)
 
     def latency_for(self, vendor: str) -> float:
         return self.latency.get(vendor, self.latency.get("*", 0.0))
@@ -142,6 +192,7 @@ class ControlState:
             if vendor is None:
                 self.calls.clear()
                 self.peak_in_flight = self.in_flight
+                self.chaos = None
                 self.faults.clear()
                 self.latency.clear()
             else:
@@ -229,6 +280,32 @@ def control_router(state: ControlState) -> APIRouter:
                 f.released.set()  # nothing stays held by a fault that no longer exists
             state.faults.clear()
         return {"cleared": True}
+
+    @router.put("/chaos")
+    def set_chaos(spec: ChaosSpec) -> dict[str, Any]:
+        for name in spec.vendors or []:
+            vendor_or_404(name)
+        with state.lock:
+            state.chaos = spec
+            state.chaos_rng = random.Random(spec.seed)
+            state.chaos_counts = {}
+            state.chaos_requests = 0
+        return spec.model_dump()
+
+    @router.get("/chaos")
+    def chaos_report() -> dict[str, Any]:
+        with state.lock:
+            return {
+                "active": state.chaos is not None,
+                "requests": state.chaos_requests,
+                "injected": dict(state.chaos_counts),
+            }
+
+    @router.delete("/chaos")
+    def stop_chaos() -> dict[str, bool]:
+        with state.lock:
+            state.chaos = None
+        return {"stopped": True}
 
     @router.get("/inventory")
     def inventory(vendor: str | None = None) -> dict[str, dict[str, list[dict[str, Any]]]]:
