@@ -26,7 +26,7 @@ test: venv cli lint ## all tiers: unit, emulator, end-to-end through the real CL
 	$(PY) -m pytest -p no:cacheprovider tests
 
 demo: venv cli ## run examples/quickstart against the emulator with a local file backend
-	$(PY) -m pulumi_deploy.demo
+	$(PY) scripts/demo.py
 
 bench: venv cli
 	$(PY) bench/run.py
