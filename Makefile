@@ -20,7 +20,7 @@ cli: ## obtain the Pulumi CLI pinned in pyproject.toml (cached per user, keyed b
 	bash scripts/install-pulumi-cli >/dev/null
 
 lint: venv
-	$(VENV)/bin/ruff check pulumi_deploy tests examples bench
+	$(VENV)/bin/ruff check pulumi_deploy tests examples bench scripts
 
 test: venv cli lint ## all tiers: unit, emulator, end-to-end through the real CLI
 	$(PY) -m pytest -p no:cacheprovider tests

@@ -53,6 +53,7 @@ def quickstart_stack(
     emu: RunningEmulator, workdir: Path, env: dict[str, str] | None = None, stack: str = "demo"
 ) -> LocalStack:
     """The quickstart program as a stack on the real CLI, pointed at ``emu`` (seeded here)."""
+
     def program() -> None:
         runpy.run_path(str(QUICKSTART))
 
