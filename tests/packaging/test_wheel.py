@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from email.message import Message
@@ -80,6 +81,15 @@ def test_wheel_holds_only_the_package_and_no_repository_tools(wheel):
     assert top_level == {"pulumi_deploy", f"pulumi_deploy-{pulumi_deploy.__version__}.dist-info"}
     assert "pulumi_deploy/py.typed" in names
     assert "pulumi_deploy/demo.py" not in names  # a repository tool: scripts/demo.py
+
+
+def test_sdist_ships_license_changelog_and_readme_but_no_local_environments(tmp_path):
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path)], check=True)
+    (sdist,) = tmp_path.glob("pulumi_deploy-*.tar.gz")
+    with tarfile.open(sdist) as tf:
+        names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", "pulumi_deploy/__init__.py"} <= names
+    assert not [n for n in names if n.startswith((".venv/", ".tools/", ".demo/"))]
 
 
 def test_changelog_has_a_section_for_the_current_version():
