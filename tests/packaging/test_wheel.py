@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import tomllib
 import venv
 import zipfile
 from email.message import Message
@@ -13,6 +14,7 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 import pulumi_deploy
 
@@ -90,6 +92,16 @@ def test_sdist_ships_license_changelog_and_readme_but_no_local_environments(tmp_
         names = {n.split("/", 1)[1] for n in tf.getnames() if "/" in n}
     assert {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", "pulumi_deploy/__init__.py"} <= names
     assert not [n for n in names if n.startswith((".venv/", ".tools/", ".demo/"))]
+
+
+def test_the_sdk_the_tests_pin_and_the_newer_one_checked_lie_in_the_supported_range():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    (supported,) = [Requirement(r) for r in project["dependencies"] if Requirement(r).name == "pulumi"]
+    (tested,) = [Requirement(r) for r in project["optional-dependencies"]["dev"] if Requirement(r).name == "pulumi"]
+    (pinned,) = [s.version for s in tested.specifier if s.operator == "=="]
+    assert supported.specifier.contains(pinned)
+    assert supported.specifier.contains(NEWER_PULUMI.replace("*", "0"))
+    assert str(supported.specifier) == "<4,>=3.260"
 
 
 def test_changelog_has_a_section_for_the_current_version():
