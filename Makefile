@@ -20,13 +20,13 @@ cli: ## obtain the Pulumi CLI pinned in pyproject.toml (cached per user, keyed b
 	bash scripts/install-pulumi-cli >/dev/null
 
 lint: venv
-	$(VENV)/bin/ruff check pulumi_deploy tests examples bench
+	$(VENV)/bin/ruff check pulumi_deploy tests examples bench scripts
 
 test: venv cli lint ## all tiers: unit, emulator, end-to-end through the real CLI
 	$(PY) -m pytest -p no:cacheprovider tests
 
 demo: venv cli ## run examples/quickstart against the emulator with a local file backend
-	$(PY) -m pulumi_deploy.demo
+	$(PY) scripts/demo.py
 
 bench: venv cli
 	$(PY) bench/run.py
