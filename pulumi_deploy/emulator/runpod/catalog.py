@@ -31,8 +31,11 @@ class GpuType:
             "memory": self.memory,
             "secure": True,
             "community": self.pool is not None,
-            "price": {"secure": round(0.02 * self.memory, 2), "community": round(0.015 * self.memory, 2),
-                      "serverless": round(0.04 * self.memory, 2)},
+            "price": {
+                "secure": round(0.02 * self.memory, 2),
+                "community": round(0.015 * self.memory, 2),
+                "serverless": round(0.04 * self.memory, 2),
+            },
             "maxCount": {"secure": 8, "community": 4},
         }
 

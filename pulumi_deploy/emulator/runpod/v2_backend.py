@@ -181,9 +181,11 @@ class RunpodV2:
                 v2_rules.network_volumes(volumes, self._volumes, shapes.data_center_ids(updated))
                 self._apply_volumes(updated, volumes)
 
-            settings = self._settings_to_apply(template, body) if template is not None else {
-                k: body[k] for k in CONTAINER_KEYS if k in body
-            }
+            settings = (
+                self._settings_to_apply(template, body)
+                if template is not None
+                else {k: body[k] for k in CONTAINER_KEYS if k in body}
+            )
             v2_rules.registry(settings.get("registry"), self._registries)
             if settings:
                 own = self._own_template(updated)

@@ -28,8 +28,9 @@ def problem_body(status: int, detail: str, errors: list[str] | None = None) -> d
 def problem_response(
     status: int, detail: str, errors: list[str] | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(problem_body(status, detail, errors), status_code=status, headers=headers,
-                        media_type=PROBLEM_JSON)
+    return JSONResponse(
+        problem_body(status, detail, errors), status_code=status, headers=headers, media_type=PROBLEM_JSON
+    )
 
 
 class Problem(VendorError):
