@@ -702,7 +702,7 @@ def test_coverage_table_matches_v2_routes() -> None:
         (method, route.path)
         for route in Emulator().v2.router().routes
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
     assert {(m, _normalise(p)) for m, p in documented} == {(m, _normalise(p)) for m, p in served}
 

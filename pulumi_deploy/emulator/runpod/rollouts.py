@@ -78,10 +78,12 @@ class Rollouts:
         ``version``; surplus ones go stale-first."""
         rollout = self.get(endpoint_id)
         latest = rollout.latest()
-        healthy = not (latest is not None and latest.version == version and latest.failed)
+        failing = latest is not None and latest.version == version and latest.failed
         while len(rollout.workers) < target:
-            rollout.workers.append(Worker(self._new_id(), version, healthy, self._timestamp()))
-        while len(rollout.workers) > target and rollout.workers:
+            rollout.workers.append(Worker(self._new_id(), version, not failing, self._timestamp()))
+        halted = failing and rollout.stale(version) and any(w.version == version for w in rollout.workers)
+        allowed = target + 1 if halted else target  # the failed release's surge worker stays
+        while len(rollout.workers) > allowed and rollout.workers:
             stale = rollout.stale(version)
             rollout.workers.remove(stale[0] if stale else rollout.workers[-1])
 
