@@ -244,3 +244,36 @@ def test_checker_collects_every_violation_and_honours_null_and_json_integers() -
         "$.b: expected string or null, but got integer",
         "$.c: expected number, but got string",
     ]
+
+
+def test_moving_data_centres_away_from_an_attached_volume_is_400(v2: RunpodV2) -> None:
+    volume = v2.create_network_volume({"name": "data", "size": 20, "dataCenter": "US-KS-2"})
+    created = endpoint(v2, networkVolumes=[volume["id"]])
+    with pytest.raises(Problem) as refused:
+        v2.update_endpoint(created["id"], {"dataCenterIds": ["EU-RO-1"]})
+    assert (
+        refused.value.message == f"networkVolumes: network volume '{volume['id']}' is in US-KS-2, not in dataCenterIds"
+    )
+    moved = v2.update_endpoint(created["id"], {"dataCenterIds": ["US-KS-2"]})
+    assert (moved["dataCenterIds"], moved["networkVolumes"]) == (["US-KS-2"], [volume["id"]])
+
+
+def test_in_place_fields_apply_without_a_release(v2: RunpodV2) -> None:
+    created = endpoint(v2)
+    v2.update_endpoint(
+        created["id"],
+        {
+            "name": "renamed",
+            "flashboot": "FLASHBOOT",
+            "timeout": 1000,
+            "scaling": {"type": "QUEUE_DELAY", "queueDelay": 0.5},
+        },
+    )
+    after = v2.get_endpoint(created["id"])
+    assert (after["name"], after["flashboot"], after["timeout"], after["scaling"]["queueDelay"]) == (
+        "renamed",
+        "FLASHBOOT",
+        1000,
+        0.5,
+    )
+    assert v2.list_releases(created["id"])["endpointVersion"] == 0

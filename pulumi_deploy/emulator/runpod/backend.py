@@ -1,7 +1,11 @@
-"""RunPod REST v1 backend: serverless endpoints, templates and network volumes, in memory.
+"""RunPod backend: one account's serverless endpoints, templates, network volumes (and, for REST
+v2, registry credentials and releases), in memory, with the REST v1 operations.
 
+Both API views share this state: the v1 operations are here, the v2 ones in ``v2_backend.py``.
 Records in ``stores`` are in the v1 *response* shape (what ``GET`` returns), so the control API
-can seed and drift them. Rules come from the v1 OpenAPI document and the research notes:
+can seed and drift them; the few v2-only facts sit under ``V2_*_KEYS``, which v1 never returns.
+Every configuration version of an endpoint is a release its workers roll onto (``rollouts.py``).
+Rules come from the v1 OpenAPI document and the research notes:
 
 * every input object is validated strictly (``schema.py``): unknown keys, closed enums, ranges;
 * endpoint create fills server defaults, ignores ``computeType=CPU`` (the endpoint is GPU), and
@@ -511,6 +515,13 @@ class RunpodBackend(EmulatorBackend):
 
     def new_registry_id(self) -> str:
         return self._new_id("registries", 10)
+
+    def new_network_volume_id(self) -> str:
+        return self._new_id("networkvolumes", 10)
+
+    def check_template_name_free(self, name: str, own_id: str | None) -> None:
+        """Template names are unique per account (400 ``DuplicateTemplateName`` otherwise)."""
+        self._check_template_name_free(name, own_id)
 
     def timestamp(self) -> str:
         return self._timestamp()

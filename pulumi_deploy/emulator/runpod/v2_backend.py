@@ -240,7 +240,7 @@ class RunpodV2:
     def create_template(self, raw: Any) -> dict[str, Any]:
         with self.lock:
             body = _validated(raw, CREATE_TEMPLATE)
-            self._shared(lambda: self.backend._check_template_name_free(body["name"], None))
+            self._shared(lambda: self.backend.check_template_name_free(body["name"], None))
             v2_rules.registry(body.get("registry"), self._registries)
             record = self.backend.new_template_record()
             record.update({"ports": [], "volumeInGb": 0, "volumeMountPath": "", "allowedCudaVersions": [],
@@ -254,7 +254,7 @@ class RunpodV2:
             current = self._template(template_id)
             body = _validated(raw, UPDATE_TEMPLATE)
             if "name" in body:
-                self._shared(lambda: self.backend._check_template_name_free(body["name"], template_id))
+                self._shared(lambda: self.backend.check_template_name_free(body["name"], template_id))
             v2_rules.registry(body.get("registry"), self._registries)
             updated = copy.deepcopy(current)
             self._write_template(updated, body)
@@ -281,7 +281,7 @@ class RunpodV2:
         with self.lock:
             body = _validated(raw, CREATE_NETWORK_VOLUME)
             v2_rules.volume_data_center(body["dataCenter"], body.get("type"))
-            volume_id = self.backend._new_id("networkvolumes", 10)
+            volume_id = self.backend.new_network_volume_id()
             record = {
                 "dataCenterId": body["dataCenter"],
                 "id": volume_id,
