@@ -115,6 +115,7 @@ class ApiClient:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
         idempotent: bool | None = None,
     ) -> Any:
         """Send one logical request (with retries); return the decoded JSON body, or None if empty."""
@@ -124,7 +125,7 @@ class ApiClient:
         attempt = 0
         while True:
             try:
-                response = self._http.request(method, path, json=json, params=params)
+                response = self._http.request(method, path, json=json, params=params, headers=headers)
             except httpx.TransportError as exc:
                 not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 if (not_sent or safe) and attempt + 1 < self.retry.attempts:
