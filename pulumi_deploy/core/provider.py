@@ -33,10 +33,10 @@ from pulumi.dynamic import (
 
 from . import log
 from .config import VendorSettings, load_stack_config
-from .errors import NotFound, PulumiDeployError, ServerError, TransportError
+from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
 from .fields import Secret
 from .http import ApiClient, AuthHeaders, bearer, get_client
-from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call
+from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
 
 PROVIDER_KEY = "__provider"
@@ -66,7 +66,7 @@ class SpecProvider(ResourceProvider):
 
     def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
         """POST the object; return its id and the response body."""
-        obj = self.send(client, create_call(self.spec, self._routes(), inputs), inputs)
+        obj = self.send(client, create_call(self.spec, self._routes(), inputs), inputs, self.describe(inputs))
         return self.id_of(obj), obj
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
@@ -87,28 +87,43 @@ class SpecProvider(ResourceProvider):
         API now shows it (read back when nothing was sent, or the answer is not the object)."""
         values = self.user_inputs(news)
         call = update_call(self.spec, self._routes(), id_, plan, values)
-        obj = self.send(client, call, values) if call is not None else None
+        obj = self.send(client, call, values, self.describe(news, id_)) if call is not None else None
         if not isinstance(obj, dict) or self.read_back_after_update:
             obj = client.request("GET", read_call(self.spec, self._routes(), id_, values).path)
         return obj  # type: ignore[return-value]
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
-        self.send(client, delete_call(self.spec, self._routes(), id_, outs), outs)
+        self.send(client, delete_call(self.spec, self._routes(), id_, outs), outs, self.describe(outs, id_))
 
     def wire_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
         """The request body as the wire shapes it, where that is not one key per field (override)."""
         return body
 
+    def desired_body(self, values: dict[str, Any]) -> JsonObject:
+        """The complete desired object as the wire carries it (what a create or a full PUT sends)."""
+        return self.wire_body(whole_body(self.spec, values), values)
+
     def id_of(self, obj: JsonObject) -> str:
         """The resource id of a created object (its ``id`` unless overridden)."""
         return str(obj["id"])
 
-    def send(self, client: ApiClient, call: Call, values: dict[str, Any]) -> Any:
+    def explain(self, error: ApiError, what: str) -> ApiError | None:
+        """The vendor's explanation of an error answer in the user's terms (None: it speaks for itself)."""
+        return None
+
+    def send(self, client: ApiClient, call: Call, values: dict[str, Any], what: str) -> Any:
+        """Send one computed call (``what`` names the object in an explained error)."""
         body = self.wire_body(call.body, values) if call.body is not None else None
-        return client.request(
-            call.method, call.path, json=body, params=call.params, headers=call.headers or None,
-            idempotent=call.idempotent,
-        )  # fmt: skip
+        try:
+            return client.request(
+                call.method, call.path, json=body, params=call.params, headers=call.headers or None,
+                idempotent=call.idempotent,
+            )  # fmt: skip
+        except ApiError as exc:
+            explained = self.explain(exc, what)
+            if explained is None:
+                raise
+            raise explained from exc
 
     def _routes(self) -> Routes:
         if self.routes is None:

@@ -15,7 +15,12 @@ from .spec import Rules
 
 @dataclasses.dataclass(kw_only=True)
 class ResourceArgs(Rules):
-    """Fields every resource accepts."""
+    """Base of every resource's Args: cross-field ``rules`` (see :class:`Rules`), no fields of its own."""
+
+
+@dataclasses.dataclass(kw_only=True)
+class AdoptableArgs(ResourceArgs):
+    """Args of an object that can be taken over by id (opt in by deriving from this class)."""
 
     adopt_id: Annotated[
         Input[str] | None,
@@ -68,4 +73,4 @@ class SpecResource(Resource):
         super().__init__(self.provider_cls(), resource_name, props, opts)
 
 
-__all__ = ["ResourceArgs", "SpecResource", "to_props"]
+__all__ = ["AdoptableArgs", "ResourceArgs", "SpecResource", "to_props"]

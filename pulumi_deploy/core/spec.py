@@ -306,6 +306,14 @@ class ObjectSpec:
     def outputs_only(self) -> list[FieldSpec]:
         return [f for f in self.fields.values() if not f.is_input]
 
+    def value_of(self, values: dict[str, Any], name: str) -> Any:
+        """The field's value in ``values``, or the default its policies declare while it is unset."""
+        value = values.get(name)
+        if value is None:
+            default = self.fields[name].default()
+            return None if default is MISSING else default
+        return value
+
     def secret_names(self) -> list[str]:
         return [f.name for f in self.fields.values() if f.has(Secret)]
 
