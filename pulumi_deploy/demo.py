@@ -42,13 +42,17 @@ def seed_console_objects(control: EmulatorControl) -> dict[str, str]:
     return {"aieevEndpointId": AIEEV_ENDPOINT_ID}
 
 
+def _run_quickstart() -> None:
+    runpy.run_path(str(QUICKSTART))
+
+
 def quickstart_stack(
     emu: RunningEmulator, workdir: Path, env: dict[str, str] | None = None, stack: str = "demo"
 ) -> LocalStack:
     """The quickstart program as a stack on the real CLI, pointed at ``emu`` (seeded here)."""
     local = LocalStack(
         workdir,
-        lambda: runpy.run_path(str(QUICKSTART)),
+        _run_quickstart,
         cli_root=pulumi_cli_root(REPO),
         env={**DEMO_CREDENTIALS, **emu.base_urls, **repo_env_defaults(), **(env or {})},
         project="pulumi-deploy-quickstart",

@@ -45,9 +45,9 @@ SPARSE_PATCH = UpdateStyle("sparse PATCH", "PATCH", whole=False)
 PARTIAL_PUT = UpdateStyle("partial PUT", "PUT", whole=False)
 """PUT whose absent keys mean "keep": the changed fields only, a removed field sent as its clearing value."""
 FULL_PUT = UpdateStyle("full PUT", "PUT", whole=True)
-"""PUT that replaces the object: every update sends the complete desired object."""
+"""PUT that replaces the object: every update sends the complete desired object (what it accepts)."""
 NEW_VERSION_POST = UpdateStyle("new-version POST", "POST", whole=True, idempotent=False)
-"""POST of the complete desired object, which the server stores as the object's next version."""
+"""POST of the complete desired object (what it accepts), stored by the server as the next version."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,10 @@ def update_call(spec: ObjectSpec, routes: Routes, id_: str, plan: Plan, values: 
     sent = [n for n in plan.changed if spec.fields[n].sent_on_update]
     if not sent:
         return None
-    body = whole_body(spec, values) if style.whole else changes_body(spec, sent, values)
+    if style.whole:  # the whole object the update accepts: identity and create-only fields stay out
+        body = whole_body(spec, values, [f for f in _body_fields(spec) if f.sent_on_update])
+    else:
+        body = changes_body(spec, sent, values)
     if not body and not style.whole:
         return None
     params, headers = _outside_body(spec, values)

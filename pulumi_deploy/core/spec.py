@@ -340,8 +340,8 @@ class ObjectSpec:
                 path = ".".join(loc) or top
                 reason = err["msg"]
                 if err["type"] == "extra_forbidden":
-                    known = _known_keys(self.model, err["loc"][:-1]) or [f.name for f in self.inputs()]
-                    reason = f"unknown property (known: {', '.join(known)})"
+                    allowed = _known_keys(self.model, err["loc"][:-1]) or [f.name for f in self.inputs()]
+                    reason = f"unknown property (known: {', '.join(allowed)})"
                 elif "input" in err and err["type"] != "missing" and not _looks_secret(path, self):
                     reason = f"{reason} (got {err['input']!r})"
                 failures.append(CheckFailureInfo(top, f"{path}: {reason}"))
