@@ -134,6 +134,11 @@ class SpecProvider(ResourceProvider):
         """Python-named values of a response (override for nested or renamed shapes)."""
         return self.spec.from_wire(wire)
 
+    def align_live(self, live: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """Live values made comparable with the user's ``inputs`` (e.g. server-filled parts of a value the
+        user left unset), so refresh reports only real drift."""
+        return live
+
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         return False
 
@@ -267,7 +272,7 @@ class SpecProvider(ResourceProvider):
         if wire is None:
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
             return ReadResult(None, {})
-        live = self.live_values(wire)
+        live = self.align_live(self.live_values(wire), self.old_inputs(props))
         inputs = {k: v for k, v in props.items() if k.startswith(INTERNAL_PREFIX) and k != INPUT_NAMES}
         for name, old in self.old_inputs(props).items():
             f = self.spec.fields.get(name)

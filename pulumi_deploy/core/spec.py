@@ -152,6 +152,12 @@ class Rules:
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
         return ()
 
+    @classmethod
+    def raw_rules(cls, raw: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        """Rules judged on the unvalidated inputs, where a block may be known to be set although its
+        contents are not known yet (preview); run after validation, also when it failed."""
+        return ()
+
 
 def _strip_input(tp: Any) -> Any:
     """``Input[T]`` (= T | Awaitable[T] | Output[T]) -> ``T``, recursively; nested Args -> models."""
@@ -345,6 +351,10 @@ class ObjectSpec:
                 elif "input" in err and err["type"] != "missing" and not _looks_secret(path, self):
                     reason = f"{reason} (got {err['input']!r})"
                 failures.append(CheckFailureInfo(top, f"{path}: {reason}"))
+        raw_rules = getattr(self.args, "raw_rules", None)
+        if raw_rules is not None:
+            judged = {f.property for f in failures}
+            failures += [CheckFailureInfo(p, f"{p}: {r}") for p, r in raw_rules(user) if p not in judged]
         if failures:
             return news, failures
         values = {k: self.fields[k].normalise(v) for k, v in values.items() if v is not None}

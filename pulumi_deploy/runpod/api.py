@@ -9,6 +9,7 @@ from ..core.errors import ErrorRules, InUse, when
 from ..core.http import ApiClient
 from ..core.provider import SpecProvider
 from ..core.request import SPARSE_PATCH, JsonObject, Routes
+from ..core.spec import ObjectSpec, snake_to_camel
 
 SETTINGS = VendorSettings(
     vendor="runpod",
@@ -54,3 +55,8 @@ class RestObjectProvider(SpecProvider):
 
 def routes(collection: str) -> Routes:
     return Routes(f"/{collection}", update=SPARSE_PATCH)
+
+
+def object_spec(kind: str, args: type, outputs: type | None = None) -> ObjectSpec:
+    """RunPod's naming: camelCase on the wire; every object's ``name`` is autonamed when unset."""
+    return ObjectSpec(vendor="runpod", kind=kind, args=args, outputs=outputs, wire_case=snake_to_camel, autoname="name")

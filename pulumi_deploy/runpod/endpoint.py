@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, Field
 from ..core.fields import Computed, Doc, Normalise, RollsWorkers, Secret, ServerDefault, WriteOnly, as_sorted_set
 from ..core.http import ApiClient
 from ..core.resource import AdoptableArgs, SpecResource
-from ..core.spec import ObjectSpec, snake_to_camel
+from ..core.spec import ObjectSpec
 from . import api
 from .enums import ComputeType, CpuFlavorId, CudaVersion, DataCenterId, GpuTypeId, ScalerType
 
@@ -90,14 +90,7 @@ class EndpointOutputs:
 
 
 class EndpointProvider(api.RestObjectProvider):
-    spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="runpod",
-        kind="Endpoint",
-        args=EndpointArgs,
-        outputs=EndpointOutputs,
-        wire_case=snake_to_camel,
-        autoname="name",
-    )
+    spec: ClassVar[ObjectSpec] = api.object_spec("Endpoint", EndpointArgs, EndpointOutputs)
     routes = api.routes("endpoints")
 
     def name_key(self, name: str) -> str:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ..core.fields import Doc, Replace
 from ..core.resource import AdoptableArgs, SpecResource
-from ..core.spec import ObjectSpec, snake_to_camel
+from ..core.spec import ObjectSpec
 from . import api
 from .enums import DataCenterId
 
@@ -25,13 +25,7 @@ class NetworkVolumeArgs(AdoptableArgs):
 
 
 class NetworkVolumeProvider(api.RestObjectProvider):
-    spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="runpod",
-        kind="NetworkVolume",
-        args=NetworkVolumeArgs,
-        wire_case=snake_to_camel,
-        autoname="name",
-    )
+    spec: ClassVar[ObjectSpec] = api.object_spec("NetworkVolume", NetworkVolumeArgs)
     routes = api.routes("networkvolumes")
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDe
 from ..core.http import ApiClient
 from ..core.provider import AUTONAMED
 from ..core.resource import AdoptableArgs, SpecResource
-from ..core.spec import ObjectSpec, snake_to_camel
+from ..core.spec import ObjectSpec
 from ..core.wait import wait_until
 from . import api
 from .enums import TemplateCategory
@@ -63,14 +63,7 @@ class TemplateOutputs:
 
 
 class TemplateProvider(api.RestObjectProvider):
-    spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="runpod",
-        kind="Template",
-        args=TemplateArgs,
-        outputs=TemplateOutputs,
-        wire_case=snake_to_camel,
-        autoname="name",
-    )
+    spec: ClassVar[ObjectSpec] = api.object_spec("Template", TemplateArgs, TemplateOutputs)
     routes = api.routes("templates")
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:

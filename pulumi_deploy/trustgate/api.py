@@ -207,14 +207,10 @@ class TrustGateProvider(SpecProvider):
 
     # -- recovery after an ambiguous create failure --------------------------------------------
 
-    def recovery_values(self, wire: JsonObject, inputs: dict[str, Any]) -> dict[str, Any]:
-        """Live values of a listed object, aligned with the inputs as ``read`` would align them."""
-        return self.live_values(wire)
-
     def same_content(self, wire: JsonObject, inputs: dict[str, Any]) -> bool:
         """The listed object carries exactly the desired request content (server-filled fields aside)."""
         wanted = {k: v for k, v in self.user_inputs(inputs).items() if k != ADOPT_ID and v is not None}
-        live = self.recovery_values(wire, wanted)
+        live = self.align_live(self.live_values(wire), wanted)  # as ``read`` aligns them
         compared: dict[str, Any] = {}
         for f in self.spec.inputs():
             if not f.sent:

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pulumi import Input, Output, ResourceOptions
-from pulumi.dynamic import CheckFailure, CheckResult, ReadResult
 from pydantic import AfterValidator, Field
 
 from ..core.fields import Computed, Doc, In, Normalise, Replace, Secret, Wire, int_if_integral, is_unknown
@@ -180,8 +179,15 @@ class UpstreamArgs(AdoptableArgs):
     tags: Input[list[Input[str]]] | None = None
 
     @classmethod
+    def raw_rules(cls, raw: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        # websocket_config xor proxy_config, judged also when a block is known to be set but holds
+        # values unknown until apply (a dict around an Output). A block that is itself unknown may
+        # still resolve to None: that case is left to the server at apply time.
+        if all(_is_set(raw.get(n)) for n in ("websocket_config", "proxy_config")):
+            yield "websocket_config", WS_XOR_PROXY
+
+    @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
-        # websocket_config xor proxy_config: UpstreamProvider.check (it needs the raw, partly unknown values)
         if "targets" in unknown:
             return
         creds = values.get("target_credentials") or []
@@ -269,32 +275,9 @@ class UpstreamProvider(api.TrustGateProvider):
         items = api.list_all(client, api.gateway_path(inputs["gateway_id"], "upstreams"), "upstreams")
         return self.find_same(items, inputs)
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        result = super().read(id_, props)
-        if not result.id or result.inputs is None or result.outs is None:
-            return result
-        old = self.old_inputs(props)
-        ids = result.outs.get("target_ids") or []
-        for store in (result.inputs, result.outs):
-            _align(store, old, ids)
-        return result
-
-    def recovery_values(self, wire: JsonObject, inputs: dict[str, Any]) -> dict[str, Any]:
-        live = self.live_values(wire)
+    def align_live(self, live: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
         _align(live, inputs, live.get("target_ids") or [])
         return live
-
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        # websocket_config xor proxy_config, judged also when a block is known to be set but holds
-        # values unknown until apply (a dict around an Output). A block that is itself unknown may
-        # still resolve to None: that case is left to the server at apply time.
-        both = all(_is_set(news.get(n)) for n in ("websocket_config", "proxy_config"))
-        if both and not any(f.property == "websocket_config" for f in result.failures or []):
-            failures = list(result.failures or [])
-            failures.append(CheckFailure("websocket_config", f"websocket_config: {WS_XOR_PROXY}"))
-            result = CheckResult(result.inputs, failures)
-        return result
 
 
 def _is_set(value: Any) -> bool:
