@@ -260,8 +260,17 @@ class SpecProvider(ResourceProvider):
                 "credential (check the id and that the key may access it)"
             )
         live = self.live_values(wire)
-        plan = self.spec.plan(live, self.user_inputs(props))
+        desired = self.user_inputs(props)
+        plan = self.spec.plan(live, desired)
         plan.changed = [n for n in plan.changed if n != ADOPT_ID]
+        # An update cannot change what only a replacement can: say so rather than adopt a different object.
+        fixed = [n for n, _ in plan.replaces if n != ADOPT_ID and n in desired and n in live]
+        if fixed:
+            differences = ", ".join(f"{n} is {live[n]!r}, not {desired[n]!r}" for n in fixed)
+            raise PulumiDeployError(
+                f"{self.describe(props)}: cannot adopt {id_!r}: {differences}, and changing it would replace the "
+                "object; set the input to the object's value to adopt it"
+            )
         if plan.changed:
             log.info(f"{self.describe(props, id_)}: adopting; updating {', '.join(plan.changed)}")
             wire = self.api_update(client, id_, plan, {**live, PROVIDER_KEY: None}, props)
