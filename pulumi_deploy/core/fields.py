@@ -94,6 +94,11 @@ class Policy:
         return True
 
     @property
+    def secret(self) -> bool:
+        """True: the value is encrypted in state and never shown (previews, check failures, logs)."""
+        return False
+
+    @property
     def live_owned(self) -> bool:
         """False: a live value absent from a complete response does not mean "removed out of band"."""
         return True
@@ -298,6 +303,10 @@ class Secret(Policy):
     """Encrypted in state and never logged."""
 
     description: str = "secret: encrypted in state, masked in previews"
+
+    @property
+    def secret(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,6 @@ from pulumi.dynamic import (
 from . import log
 from .config import VendorSettings, load_stack_config
 from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
-from .fields import Secret
 from .http import ApiClient, AuthHeaders, bearer, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
@@ -199,7 +198,7 @@ class SpecProvider(ResourceProvider):
         """The engine prints a failed property's *value* next to the reason, even a secret one: for a
         secret field report no property (each reason already starts with the field's name)."""
         f = self.spec.fields.get(name)
-        return "" if f is not None and f.has(Secret) else name
+        return "" if f is not None and f.secret else name
 
     def _autoname(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
         field = self.spec.autoname

@@ -24,7 +24,7 @@ import pydantic
 from pulumi import Output
 from pydantic import BaseModel, ConfigDict
 
-from .fields import MISSING, Doc, Downtime, In, NewVersion, Place, Policy, Secret, Wire, int_if_integral, is_unknown
+from .fields import MISSING, Doc, Downtime, In, NewVersion, Place, Policy, Wire, int_if_integral, is_unknown
 
 INTERNAL_PREFIX = "_"
 """Keys starting with ``_`` are pulumi-deploy bookkeeping (never sent to an API)."""
@@ -52,6 +52,10 @@ class FieldSpec:
     def place(self) -> Place:
         found = self.get(In)
         return found.place if isinstance(found, In) else "body"
+
+    @property
+    def secret(self) -> bool:
+        return any(p.secret for p in self.policies)
 
     @property
     def sent(self) -> bool:
@@ -321,7 +325,7 @@ class ObjectSpec:
         return value
 
     def secret_names(self) -> list[str]:
-        return [f.name for f in self.fields.values() if f.has(Secret)]
+        return [f.name for f in self.fields.values() if f.secret]
 
     # -- check --------------------------------------------------------------------------------
 
@@ -437,4 +441,4 @@ def _nested_model(tp: Any) -> type[BaseModel] | None:
 def _looks_secret(path: str, spec: ObjectSpec) -> bool:
     top = path.split(".")[0]
     f = spec.fields.get(top)
-    return f is not None and f.has(Secret)
+    return f is not None and f.secret
