@@ -157,15 +157,17 @@ class EndpointProvider(SpecProvider):
         # The External API cannot delete endpoints: stop it (no compute, no billing).
         client.request("POST", api.endpoint_path(id_, "stop"), idempotent=True)
 
-    def live_values(self, wire: JsonObject) -> dict[str, Any]:
-        """The observed running state and replica count as inputs, so refresh sees a start, stop or
-        scale made elsewhere (replica moves of the autoscaler are not drift)."""
-        values = self.spec.from_wire(wire)
-        if wire.get("is_active") is not None:
-            values["active"] = bool(wire["is_active"])
-        if wire.get("is_active") and not wire.get("enable_autoscaling") and wire.get("num_replicas") is not None:
-            values["replicas"] = wire["num_replicas"]
-        return values
+    def align_live(self, live: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """The observed running state and replica count stand for the inputs ``active`` / ``replicas``, so
+        refresh sees a start, stop or scale made elsewhere (replica moves of the autoscaler are not drift)."""
+        observed = live.get("is_active")
+        if "active" in inputs and observed is not None:
+            live["active"] = bool(observed)
+        replicas = live.get("num_replicas")
+        autoscaled = live.get("enable_autoscaling")
+        if inputs.get("replicas") is not None and observed and not autoscaled and replicas is not None:
+            live["replicas"] = replicas
+        return live
 
     # -- the convergence sequence -------------------------------------------------------------
 
