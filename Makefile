@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv cli lint unit emulator-tests e2e bench clean
+.PHONY: demo test venv cli lint mypy unit emulator-tests e2e bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (Python 3.11+ is required)"; exit 1; }
@@ -20,13 +20,16 @@ cli: ## obtain the Pulumi CLI pinned in pyproject.toml (cached per user, keyed b
 	bash scripts/install-pulumi-cli >/dev/null
 
 lint: venv
-	$(VENV)/bin/ruff check pulumi_deploy tests examples bench
+	$(VENV)/bin/ruff check pulumi_deploy tests examples bench scripts
 
-test: venv cli lint ## all tiers: unit, emulator, end-to-end through the real CLI
+mypy: venv
+	$(VENV)/bin/mypy pulumi_deploy
+
+test: venv cli lint mypy ## all tiers: unit, emulator, end-to-end through the real CLI
 	$(PY) -m pytest -p no:cacheprovider tests
 
 demo: venv cli ## run examples/quickstart against the emulator with a local file backend
-	$(PY) -m pulumi_deploy.demo
+	$(PY) scripts/demo.py
 
 bench: venv cli
 	$(PY) bench/run.py

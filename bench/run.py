@@ -25,9 +25,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pulumi_deploy import runpod  # noqa: E402
-from pulumi_deploy.demo import FAST_TRANSITIONS, quickstart_stack  # noqa: E402
 from pulumi_deploy.emulator.process import RunningEmulator, run_emulator  # noqa: E402
 from pulumi_deploy.local_stack import LocalStack, pulumi_cli_root  # noqa: E402
+from scripts.demo import FAST_TRANSITIONS, quickstart_stack  # noqa: E402
 
 
 def measure(title: str, stack: LocalStack, emu: RunningEmulator) -> None:

@@ -1,1 +1,3 @@
-"""pulumi-deploy"""
+"""pulumi-deploy: Pulumi dynamic resources for AI-deployment objects."""
+
+__version__ = "0.1.0"

@@ -41,3 +41,8 @@ def env_vars(value: Any) -> list[dict[str, str]]:
     """Entries with an empty key mean "none" (the vendor's ``[{"key":"","value":""}]``); sorted by key."""
     items = [{"key": str(e["key"]), "value": str(e.get("value") or "")} for e in value or [] if e.get("key")]
     return sorted(items, key=lambda e: e["key"])
+
+
+def encode_env_vars(value: Any) -> list[dict[str, str]]:
+    """The environment as the PATCH carries it: always the whole list; none is the vendor's marker."""
+    return env_vars(value) or list(NO_ENV_VARS)

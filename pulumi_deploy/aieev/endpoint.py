@@ -13,36 +13,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pulumi import Input, Output, ResourceOptions
-from pulumi.dynamic import CreateResult, ReadResult
+from pulumi import Input, Output
 from pydantic import Field
 
 from ..core import log
 from ..core.errors import Conflict, Forbidden, NotFound
-from ..core.fields import Computed, Doc, Downtime, Local, Normalise, Replace, Secret, WriteOnly
+from ..core.fields import Computed, Doc, Downtime, Encode, Local, Normalise, Replace, Secret, WriteOnly
 from ..core.http import ApiClient
-from ..core.provider import ADOPT_ID, SpecProvider
+from ..core.provider import SpecProvider
+from ..core.request import JsonObject, changes_body
 from ..core.resource import ResourceArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
 from . import api
 
-Wire = dict[str, Any]
-
-#: The PATCHable container settings (all write-only: GET never returns them).
-SETTING_NAMES = (
-    "container_start_command",
-    "container_env_vars",
-    "container_port",
-    "container_health_check_path",
-    "container_health_check_timeout",
-    "health_check_timeout",
-    "container_metric_path",
-)
 DEFAULT_START_TIMEOUT = 600.0
 #: Extra seconds past ``health_check_timeout`` so the server reports a failed start before we give up.
 START_GRACE = 60.0
-PATCH_ATTEMPTS = 3
 # start/stop are documented as idempotent and /scale sets an absolute count: safe to retry on 502/503/504.
 
 
@@ -66,6 +53,7 @@ class EndpointArgs(ResourceArgs):
     container_env_vars: Annotated[
         Input[list[Input[EnvVarArgs]]] | None,
         Normalise(api.env_vars),
+        Encode(api.encode_env_vars),
         WriteOnly(),
         Downtime(),
         Secret(),
@@ -101,8 +89,6 @@ class EndpointArgs(ResourceArgs):
 
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
-        if values.get(ADOPT_ID):
-            yield ADOPT_ID, "not used by aieev.Endpoint: endpoint_id already names the endpoint to adopt"
         keys = [e["key"] for e in values.get("container_env_vars") or []]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
@@ -125,27 +111,23 @@ class EndpointProvider(SpecProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(vendor="aieev", kind="Endpoint", args=EndpointArgs, outputs=EndpointOutputs)
     settings = api.SETTINGS
 
+    #: "Create" adopts (GET, then converge): idempotent, so an ambiguous failure is not retried by looking.
+    create_attempts = 1
+
     # -- hooks ----------------------------------------------------------------------------------
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        # Adoption is idempotent, so no create-retry loop: GET, then converge.
-        id_, wire = self.api_create(self.client(), self.user_inputs(props), props)
-        return CreateResult(id_, self.outputs(props, wire))
-
-    def api_create(
-        self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any] | None = None
-    ) -> tuple[str, Wire]:
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
         id_ = str(inputs["endpoint_id"])
-        what = self.describe(props or inputs, id_)
+        what = self.describe(inputs, id_)
         try:
             live = api.get_endpoint(client, id_)
         except (NotFound, Forbidden) as exc:
             raise api.inaccessible(what, id_, exc) from exc
-        send = [n for n in SETTING_NAMES if n in inputs]
         log.info(f"{what}: adopting existing endpoint {live.get('name')!r}")
-        return id_, self._converge(client, id_, inputs, send, live, what)
+        settings = [f.name for f in self.spec.inputs() if f.sent_on_update and f.name in inputs]
+        return id_, self._converge(client, id_, inputs, settings, live, what)
 
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         try:
             return api.get_endpoint(client, id_)
         except NotFound:
@@ -153,18 +135,20 @@ class EndpointProvider(SpecProvider):
         except Forbidden as exc:  # not "deleted": the key lost access
             raise api.inaccessible(self.describe(outs, id_), id_, exc) from exc
 
-    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
+    def api_update(
+        self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
+    ) -> JsonObject:
         inputs = self.user_inputs(news)
         what = self.describe(news, id_)
         live = api.get_endpoint(client, id_)
-        send = [n for n in SETTING_NAMES if n in plan.changed and n in inputs]
-        removed = [n for n in SETTING_NAMES if n in plan.changed and n not in inputs]
+        settings = [n for n in plan.changed if self.spec.fields[n].sent_on_update]
+        removed = [n for n in settings if n not in inputs]
         if removed:
             log.warn(
                 f"{what}: {', '.join(removed)} no longer set: the endpoint keeps the last applied value "
                 "(the API cannot clear a setting)"
             )
-        return self._converge(client, id_, inputs, send, live, what)
+        return self._converge(client, id_, inputs, settings, live, what)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         if outs.get("on_delete") == "forget":
@@ -173,37 +157,29 @@ class EndpointProvider(SpecProvider):
         # The External API cannot delete endpoints: stop it (no compute, no billing).
         client.request("POST", api.endpoint_path(id_, "stop"), idempotent=True)
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        result = super().read(id_, props)
-        if not result.id or result.outs is None or result.inputs is None:
-            return result
-        outs, inputs, what = result.outs, result.inputs, self.describe(props, id_)
-        observed = outs.get("is_active")
-        if "active" in inputs and observed is not None and bool(inputs["active"]) != bool(observed):
-            log.info(f"{what}: drift: the endpoint is {'active' if observed else 'stopped'}")
-            inputs["active"] = outs["active"] = bool(observed)
-        live_replicas = outs.get("num_replicas")
-        if (
-            inputs.get("replicas") is not None
-            and observed
-            and not outs.get("enable_autoscaling")  # the autoscaler's moves are not drift
-            and live_replicas is not None
-            and live_replicas != inputs["replicas"]
-        ):
-            log.info(f"{what}: drift: {live_replicas} replicas")
-            inputs["replicas"] = outs["replicas"] = live_replicas
-        return result
+    def align_live(self, live: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """The observed running state and replica count stand for the inputs ``active`` / ``replicas``, so
+        refresh sees a start, stop or scale made elsewhere (replica moves of the autoscaler are not drift)."""
+        observed = live.get("is_active")
+        if "active" in inputs and observed is not None:
+            live["active"] = bool(observed)
+        replicas = live.get("num_replicas")
+        autoscaled = live.get("enable_autoscaling")
+        if inputs.get("replicas") is not None and observed and not autoscaled and replicas is not None:
+            live["replicas"] = replicas
+        return live
 
     # -- the convergence sequence -------------------------------------------------------------
 
     def _converge(
-        self, client: ApiClient, id_: str, inputs: dict[str, Any], send: list[str], live: Wire, what: str
-    ) -> Wire:
+        self, client: ApiClient, id_: str, inputs: dict[str, Any], send: list[str], live: JsonObject, what: str
+    ) -> JsonObject:
         """Settings (stop if active -> PATCH), then the desired state (start/stop), then replicas."""
         active = bool(live.get("is_active"))
         changed = False
-        if send:
-            self._patch(client, id_, self._settings_body(inputs, send), active, what)
+        body = changes_body(self.spec, send, inputs)
+        if body:
+            self._patch(client, id_, body, active, what)
             active, changed = False, True  # a successful PATCH always leaves the endpoint stopped
         want_active = bool(inputs.get("active", True))
         if want_active and not active:
@@ -230,32 +206,23 @@ class EndpointProvider(SpecProvider):
                 live = api.get_endpoint(client, id_)
         return live
 
-    def _settings_body(self, inputs: dict[str, Any], names: list[str]) -> dict[str, Any]:
-        body = self.spec.to_wire(inputs, names)
-        if "container_env_vars" in body:  # always the whole desired list; [] is the vendor's "none"
-            body["container_env_vars"] = api.env_vars(body["container_env_vars"]) or list(api.NO_ENV_VARS)
-        return body
-
-    def _patch(self, client: ApiClient, id_: str, body: dict[str, Any], active: bool, what: str) -> Wire:
+    def _patch(self, client: ApiClient, id_: str, body: dict[str, Any], active: bool, what: str) -> JsonObject:
         downtime = " (stopping the endpoint: downtime)" if active else ""
         log.info(f"{what}: applying {', '.join(sorted(body))}{downtime}")
-        for attempt in range(PATCH_ATTEMPTS):
-            if active or attempt:
-                client.request("POST", api.endpoint_path(id_, "stop"), idempotent=True)
-            try:
-                return client.request("PATCH", api.endpoint_path(id_), json=body)  # type: ignore[no-any-return]
-            except Conflict:
-                if attempt + 1 == PATCH_ATTEMPTS:
-                    raise
-                log.info(f"{what}: the endpoint was started meanwhile (409); stopping it again")
-        raise AssertionError("unreachable")
 
-    def _start(self, client: ApiClient, id_: str, inputs: dict[str, Any], what: str) -> Wire:
+        def stop_then_patch(attempt: int) -> JsonObject:
+            if active or attempt:  # a 409 means the endpoint was started meanwhile: stop it again
+                client.request("POST", api.endpoint_path(id_, "stop"), idempotent=True)
+            return client.request("PATCH", api.endpoint_path(id_), json=body)  # type: ignore[no-any-return]
+
+        return client.retrying(f"{what}: stop -> PATCH", stop_then_patch, Conflict)
+
+    def _start(self, client: ApiClient, id_: str, inputs: dict[str, Any], what: str) -> JsonObject:
         client.request("POST", api.endpoint_path(id_, "start"), idempotent=True)
         hct = inputs.get("health_check_timeout")
         timeout = float(hct) + START_GRACE if hct else DEFAULT_START_TIMEOUT
 
-        def failed(obj: Wire) -> str | None:
+        def failed(obj: JsonObject) -> str | None:
             if obj.get("status") == api.DEPLOY_FAILED:
                 return (
                     "the start failed (DEPLOY_FAILED): the container did not pass its health check in time; "
@@ -299,8 +266,6 @@ class Endpoint(SpecResource, module="aieev", name="Endpoint"):
     serving_endpoint_url: Output[str]
     updated_at: Output[str]
 
-    def __init__(self, resource_name: str, args: EndpointArgs, opts: ResourceOptions | None = None) -> None:
-        super().__init__(resource_name, args, opts)
 
 
 __all__ = ["Endpoint", "EndpointArgs", "EnvVarArgs"]

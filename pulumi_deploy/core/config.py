@@ -11,10 +11,10 @@ import ipaddress
 import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
+from .errors import ConfigError, ErrorRules
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,14 @@ class Setting:
 
 @dataclass(frozen=True)
 class VendorSettings:
-    """Where a vendor's credential and base URL come from (design.md §4)."""
+    """Where a vendor's credential and base URL come from, and how its error answers read."""
 
     vendor: str
     credential: Setting
     base_url: Setting
     credential_required: bool = True
+    #: How the vendor's error answers read (message keys, domain errors).
+    errors: ErrorRules = field(default_factory=ErrorRules)
 
 
 _lock = threading.Lock()

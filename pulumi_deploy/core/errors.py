@@ -3,22 +3,30 @@
     PulumiDeployError
     ├── ConfigError            missing or unsafe configuration (credential, base URL)
     ├── ApiError               the vendor answered with an error status
-    │   ├── BadRequest         400/422: invalid input (never retried)
+    │   ├── InvalidInput       the vendor rejected the input (never retried), whatever status it used
+    │   │   └── BadRequest     400/422
     │   ├── Unauthorized       401
     │   ├── Forbidden          403
     │   ├── NotFound           404
-    │   ├── Conflict           409
+    │   ├── Conflict           409: the object's state does not allow the operation
+    │   │   └── InUse          another object still uses it (a delete refused)
     │   ├── RateLimited        429
     │   └── ServerError        5xx
     ├── TransportError         no usable answer: timeout, refused or dropped connection
     ├── WaitTimeout            a bounded wait for a state ran out
     └── ProviderBug            a bug in pulumi-deploy itself; please report it
 
+Errors are mapped once, in ``http.py``, like httpx does (the cause chained with ``raise ... from``):
+the status picks the class, and a vendor's :class:`ErrorRules` say where its error bodies keep the
+message and which answers mean a domain error (``InvalidInput`` reported as a 500, ``InUse``).
 Messages carry the vendor's own message and status, never a credential.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 
@@ -65,8 +73,18 @@ class ApiError(PulumiDeployError):
         self.vendor, self.method, self.url = vendor, method, url
         self.status, self.message, self.body, self.retry_after = status, message, body, retry_after
 
+    def explained(self, text: str) -> ApiError:
+        """The same error (class, status, URL, body) told in the user's terms: raise it ``from`` this one."""
+        other = type(self)(self.vendor, self.method, self.url, self.status, self.message, self.body, self.retry_after)
+        other.args = (text,)
+        return other
 
-class BadRequest(ApiError):
+
+class InvalidInput(ApiError):
+    """The vendor rejected the input: fix the program (never retried)."""
+
+
+class BadRequest(InvalidInput):
     """400 or 422: the vendor rejected the input."""
 
 
@@ -84,6 +102,10 @@ class NotFound(ApiError):
 
 class Conflict(ApiError):
     """409: the object is in a state that does not allow the operation."""
+
+
+class InUse(Conflict):
+    """The object is still used by another one, so it cannot be deleted yet."""
 
 
 class RateLimited(ApiError):
@@ -112,27 +134,79 @@ def error_class_for(status: int) -> type[ApiError]:
     return _BY_STATUS.get(status, ApiError)
 
 
-def vendor_message(body: Any, text: str) -> str:
-    """Extract the human message from any of the five vendors' error bodies.
+@dataclass(frozen=True)
+class ErrorReply:
+    """An error answer as the classifier sees it."""
 
-    RunPod ``{"message"}``, Cyberun ``{"error_message"}``, TrustGate ``{"error"}``, Aieev/NeMo
-    ``{"detail": str | [{"loc", "msg"}]}`` (FastAPI style), plain text otherwise.
-    """
-    if isinstance(body, dict):
-        for key in ("message", "error_message", "error", "title"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return value
-        detail = body.get("detail")
-        if isinstance(detail, str):
-            return detail
-        if isinstance(detail, list):
-            parts = []
-            for item in detail:
-                if isinstance(item, dict):
-                    loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
-                    parts.append(f"{loc}: {item.get('msg', item)}" if loc else str(item.get("msg", item)))
-                else:
-                    parts.append(str(item))
-            return "; ".join(parts)
-    return text.strip()[:500] or "(empty body)"
+    status: int
+    method: str
+    body: Any  # the decoded JSON body, or None
+    text: str
+
+
+#: A vendor rule: the domain error an answer means (None: the status decides).
+DomainRule = Callable[[ErrorReply, str], type[ApiError] | None]
+
+
+@dataclass(frozen=True)
+class ErrorRules:
+    """How one vendor's error answers read: where the message is, and which mean a domain error."""
+
+    #: Top-level keys of the error body holding the message, in order of preference.
+    message_keys: tuple[str, ...] = ()
+    #: Rules tried in order; the first that names a class wins.
+    domain: tuple[DomainRule, ...] = ()
+
+    def message(self, body: Any, text: str) -> str:
+        if isinstance(body, dict):
+            for key in self.message_keys:
+                value = body.get(key)
+                if isinstance(value, str) and value:
+                    return value
+        return standard_message(body) or text.strip()[:500] or "(empty body)"
+
+    def classify(self, reply: ErrorReply) -> tuple[type[ApiError], str]:
+        message = self.message(reply.body, reply.text)
+        for rule in self.domain:
+            found = rule(reply, message)
+            if found is not None:
+                return found, message
+        return error_class_for(reply.status), message
+
+
+def standard_message(body: Any) -> str | None:
+    """The message of a body in a standard shape: RFC 9457 problem details (``title``/``detail``) or
+    FastAPI's ``{"detail": str | [{"loc", "msg"}]}``."""
+    if not isinstance(body, dict):
+        return None
+    detail = body.get("detail")
+    if isinstance(detail, str) and detail:
+        return detail
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
+                parts.append(f"{loc}: {item.get('msg', item)}" if loc else str(item.get("msg", item)))
+            else:
+                parts.append(str(item))
+        return "; ".join(parts)
+    title = body.get("title")
+    return title if isinstance(title, str) and title else None
+
+
+def when(kind: type[ApiError], *, status: int | range, methods: str = "", message: str = "") -> DomainRule:
+    """A domain rule: answers with this status (and method, and a message matching the regular
+    expression ``message``, searched case-insensitively) mean ``kind``."""
+    pattern = re.compile(message, re.IGNORECASE) if message else None
+    statuses = range(status, status + 1) if isinstance(status, int) else status
+    allowed = set(methods.split())
+
+    def rule(reply: ErrorReply, text: str) -> type[ApiError] | None:
+        if reply.status not in statuses or (allowed and reply.method not in allowed):
+            return None
+        if pattern is not None and not pattern.search(text):
+            return None
+        return kind
+
+    return rule

@@ -4,19 +4,21 @@ A resource's Args dataclass annotates each field once::
 
     workers_max: Annotated[Input[int] | None, Field(ge=0), Doc("...")] = None
     template_id: Annotated[Input[str], RollsWorkers()]
-    service_type: Annotated[Input[str], Replace()]
+    gateway_id: Annotated[Input[str], In("path"), Replace(reason="an upstream belongs to one gateway")]
 
-``Field`` (pydantic) carries the validation constraints; the policy objects below carry behaviour.
-The spec engine (``spec.py``) reads them to derive check, diff, request bodies and read-merge. Each
-policy is a small named object with a one-line description (shown in preview messages) and, where
-it decides something, one pure method — terraform-plugin-framework's plan modifiers in miniature.
+``Field`` (pydantic) carries the validation constraints; the policy objects below carry behaviour —
+terraform-plugin-framework's plan modifiers in miniature. Each policy owns what it decides through
+the hooks of :class:`Policy` (does a change replace the object, what does the preview say, is the
+field sent on update, what clears it, how it is spelled on the wire) and the sentence the reference
+docs show for it (``description``). The engine (``spec.py``, ``request.py``) only asks the hooks; it
+never switches on a policy's type, so a new policy is one class here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pulumi.output import Unknown
 
@@ -35,29 +37,112 @@ def is_unknown(value: Any) -> bool:
     return False
 
 
+def is_unset(value: Any) -> bool:
+    return value is MISSING or value is None
+
+
 @dataclass(frozen=True)
 class Doc:
-    """User-facing description of a field."""
+    """User-facing description of a field (shown by ``help()`` of the Args class)."""
 
     text: str
 
 
 @dataclass(frozen=True)
 class Wire:
-    """The field's name on the wire, when it differs from the spec's naming rule."""
+    """The field's key on the wire, when it differs from the spec's naming rule.
 
-    name: str
+    ``response`` names the key the server answers with when it spells the field differently from the
+    request (requests are always built from the inputs, never from a response)."""
+
+    name: str | None = None
+    response: str | None = None
 
 
 class Policy:
-    """Base of all field policies."""
+    """Base of all field policies: the hooks the engine asks, each with a neutral default."""
 
+    #: The sentence the reference docs show for a field carrying this policy ("" shows nothing).
     description: str = ""
+
+    def requires_replace(self, old: Any, new: Any) -> bool:
+        """Does this change (old -> new, either may be ``MISSING``) force a new object?"""
+        return False
+
+    def preview_note(self, names: Sequence[str]) -> str | None:
+        """One preview line for the changed fields ``names`` carrying this policy (in-place updates only)."""
+        return None
+
+    @property
+    def sent_on_update(self) -> bool:
+        """False: the field is sent when the object is created, never in an update."""
+        return True
+
+    @property
+    def sent(self) -> bool:
+        """False: the field never reaches the API (a provider setting)."""
+        return True
+
+    @property
+    def returned(self) -> bool:
+        """False: the API never returns the field (state keeps the input; refresh cannot see drift)."""
+        return True
+
+    @property
+    def input(self) -> bool:
+        """False: the field is an output only."""
+        return True
+
+    @property
+    def secret(self) -> bool:
+        """True: the value is encrypted in state and never shown (previews, check failures, logs)."""
+        return False
+
+    @property
+    def live_owned(self) -> bool:
+        """False: a live value absent from a complete response does not mean "removed out of band"."""
+        return True
+
+    def cleared_by(self) -> Any:
+        """What an update sends when the user removes the field (``MISSING``: nothing)."""
+        return MISSING
+
+    def unset_on_wire(self) -> Any:
+        """How the wire spells "unset" (``MISSING``: by leaving the key out)."""
+        return MISSING
+
+    def encode(self, value: Any) -> Any:
+        """The value as the request carries it."""
+        return value
+
+    def normalise(self, value: Any) -> Any:
+        """The value as it is compared and stored."""
+        return value
+
+    def default(self) -> Any:
+        """The value that applies while the field is unset (``MISSING``: none known)."""
+        return MISSING
+
+
+Place = Literal["body", "path", "query", "header"]
+
+
+@dataclass(frozen=True)
+class In(Policy):
+    """Where the request carries the field: the JSON body (the default), the path, the query or a header."""
+
+    place: Place
+    #: For a header: its name (default: the field's wire name).
+    header: str | None = None
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        return "" if self.place == "body" else f"sent in the request {self.place}"
 
 
 @dataclass(frozen=True)
 class Replace(Policy):
-    """A change forces a new object: the API cannot change it in place."""
+    """A change forces a new object: the API cannot change it in place (never sent in an update)."""
 
     reason: str = "the API cannot change it after creation"
 
@@ -69,6 +154,25 @@ class Replace(Policy):
         if old is MISSING and new is MISSING:
             return False
         return is_unknown(new) or old != new
+
+    @property
+    def sent_on_update(self) -> bool:
+        return False
+
+    @property
+    def live_owned(self) -> bool:
+        return False  # identity fields absent from a body are usually path parameters
+
+
+@dataclass(frozen=True)
+class CreateOnly(Policy):
+    """Sent when the object is created; the update call does not accept it (a change is not applied)."""
+
+    description: str = "set at creation only: the update call does not accept it"
+
+    @property
+    def sent_on_update(self) -> bool:
+        return False
 
 
 @dataclass(frozen=True)
@@ -82,7 +186,49 @@ class ReplaceWhenCleared(Policy):
         return f"removing it replaces the object ({self.reason})"
 
     def requires_replace(self, old: Any, new: Any) -> bool:
-        return old not in (MISSING, None) and new in (MISSING, None)
+        return not is_unset(old) and is_unset(new)
+
+
+@dataclass(frozen=True)
+class ClearWith(Policy):
+    """Removing the field sends ``value`` (the API keeps a field an update leaves out)."""
+
+    value: Any
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        return f"removing it sends {self.value!r} to clear it"
+
+    def cleared_by(self) -> Any:
+        return self.value
+
+
+@dataclass(frozen=True)
+class UnsetOnWire(Policy):
+    """The wire spells "unset" as ``value``: sent when the field is unset, read back as unset."""
+
+    value: Any
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        return f"unset is sent as {self.value!r}"
+
+    def unset_on_wire(self) -> Any:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Default(Policy):
+    """The value that applies while the field is unset (a provider setting's default)."""
+
+    value: Any
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        return f"default: {self.value!r}"
+
+    def default(self) -> Any:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -91,12 +237,28 @@ class RollsWorkers(Policy):
 
     description: str = "changing it starts a rolling release: running workers are replaced"
 
+    def preview_note(self, names: Sequence[str]) -> str:
+        return f"rolling release — changing {', '.join(names)} replaces running workers"
+
 
 @dataclass(frozen=True)
 class Downtime(Policy):
     """An in-place update that stops the service while it is applied."""
 
     description: str = "changing it stops the service while the change is applied (downtime)"
+
+    def preview_note(self, names: Sequence[str]) -> str:
+        return f"downtime — applying {', '.join(names)} stops the service meanwhile"
+
+
+@dataclass(frozen=True)
+class NewVersion(Policy):
+    """Every change writes a new immutable version of the object (its identity stays)."""
+
+    description: str = "changing it writes a new version of the object"
+
+    def preview_note(self, names: Sequence[str]) -> str:
+        return f"new version — {', '.join(names)} changed"
 
 
 @dataclass(frozen=True)
@@ -105,19 +267,46 @@ class WriteOnly(Policy):
 
     description: str = "write-only: the API does not return it, so refresh cannot detect drift"
 
+    @property
+    def returned(self) -> bool:
+        return False
+
+    @property
+    def live_owned(self) -> bool:
+        return False
+
 
 @dataclass(frozen=True)
 class ServerDefault(Policy):
-    """Left unset, the server fills a value: stored as output, never diffed against the input."""
+    """Left unset, the server fills a value: stored as output, never diffed against the input.
 
-    description: str = "optional; when unset the server's value is kept as an output and not diffed"
+    ``value`` is what the server stores when the field is omitted; when known, removing the field
+    sends it back (an update that leaves a field out keeps its old value)."""
+
+    value: Any = MISSING
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        default = "" if self.value is MISSING else f" ({self.value!r}; removing it restores that)"
+        return f"optional; when unset the server's value{default} is kept as an output and not diffed"
+
+    @property
+    def live_owned(self) -> bool:
+        return False
+
+    def cleared_by(self) -> Any:
+        return self.value
 
 
 @dataclass(frozen=True)
 class Secret(Policy):
     """Encrypted in state and never logged."""
 
-    description: str = "secret: encrypted in state"
+    description: str = "secret: encrypted in state, masked in previews"
+
+    @property
+    def secret(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True)
@@ -126,6 +315,14 @@ class Computed(Policy):
 
     description: str = "output only"
 
+    @property
+    def input(self) -> bool:
+        return False
+
+    @property
+    def live_owned(self) -> bool:
+        return False
+
 
 @dataclass(frozen=True)
 class Local(Policy):
@@ -133,25 +330,39 @@ class Local(Policy):
 
     description: str = "provider setting; not sent to the API"
 
+    @property
+    def sent(self) -> bool:
+        return False
+
+    @property
+    def live_owned(self) -> bool:
+        return False
+
 
 @dataclass(frozen=True)
 class Normalise(Policy):
     """Compare (and store) the value after ``fn``: e.g. lists that are sets, strings or lists."""
 
     fn: Callable[[Any], Any]
-    description: str = "compared after normalisation"
+    description: str = ""
 
-    def __call__(self, value: Any) -> Any:
-        if value is MISSING or value is None or is_unknown(value):
+    def normalise(self, value: Any) -> Any:
+        if is_unset(value) or is_unknown(value):
             return value
         return self.fn(value)
 
+    __call__ = normalise
+
 
 @dataclass(frozen=True)
-class NewVersion(Policy):
-    """Every change writes a new immutable version of the object (its identity stays)."""
+class Encode(Policy):
+    """The request carries ``fn(value)`` (the vendor's own spelling of a value)."""
 
-    description: str = "changing it writes a new version of the object"
+    fn: Callable[[Any], Any]
+    description: str = ""
+
+    def encode(self, value: Any) -> Any:
+        return self.fn(value)
 
 
 # -- normalisers used by several vendors ---------------------------------------------------------

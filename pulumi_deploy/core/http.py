@@ -22,13 +22,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from . import log
 from .config import VendorSettings, resolve_base_url, resolve_credential
-from .errors import ApiError, NotFound, RateLimited, TransportError, error_class_for, vendor_message
+from .errors import ApiError, ErrorReply, ErrorRules, NotFound, RateLimited, TransportError
+
+T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 RETRYABLE_STATUS = frozenset({502, 503, 504})
@@ -93,8 +95,10 @@ class ApiClient:
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        errors: ErrorRules | None = None,
     ) -> None:
         self.vendor = vendor
+        self.errors = errors or ErrorRules()
         self.base_url = base_url
         self.retry = retry or RetryPolicy.from_env()
         self._sleep = sleep
@@ -115,6 +119,7 @@ class ApiClient:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
         idempotent: bool | None = None,
     ) -> Any:
         """Send one logical request (with retries); return the decoded JSON body, or None if empty."""
@@ -124,7 +129,7 @@ class ApiClient:
         attempt = 0
         while True:
             try:
-                response = self._http.request(method, path, json=json, params=params)
+                response = self._http.request(method, path, json=json, params=params, headers=headers)
             except httpx.TransportError as exc:
                 not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 if (not_sent or safe) and attempt + 1 < self.retry.attempts:
@@ -134,13 +139,26 @@ class ApiClient:
                 raise TransportError(self.vendor, method, url, f"{type(exc).__name__}: {exc}") from exc
             if response.status_code < 400:
                 return _decode(response)
-            error = _to_error(self.vendor, method, url, response)
+            error = _to_error(self.vendor, method, url, response, self.errors)
             retryable = isinstance(error, RateLimited) or (safe and response.status_code in RETRYABLE_STATUS)
             if retryable and attempt + 1 < self.retry.attempts:
                 self._backoff(attempt, error.retry_after, f"{method} {path}: {response.status_code}")
                 attempt += 1
                 continue
             raise error
+
+    def retrying(self, what: str, attempt: Callable[[int], T], retry_on: type[Exception]) -> T:
+        """Repeat a short sequence of calls (``attempt(n)``, n = 0, 1, ...) that the server refused for a
+        passing state (``retry_on``), with the same attempts and backoff as single requests."""
+        n = 0
+        while True:
+            try:
+                return attempt(n)
+            except retry_on as exc:
+                if n + 1 >= self.retry.attempts:
+                    raise
+                self._backoff(n, None, f"{what}: {type(exc).__name__}")
+                n += 1
 
     def get_or_none(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``path``; None when the object does not exist (404)."""
@@ -164,7 +182,7 @@ def _decode(response: httpx.Response) -> Any:
         return response.text
 
 
-def _to_error(vendor: str, method: str, url: str, response: httpx.Response) -> ApiError:
+def _to_error(vendor: str, method: str, url: str, response: httpx.Response, rules: ErrorRules) -> ApiError:
     try:
         body: Any = response.json()
     except ValueError:
@@ -175,8 +193,8 @@ def _to_error(vendor: str, method: str, url: str, response: httpx.Response) -> A
             retry_after = float(response.headers["retry-after"])
         except ValueError:
             retry_after = None
-    cls = error_class_for(response.status_code)
-    return cls(vendor, method, url, response.status_code, vendor_message(body, response.text), body, retry_after)
+    cls, message = rules.classify(ErrorReply(response.status_code, method, body, response.text))
+    return cls(vendor, method, url, response.status_code, message, body, retry_after)
 
 
 AuthHeaders = Callable[[str | None], dict[str, str]]
@@ -200,7 +218,7 @@ def get_client(settings: VendorSettings, auth_headers: AuthHeaders = bearer) -> 
         client = _clients.get(key)
         if client is None:
             transport = _transport_factory(base_url) if _transport_factory else None
-            client = ApiClient(settings.vendor, base_url, headers, transport=transport)
+            client = ApiClient(settings.vendor, base_url, headers, transport=transport, errors=settings.errors)
             _clients[key] = client
         return client
 

@@ -1,11 +1,13 @@
 """``SpecProvider``: check/diff/create/read/update/delete derived from an ``ObjectSpec``.
 
-A vendor object subclasses it, sets ``spec`` and ``settings`` and implements the five ``api_*``
-hooks (plain HTTP calls through ``self.client()``). Everything else — validation, the diff plan and
-its preview messages, adoption, idempotent create after an ambiguous failure, read-merge that keeps
+A vendor object subclasses it and sets ``spec``, ``settings`` and ``routes`` (its paths and update
+style): create, read, update and delete are then computed from the field declarations. The ``api_*``
+hooks are overridden only for what is truly a sequence of calls (stop -> PATCH -> start, settle ->
+PUT -> deploy) or a lookup the routes cannot express. Everything else — validation, the diff plan
+and its preview notes, adoption, idempotent create after an ambiguous failure, read-merge that keeps
 write-only inputs, "404 on delete means gone" — lives here once.
 
-Pulumi facts this class respects (research/pulumi.md): the instance is pickled by reference into
+Pulumi facts this class respects: the instance is pickled by reference into
 state, so it has no attributes; ``diff``/``update``/``read``/``delete`` receive the old *outputs*,
 so outputs carry ``_input_names`` to recover which fields the user set; numbers arrive as floats;
 ``changes=None`` lets the engine compute the property-level diff (and keeps ``replace_on_changes``
@@ -31,10 +33,10 @@ from pulumi.dynamic import (
 
 from . import log
 from .config import VendorSettings, load_stack_config
-from .errors import NotFound, PulumiDeployError, ServerError, TransportError
-from .fields import Computed, Local, Replace, Secret, ServerDefault, WriteOnly
+from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
 from .http import ApiClient, AuthHeaders, bearer, get_client
-from .spec import INTERNAL_PREFIX, FieldSpec, ObjectSpec, Plan
+from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
+from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
 
 PROVIDER_KEY = "__provider"
 INPUT_NAMES = "_input_names"
@@ -42,12 +44,14 @@ LOGICAL_NAME = "_logical_name"
 AUTONAMED = "_autonamed"
 ADOPT_ID = "adopt_id"
 
-Wire = dict[str, Any]
-
 
 class SpecProvider(ResourceProvider):
     spec: ClassVar[ObjectSpec]
     settings: ClassVar[VendorSettings]
+    #: The object's paths and update style (None: every ``api_*`` hook is the vendor's own).
+    routes: ClassVar[Routes | None] = None
+    #: The update response lacks part of the object (e.g. nested references): read it back after.
+    read_back_after_update: ClassVar[bool] = False
     #: How many times create may POST after ambiguous failures that left no object behind.
     create_attempts: ClassVar[int] = 3
     #: The GET returns every field the object has (absent = unset). Refresh then also sees optional
@@ -59,31 +63,80 @@ class SpecProvider(ResourceProvider):
     def auth_headers(self) -> AuthHeaders:
         return bearer
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
         """POST the object; return its id and the response body."""
-        raise NotImplementedError
+        obj = self.send(client, create_call(self.spec, self._routes(), inputs), inputs, self.describe(inputs))
+        return self.id_of(obj), obj
 
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         """After an ambiguous create failure: find the object a lost response may have created."""
         return None
 
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         """GET the object; None when it no longer exists.
 
         ``outs`` are the recorded outputs — or, when adopting, the desired inputs (parent ids such as
         ``gateway_id`` come from there)."""
-        raise NotImplementedError
+        return client.get_or_none(read_call(self.spec, self._routes(), id_, outs).path)  # type: ignore[no-any-return]
 
-    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
-        """Apply ``plan`` (old outputs -> new inputs); return the object as the API now shows it."""
-        raise NotImplementedError
+    def api_update(
+        self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
+    ) -> JsonObject:
+        """Apply ``plan`` (old outputs -> new inputs) in the object's update style; return the object as the
+        API now shows it (read back when nothing was sent, or the answer is not the object)."""
+        values = self.user_inputs(news)
+        call = update_call(self.spec, self._routes(), id_, plan, values)
+        obj = self.send(client, call, values, self.describe(news, id_)) if call is not None else None
+        if not isinstance(obj, dict) or self.read_back_after_update:
+            obj = client.request("GET", read_call(self.spec, self._routes(), id_, values).path)
+        return obj  # type: ignore[return-value]
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
-        raise NotImplementedError
+        self.send(client, delete_call(self.spec, self._routes(), id_, outs), outs, self.describe(outs, id_))
 
-    def live_values(self, wire: Wire) -> dict[str, Any]:
+    def wire_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        """The request body as the wire shapes it, where that is not one key per field (override)."""
+        return body
+
+    def desired_body(self, values: dict[str, Any]) -> JsonObject:
+        """The complete desired object as the wire carries it (what a create or a full PUT sends)."""
+        return self.wire_body(whole_body(self.spec, values), values)
+
+    def id_of(self, obj: JsonObject) -> str:
+        """The resource id of a created object (its ``id`` unless overridden)."""
+        return str(obj["id"])
+
+    def explain(self, error: ApiError, what: str) -> ApiError | None:
+        """The vendor's explanation of an error answer in the user's terms (None: it speaks for itself)."""
+        return None
+
+    def send(self, client: ApiClient, call: Call, values: dict[str, Any], what: str) -> Any:
+        """Send one computed call (``what`` names the object in an explained error)."""
+        body = self.wire_body(call.body, values) if call.body is not None else None
+        try:
+            return client.request(
+                call.method, call.path, json=body, params=call.params, headers=call.headers or None,
+                idempotent=call.idempotent,
+            )  # fmt: skip
+        except ApiError as exc:
+            explained = self.explain(exc, what)
+            if explained is None:
+                raise
+            raise explained from exc
+
+    def _routes(self) -> Routes:
+        if self.routes is None:
+            raise NotImplementedError(f"{self.spec.label}: no routes declared and the api_* hook not overridden")
+        return self.routes
+
+    def live_values(self, wire: JsonObject) -> dict[str, Any]:
         """Python-named values of a response (override for nested or renamed shapes)."""
         return self.spec.from_wire(wire)
+
+    def align_live(self, live: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        """Live values made comparable with the user's ``inputs`` (e.g. server-filled parts of a value the
+        user left unset), so refresh reports only real drift."""
+        return live
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         return False
@@ -113,7 +166,7 @@ class SpecProvider(ResourceProvider):
             names = [f.name for f in self.spec.inputs() if f.name in outs]
         return {n: outs[n] for n in names if n in outs}
 
-    def outputs(self, inputs: dict[str, Any], wire: Wire | None) -> dict[str, Any]:
+    def outputs(self, inputs: dict[str, Any], wire: JsonObject | None) -> dict[str, Any]:
         """Outputs = live values, overlaid with the user's inputs (a superset of the inputs)."""
         outs: dict[str, Any] = dict(self.live_values(wire)) if wire else {}
         outs.update({k: v for k, v in inputs.items() if k != PROVIDER_KEY})
@@ -145,7 +198,7 @@ class SpecProvider(ResourceProvider):
         """The engine prints a failed property's *value* next to the reason, even a secret one: for a
         secret field report no property (each reason already starts with the field's name)."""
         f = self.spec.fields.get(name)
-        return "" if f is not None and f.has(Secret) else name
+        return "" if f is not None and f.secret else name
 
     def _autoname(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
         field = self.spec.autoname
@@ -165,12 +218,8 @@ class SpecProvider(ResourceProvider):
         what = self.describe(news, id_)
         for name, reason in plan.replaces:
             log.info(f"{what}: {name} {reason}")
-        if plan.rolls and not plan.replaces:
-            log.info(f"{what}: rolling release — changing {', '.join(plan.rolls)} replaces running workers")
-        if plan.downtime and not plan.replaces:
-            log.info(f"{what}: downtime — applying {', '.join(plan.downtime)} stops the service meanwhile")
-        if plan.new_version and not plan.replaces:
-            log.info(f"{what}: new version — {', '.join(plan.new_version)} changed")
+        for note in plan.notes():
+            log.info(f"{what}: {note}")
         dbr = self.delete_before_replace(olds, news) if plan.replaces else None
         return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
 
@@ -185,7 +234,7 @@ class SpecProvider(ResourceProvider):
             id_, wire = self._create_once(client, inputs, props)
         return CreateResult(id_, self.outputs(props, wire))
 
-    def _create_once(self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]) -> tuple[str, Wire]:
+    def _create_once(self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]) -> tuple[str, JsonObject]:
         """POST at most until one object exists: after an ambiguous failure, look before retrying."""
         last: PulumiDeployError | None = None
         for attempt in range(self.create_attempts):
@@ -202,7 +251,7 @@ class SpecProvider(ResourceProvider):
         assert last is not None
         raise last
 
-    def _adopt(self, client: ApiClient, id_: str, props: dict[str, Any]) -> tuple[str, Wire]:
+    def _adopt(self, client: ApiClient, id_: str, props: dict[str, Any]) -> tuple[str, JsonObject]:
         wire = self.api_read(client, id_, self.user_inputs(props))
         if wire is None:
             raise PulumiDeployError(
@@ -210,8 +259,17 @@ class SpecProvider(ResourceProvider):
                 "credential (check the id and that the key may access it)"
             )
         live = self.live_values(wire)
-        plan = self.spec.plan(live, self.user_inputs(props))
+        desired = self.user_inputs(props)
+        plan = self.spec.plan(live, desired)
         plan.changed = [n for n in plan.changed if n != ADOPT_ID]
+        # An update cannot change what only a replacement can: say so rather than adopt a different object.
+        fixed = [n for n, _ in plan.replaces if n != ADOPT_ID and n in desired and n in live]
+        if fixed:
+            differences = ", ".join(f"{n} is {live[n]!r}, not {desired[n]!r}" for n in fixed)
+            raise PulumiDeployError(
+                f"{self.describe(props)}: cannot adopt {id_!r}: {differences}, and changing it would replace the "
+                "object; set the input to the object's value to adopt it"
+            )
         if plan.changed:
             log.info(f"{self.describe(props, id_)}: adopting; updating {', '.join(plan.changed)}")
             wire = self.api_update(client, id_, plan, {**live, PROVIDER_KEY: None}, props)
@@ -222,21 +280,21 @@ class SpecProvider(ResourceProvider):
         if wire is None:
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
             return ReadResult(None, {})
-        live = self.live_values(wire)
+        live = self.align_live(self.live_values(wire), self.old_inputs(props))
         inputs = {k: v for k, v in props.items() if k.startswith(INTERNAL_PREFIX) and k != INPUT_NAMES}
         for name, old in self.old_inputs(props).items():
             f = self.spec.fields.get(name)
-            readable = f is not None and f.is_input and not f.has(WriteOnly)
+            readable = f is not None and f.is_input and f.returned
             if readable and live.get(name) is not None:
                 inputs[name] = live[name]
-            elif self.live_is_complete and f is not None and _settable(f):
+            elif self.live_is_complete and f is not None and f.live_owned:
                 continue  # removed out of band
             else:
                 inputs[name] = old
         if self.live_is_complete:  # set out of band: the next preview shows it going away
             for f in self.spec.inputs():
                 value = live.get(f.name)
-                if f.name not in inputs and value not in (None, "", [], {}) and _settable(f):
+                if f.name not in inputs and value not in (None, "", [], {}) and f.live_owned:
                     inputs[f.name] = value
         return ReadResult(id_, self.outputs(inputs, wire), inputs)
 
@@ -251,8 +309,3 @@ class SpecProvider(ResourceProvider):
         except NotFound:
             log.info(f"{self.describe(props, id_)} was already deleted")
 
-
-def _settable(f: FieldSpec) -> bool:
-    """An input whose live value is the user's business: not kept locally, filled by the server, or part
-    of the object's identity (identity fields absent from a body are usually path parameters)."""
-    return f.is_input and not any(f.has(p) for p in (WriteOnly, Local, ServerDefault, Computed, Replace))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output, ResourceOptions
@@ -15,7 +16,12 @@ from .spec import Rules
 
 @dataclasses.dataclass(kw_only=True)
 class ResourceArgs(Rules):
-    """Fields every resource accepts."""
+    """Base of every resource's Args: cross-field ``rules`` (see :class:`Rules`), no fields of its own."""
+
+
+@dataclasses.dataclass(kw_only=True)
+class AdoptableArgs(ResourceArgs):
+    """Args of an object that can be taken over by id (opt in by deriving from this class)."""
 
     adopt_id: Annotated[
         Input[str] | None,
@@ -49,9 +55,24 @@ class SpecResource(Resource):
     Every declared field, set or not, becomes an output attribute (so server-filled values are
     readable); secret fields are wrapped with ``Output.secret`` on the way in and listed in
     ``additional_secret_outputs`` on the way out.
+
+    A subclass sets ``provider_cls`` and annotates one ``Output[...]`` attribute per field of its Args
+    and Outputs (for type checkers and editors). The two lists are compared when the class is defined:
+    a field without its attribute, or an attribute without its field, fails at import. Fields of the
+    core's own Args bases (``adopt_id``) are exempt.
     """
 
     provider_cls: ClassVar[type[SpecProvider]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "provider_cls" in cls.__dict__:
+            undeclared, unknown = output_attribute_mismatch(cls)
+            if undeclared or unknown:
+                raise TypeError(
+                    f"{cls.__name__}: output attributes disagree with {cls.provider_cls.spec.args.__name__} + "
+                    f"outputs (missing: {', '.join(undeclared) or '-'}; no such field: {', '.join(unknown) or '-'})"
+                )
 
     def __init__(self, resource_name: str, args: ResourceArgs, opts: ResourceOptions | None = None) -> None:
         spec = self.provider_cls.spec
@@ -68,4 +89,18 @@ class SpecResource(Resource):
         super().__init__(self.provider_cls(), resource_name, props, opts)
 
 
-__all__ = ["ResourceArgs", "SpecResource", "to_props"]
+def output_attribute_mismatch(cls: type[SpecResource]) -> tuple[list[str], list[str]]:
+    """(fields without an ``Output`` attribute, attributes without a field) of a resource class."""
+    spec = cls.provider_cls.spec
+    core_fields = {
+        f.name
+        for base in spec.args.__mro__[1:]
+        if dataclasses.is_dataclass(base) and base.__module__ == __name__
+        for f in dataclasses.fields(base)
+    }
+    attributes = {name for name in inspect.get_annotations(cls) if name != "provider_cls"}
+    fields = set(spec.fields) - core_fields
+    return sorted(fields - attributes), sorted(attributes - fields)
+
+
+__all__ = ["AdoptableArgs", "ResourceArgs", "SpecResource", "output_attribute_mismatch", "to_props"]

@@ -3,9 +3,9 @@
 From the annotations the spec derives everything generic:
 
 * a pydantic validation model (``Input[T]`` stripped to ``T``) used by ``check``;
-* the diff plan (which fields change, which force a replacement and why, which roll workers);
-* wire <-> Python name mapping for request bodies and responses;
-* the list of secret outputs.
+* the diff plan (which fields change, which force a replacement and why, what the preview notes);
+* wire <-> Python name mapping for request bodies and responses (``request.py`` builds the calls);
+* the list of secret outputs and the reference docs of the Args class (``help()``).
 
 No method here calls an API: check and diff run during preview.
 """
@@ -24,24 +24,7 @@ import pydantic
 from pulumi import Output
 from pydantic import BaseModel, ConfigDict
 
-from .fields import (
-    MISSING,
-    Computed,
-    Doc,
-    Downtime,
-    Local,
-    NewVersion,
-    Normalise,
-    Policy,
-    Replace,
-    ReplaceWhenCleared,
-    RollsWorkers,
-    Secret,
-    Wire,
-    WriteOnly,
-    int_if_integral,
-    is_unknown,
-)
+from .fields import MISSING, Doc, Downtime, In, NewVersion, Place, Policy, Wire, int_if_integral, is_unknown
 
 INTERNAL_PREFIX = "_"
 """Keys starting with ``_`` are pulumi-deploy bookkeeping (never sent to an API)."""
@@ -49,11 +32,15 @@ INTERNAL_PREFIX = "_"
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """One declared field: its names, its policies and what they decide together."""
+
     name: str
     wire: str
     policies: tuple[Policy, ...]
     is_input: bool
     doc: str = ""
+    #: The key the server answers with (``wire`` unless the response spells it differently).
+    wire_response: str = ""
 
     def get(self, kind: type[Policy]) -> Policy | None:
         return next((p for p in self.policies if isinstance(p, kind)), None)
@@ -61,12 +48,63 @@ class FieldSpec:
     def has(self, kind: type[Policy]) -> bool:
         return self.get(kind) is not None
 
+    @property
+    def place(self) -> Place:
+        found = self.get(In)
+        return found.place if isinstance(found, In) else "body"
+
+    @property
+    def secret(self) -> bool:
+        return any(p.secret for p in self.policies)
+
+    @property
+    def sent(self) -> bool:
+        return self.is_input and all(p.sent for p in self.policies)
+
+    @property
+    def sent_on_update(self) -> bool:
+        return self.sent and all(p.sent_on_update for p in self.policies)
+
+    @property
+    def returned(self) -> bool:
+        return all(p.returned for p in self.policies)
+
+    @property
+    def live_owned(self) -> bool:
+        """An input whose live value is the user's business (a complete response's absence is a removal)."""
+        return self.is_input and all(p.live_owned for p in self.policies)
+
+    def first(self, hook: Callable[[Policy], Any]) -> Any:
+        """The first policy answer that is not ``MISSING`` (``MISSING`` when none answers)."""
+        return next((v for v in map(hook, self.policies) if v is not MISSING), MISSING)
+
+    def cleared_by(self) -> Any:
+        return self.first(lambda p: p.cleared_by())
+
+    def unset_on_wire(self) -> Any:
+        return self.first(lambda p: p.unset_on_wire())
+
+    def default(self) -> Any:
+        return self.first(lambda p: p.default())
+
+    def encode(self, value: Any) -> Any:
+        value = int_if_integral(value)  # the engine turns every int into a float
+        for p in self.policies:
+            value = p.encode(value)
+        return value
+
     def normalise(self, value: Any) -> Any:
         value = int_if_integral(value)
         for p in self.policies:
-            if isinstance(p, Normalise):
-                value = p(value)
+            value = p.normalise(value)
         return value
+
+    def reference(self) -> str:
+        """The field's reference-doc line: its own text, then what its policies mean."""
+        sentences = [self.doc.rstrip(".")] if self.doc else []
+        sentences += [p.description for p in self.policies if p.description]
+        text = "; ".join(sentences)
+        return f"{self.name}: {text}." if text else self.name
 
 
 @dataclass
@@ -75,13 +113,30 @@ class Plan:
 
     changed: list[str] = field(default_factory=list)
     replaces: list[tuple[str, str]] = field(default_factory=list)  # (field, reason)
-    rolls: list[str] = field(default_factory=list)
-    downtime: list[str] = field(default_factory=list)
-    new_version: list[str] = field(default_factory=list)
+    #: Changed fields grouped by the first policy (per policy type) that has a preview note for them.
+    noted: dict[type[Policy], tuple[Policy, list[str]]] = field(default_factory=dict)
 
     @property
     def replace_keys(self) -> list[str]:
         return [name for name, _ in self.replaces]
+
+    def notes(self) -> list[str]:
+        """The preview lines of an in-place update (none when the object is replaced)."""
+        if self.replaces:
+            return []
+        lines = (policy.preview_note(names) for policy, names in self.noted.values())
+        return [line for line in lines if line]
+
+    def fields_with(self, kind: type[Policy]) -> list[str]:
+        return list(self.noted[kind][1]) if kind in self.noted else []
+
+    @property
+    def new_version(self) -> list[str]:
+        return self.fields_with(NewVersion)
+
+    @property
+    def downtime(self) -> list[str]:
+        return self.fields_with(Downtime)
 
 
 @dataclass
@@ -99,6 +154,12 @@ class Rules:
 
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        return ()
+
+    @classmethod
+    def raw_rules(cls, raw: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        """Rules judged on the unvalidated inputs, where a block may be known to be set although its
+        contents are not known yet (preview); run after validation, also when it failed."""
         return ()
 
 
@@ -170,17 +231,53 @@ def validation_model(args_cls: type, omit: frozenset[str] = frozenset()) -> type
 
 
 def _field_specs(cls: type, is_input: bool, wire_case: Callable[[str], str]) -> dict[str, FieldSpec]:
-    hints = _hints(cls)
     specs: dict[str, FieldSpec] = {}
-    for f in dataclasses.fields(cls):
-        meta = get_args(hints[f.name])[1:] if get_origin(hints[f.name]) is Annotated else ()
+    for name, meta in _annotations(cls).items():
         policies = tuple(m for m in meta if isinstance(m, Policy))
-        wire = next((m.name for m in meta if isinstance(m, Wire)), wire_case(f.name))
+        names = next((m for m in meta if isinstance(m, Wire)), Wire())
+        wire = names.name or wire_case(name)
         doc = next((m.text for m in meta if isinstance(m, Doc)), "")
-        specs[f.name] = FieldSpec(
-            f.name, wire, policies, is_input and not any(isinstance(p, Computed) for p in policies), doc
+        specs[name] = FieldSpec(
+            name, wire, policies, is_input and all(p.input for p in policies), doc, names.response or wire
         )
     return specs
+
+
+def _annotations(cls: type) -> dict[str, tuple[Any, ...]]:
+    """Each dataclass field's ``Annotated`` metadata (empty when plainly typed)."""
+    hints = _hints(cls)
+    return {
+        f.name: tuple(get_args(hints[f.name])[1:]) if get_origin(hints[f.name]) is Annotated else ()
+        for f in dataclasses.fields(cls)
+    }
+
+
+def document(cls: type) -> None:
+    """Give an Args dataclass (and the nested ones it uses) its reference text as ``__doc__``: one line
+    per field, from its ``Doc`` and its policies' descriptions, so ``help()`` shows readable docs."""
+    if getattr(cls, _DOCUMENTED, False):
+        return
+    summary = (cls.__doc__ or "").strip()
+    if summary.startswith(f"{cls.__name__}("):  # the signature dataclasses puts there when there is no docstring
+        summary = ""
+    specs = _field_specs(cls, True, lambda name: name)
+    lines = [summary, "", "Fields:"] if summary else ["Fields:"]
+    lines += [f"    {spec.reference()}" for spec in specs.values()]
+    cls.__doc__ = "\n".join(lines)
+    setattr(cls, _DOCUMENTED, True)
+    for tp in _hints(cls).values():
+        for nested in _nested_dataclasses(tp):
+            document(nested)
+
+
+_DOCUMENTED = "__pulumi_deploy_documented__"
+
+
+def _nested_dataclasses(tp: Any) -> Iterable[type]:
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        yield tp
+    for arg in get_args(tp):
+        yield from _nested_dataclasses(arg)
 
 
 def snake_to_camel(name: str) -> str:
@@ -207,6 +304,7 @@ class ObjectSpec:
             for name, spec in _field_specs(outputs, False, wire_case).items():
                 self.fields.setdefault(name, dataclasses.replace(spec, is_input=False))
         self.model = validation_model(args)  # built eagerly: a malformed Args class fails at import
+        document(args)
 
     @property
     def label(self) -> str:
@@ -218,8 +316,16 @@ class ObjectSpec:
     def outputs_only(self) -> list[FieldSpec]:
         return [f for f in self.fields.values() if not f.is_input]
 
+    def value_of(self, values: dict[str, Any], name: str) -> Any:
+        """The field's value in ``values``, or the default its policies declare while it is unset."""
+        value = values.get(name)
+        if value is None:
+            default = self.fields[name].default()
+            return None if default is MISSING else default
+        return value
+
     def secret_names(self) -> list[str]:
-        return [f.name for f in self.fields.values() if f.has(Secret)]
+        return [f.name for f in self.fields.values() if f.secret]
 
     # -- check --------------------------------------------------------------------------------
 
@@ -244,11 +350,15 @@ class ObjectSpec:
                 path = ".".join(loc) or top
                 reason = err["msg"]
                 if err["type"] == "extra_forbidden":
-                    known = _known_keys(self.model, err["loc"][:-1]) or [f.name for f in self.inputs()]
-                    reason = f"unknown property (known: {', '.join(known)})"
+                    allowed = _known_keys(self.model, err["loc"][:-1]) or [f.name for f in self.inputs()]
+                    reason = f"unknown property (known: {', '.join(allowed)})"
                 elif "input" in err and err["type"] != "missing" and not _looks_secret(path, self):
                     reason = f"{reason} (got {err['input']!r})"
                 failures.append(CheckFailureInfo(top, f"{path}: {reason}"))
+        raw_rules = getattr(self.args, "raw_rules", None)
+        if raw_rules is not None:
+            judged = {f.property for f in failures}
+            failures += [CheckFailureInfo(p, f"{p}: {r}") for p, r in raw_rules(user) if p not in judged]
         if failures:
             return news, failures
         values = {k: self.fields[k].normalise(v) for k, v in values.items() if v is not None}
@@ -274,34 +384,34 @@ class ObjectSpec:
                 continue
             plan.changed.append(f.name)
             for p in f.policies:
-                if isinstance(p, Replace | ReplaceWhenCleared) and p.requires_replace(old, new):
+                if p.requires_replace(old, new):
                     plan.replaces.append((f.name, p.description))
-            if f.has(RollsWorkers):
-                plan.rolls.append(f.name)
-            if f.has(Downtime):
-                plan.downtime.append(f.name)
-            if f.has(NewVersion):
-                plan.new_version.append(f.name)
+                if type(p) not in plan.noted and p.preview_note([f.name]) is not None:
+                    plan.noted[type(p)] = (p, [])
+                if type(p) in plan.noted:
+                    plan.noted[type(p)][1].append(f.name)
         return plan
 
     # -- wire mapping ---------------------------------------------------------------------------
 
     def to_wire(self, values: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:
-        """Request body for ``names`` (default: every input present in ``values``)."""
+        """Body keys for ``names`` (default: every body field present in ``values``), encoded."""
         selected = names if names is not None else [f.name for f in self.inputs() if f.name in values]
         return {
-            self.fields[n].wire: int_if_integral(values[n])  # the engine turns every int into a float
+            self.fields[n].wire: self.fields[n].encode(values[n])
             for n in selected
-            if n in values and values[n] is not None and not self.fields[n].has(Local)
+            if n in values and values[n] is not None and self.fields[n].sent
         }
 
     def from_wire(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Python-named, normalised values for every declared field present in a response."""
         out: dict[str, Any] = {}
         for f in self.fields.values():
-            if f.has(WriteOnly) or f.has(Local) or f.wire not in obj or obj[f.wire] is None:
+            local = f.is_input and not f.sent  # a provider setting: never read from a response
+            value = obj.get(f.wire_response) if f.returned and not local else None
+            if value is None or value == f.unset_on_wire():
                 continue
-            out[f.name] = f.normalise(obj[f.wire])
+            out[f.name] = f.normalise(value)
         return out
 
 
@@ -331,4 +441,4 @@ def _nested_model(tp: Any) -> type[BaseModel] | None:
 def _looks_secret(path: str, spec: ObjectSpec) -> bool:
     top = path.split(".")[0]
     f = spec.fields.get(top)
-    return f is not None and f.has(Secret)
+    return f is not None and f.secret

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.config import Setting, VendorSettings, lookup
-from ..core.errors import ConfigError, PulumiDeployError
+from ..core.errors import ConfigError, ErrorRules, PulumiDeployError
 from ..core.wait import wait_until
 
 SETTINGS = VendorSettings(
     vendor="cyberun",
     credential=Setting("cyberun:token", "CYBERUN_TOKEN"),
     base_url=Setting("cyberun:baseUrl", "CYBERUN_BASE_URL", "https://core.cyberun.cloud/api/v1"),
+    errors=ErrorRules(message_keys=("error_message",)),
 )
 TEAM_ID = Setting("cyberun:teamId", "CYBERUN_TEAM_ID")
 

@@ -1,6 +1,6 @@
 """Cyberun container service (``/containers``).
 
-Quirks encoded here (research/cyberun.md): ``service_slug`` and ``service_type`` cannot change after
+Quirks encoded here: ``service_slug`` and ``service_type`` cannot change after
 creation; ``external_auth_credential_id`` can be set or changed but never cleared; a PUT changes
 only the stored definition (it takes effect on the next deploy), so a service that should run is
 redeployed after it; PUT/deploy/undeploy/delete are refused while ``deploying``/``stopping``, so
@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pydantic import Field
 
 from ..core import log
 from ..core.errors import PulumiDeployError
 from ..core.fields import (
     Computed,
+    Default,
     Doc,
     Local,
     Normalise,
@@ -32,27 +33,12 @@ from ..core.fields import (
 )
 from ..core.http import ApiClient, AuthHeaders
 from ..core.provider import SpecProvider
-from ..core.resource import ResourceArgs, SpecResource
+from ..core.request import PARTIAL_PUT, JsonObject, Routes, update_call
+from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from . import api
 
-Wire = dict[str, Any]
-
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$")
-#: What the server stores when a field is omitted on create: sent again when the user removes a field.
-RESET_VALUES: dict[str, Any] = {
-    "display_name": "",
-    "service_desc": "",
-    "exposed_port": 8080,
-    "health_path": "/health",
-    "env_config": [],
-    "volume_config": [],
-    "required_labels": [],
-    "gpu_count": 0,
-    "replica_count": 1,
-    "usage_prompt": "",
-    "openapi_url": "",
-}
 RUNNING_STATUSES = frozenset({"running", "deploying"})
 
 
@@ -73,7 +59,7 @@ def _by(key: str) -> Any:
 
 
 @dataclass(kw_only=True)
-class ContainerServiceArgs(ResourceArgs):
+class ContainerServiceArgs(AdoptableArgs):
     service_slug: Annotated[
         Input[str],
         Field(min_length=3, max_length=100),
@@ -85,40 +71,40 @@ class ContainerServiceArgs(ResourceArgs):
         Replace(),
         Doc("`deployed` (Cyberun runs `docker_image`) or `external` (agents call `external_url`)."),
     ] = "deployed"
-    display_name: Annotated[Input[str] | None, Field(max_length=255), ServerDefault()] = None
-    service_desc: Annotated[Input[str] | None, ServerDefault()] = None
+    display_name: Annotated[Input[str] | None, Field(max_length=255), ServerDefault("")] = None
+    service_desc: Annotated[Input[str] | None, ServerDefault("")] = None
     docker_image: Annotated[
         Input[str] | None, Field(min_length=1), Doc("Required when `service_type` is `deployed`.")
     ] = None
-    exposed_port: Annotated[Input[int] | None, Field(ge=1, le=65535), ServerDefault()] = None
-    health_path: Annotated[Input[str] | None, ServerDefault()] = None
+    exposed_port: Annotated[Input[int] | None, Field(ge=1, le=65535), ServerDefault(8080)] = None
+    health_path: Annotated[Input[str] | None, ServerDefault("/health")] = None
     env_config: Annotated[
         Input[list[Input[EnvVarArgs]]] | None,
         Normalise(_by("env_name")),
         Secret(),
-        ServerDefault(),
+        ServerDefault([]),
         Doc("Environment variables; compared by `env_name`. Values are secrets (the API returns them in clear)."),
     ] = None
     volume_config: Annotated[
         Input[list[Input[VolumeMountArgs]]] | None,
         Normalise(_by("container_path")),
-        ServerDefault(),
+        ServerDefault([]),
         Doc("Host bind mounts; compared by `container_path`."),
     ] = None
     required_labels: Annotated[
         Input[list[Input[str]]] | None,
         Normalise(as_sorted_set),
-        ServerDefault(),
+        ServerDefault([]),
         Doc("Agent labels required to run the service (compared as a set)."),
     ] = None
     gpu_count: Annotated[
-        Input[int] | None, Field(ge=-1), ServerDefault(), Doc("`-1` = all GPUs, `0` = none, N = N GPUs.")
+        Input[int] | None, Field(ge=-1), ServerDefault(0), Doc("`-1` = all GPUs, `0` = none, N = N GPUs.")
     ] = None
-    replica_count: Annotated[Input[int] | None, Field(ge=1, le=10), ServerDefault()] = None
+    replica_count: Annotated[Input[int] | None, Field(ge=1, le=10), ServerDefault(1)] = None
     usage_prompt: Annotated[
-        Input[str] | None, ServerDefault(), Doc("AI-facing text, readable by the whole team: no secrets.")
+        Input[str] | None, ServerDefault(""), Doc("AI-facing text, readable by the whole team: no secrets.")
     ] = None
-    openapi_url: Annotated[Input[str] | None, Field(max_length=500), ServerDefault()] = None
+    openapi_url: Annotated[Input[str] | None, Field(max_length=500), ServerDefault("")] = None
     external_url: Annotated[
         Input[str] | None,
         Field(max_length=2048),
@@ -139,7 +125,8 @@ class ContainerServiceArgs(ResourceArgs):
         Input[float] | None,
         Field(gt=0),
         Local(),
-        Doc(f"Seconds to wait for deploy/undeploy to settle (default {api.DEFAULT_WAIT_TIMEOUT:.0f})."),
+        Default(api.DEFAULT_WAIT_TIMEOUT),
+        Doc("Seconds to wait for deploy/undeploy to settle."),
     ] = None
 
     @classmethod
@@ -181,6 +168,7 @@ class ContainerServiceProvider(SpecProvider):
         vendor="cyberun", kind="ContainerService", args=ContainerServiceArgs, outputs=ContainerServiceOutputs
     )
     settings = api.SETTINGS
+    routes = Routes("/containers", update=PARTIAL_PUT)
 
     def auth_headers(self) -> AuthHeaders:
         return api.auth_headers
@@ -189,7 +177,7 @@ class ContainerServiceProvider(SpecProvider):
         # Slugs are unique per team: the successor can only be created once the old one is gone.
         return olds.get("service_slug") == news.get("service_slug")
 
-    def live_values(self, wire: Wire) -> dict[str, Any]:
+    def live_values(self, wire: JsonObject) -> dict[str, Any]:
         values = self.spec.from_wire(wire)
         status = wire.get("service_status")
         if status is not None:
@@ -199,40 +187,33 @@ class ContainerServiceProvider(SpecProvider):
 
     # -- hooks ------------------------------------------------------------------------------------
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
-        obj = client.request("POST", "/containers", json=self.spec.to_wire(inputs), idempotent=False)
-        id_ = str(obj["id"])
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
+        id_, _ = super().api_create(client, inputs)
         return id_, self._converge(client, id_, inputs, redeploy=False, created=True)
 
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         obj = client.get_or_none(f"/r/containers/{inputs['service_slug']}")
         if obj is None:
             return None
         id_ = str(obj["id"])
         return id_, self._converge(client, id_, inputs, redeploy=False, created=True)
 
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         obj = self._get(client, id_, outs.get("service_slug"))
         if obj is not None and obj.get("service_status") == "failed":
             log.warn(f"{self.describe(outs, id_)} is `failed`; `pulumi up` redeploys it")
         return obj
 
-    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
+    def api_update(
+        self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
+    ) -> JsonObject:
         what = self.describe(news, id_)
         slug = olds.get("service_slug") or news.get("service_slug")
         self._settled(client, id_, slug, news, what)  # PUT is refused while deploying/stopping
-        body: dict[str, Any] = {}
-        for name in plan.changed:
-            f = self.spec.fields[name]
-            if f.has(Local) or f.has(Replace):
-                continue
-            if news.get(name) is not None:
-                body.update(self.spec.to_wire(news, [name]))
-            elif name in RESET_VALUES:  # removed from the program: back to the server's default
-                body[f.wire] = RESET_VALUES[name]
-        if body:
-            client.request("PUT", f"/containers/{id_}", json=body)
-        return self._converge(client, id_, news, redeploy=bool(body))
+        call = update_call(self.spec, self.routes, id_, plan, self.user_inputs(news))
+        if call is not None:
+            self.send(client, call, news, what)
+        return self._converge(client, id_, news, redeploy=call is not None)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         what = self.describe(outs, id_)
@@ -243,11 +224,11 @@ class ContainerServiceProvider(SpecProvider):
         if obj.get("service_status") in ("running", "failed"):
             client.request("POST", f"/containers/{id_}/undeploy")
             self._wait(client, id_, outs, f"{what}: undeploying", lambda s: s not in api.TRANSITIONING)
-        client.request("DELETE", f"/containers/{id_}")
+        super().api_delete(client, id_, outs)
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _get(self, client: ApiClient, id_: str, slug: str | None) -> Wire | None:
+    def _get(self, client: ApiClient, id_: str, slug: str | None) -> JsonObject | None:
         """By slug on the documented runtime surface; by id (inferred path) when the slug is unknown."""
         if not slug:
             return client.get_or_none(f"/containers/{id_}")
@@ -256,14 +237,16 @@ class ContainerServiceProvider(SpecProvider):
 
     def _wait(
         self, client: ApiClient, id_: str, props: dict[str, Any], what: str, done: Any, failed: Any = None
-    ) -> Wire:
-        timeout = float(props.get("wait_timeout") or api.DEFAULT_WAIT_TIMEOUT)
+    ) -> JsonObject:
+        timeout = float(self.spec.value_of(props, "wait_timeout"))
         slug = props.get("service_slug")
         return api.wait_for(
             what, lambda: self._get(client, id_, slug), done, timeout=timeout, failed=failed or (lambda _: None)
         )
 
-    def _settled(self, client: ApiClient, id_: str, slug: str | None, props: dict[str, Any], what: str) -> Wire | None:
+    def _settled(
+        self, client: ApiClient, id_: str, slug: str | None, props: dict[str, Any], what: str
+    ) -> JsonObject | None:
         obj = self._get(client, id_, slug)
         if obj is None or obj.get("service_status") not in api.TRANSITIONING:
             return obj
@@ -277,7 +260,7 @@ class ContainerServiceProvider(SpecProvider):
 
     def _converge(
         self, client: ApiClient, id_: str, inputs: dict[str, Any], *, redeploy: bool, created: bool = False
-    ) -> Wire:
+    ) -> JsonObject:
         """Bring the run state to ``deployed``; redeploy a running service whose definition changed."""
         what = self.describe(inputs, id_)
         obj = self._settled(client, id_, inputs.get("service_slug"), inputs, what)
@@ -332,6 +315,3 @@ class ContainerService(SpecResource, module="cyberun", name="ContainerService"):
     service_status: Output[str]
     created_at: Output[str]
     updated_at: Output[str]
-
-    def __init__(self, resource_name: str, args: ContainerServiceArgs, opts: ResourceOptions | None = None) -> None:
-        super().__init__(resource_name, args, opts)

@@ -1,7 +1,8 @@
 """``python -m pulumi_deploy.emulator [--host 127.0.0.1] [--port 0]``
 
 Serves every vendor emulator and prints, once listening, one ``<VENDOR>_BASE_URL=<url>`` line per
-vendor plus ``EMULATOR_URL=<root>`` (ready for ``export``), then serves until interrupted.
+served API (RunPod: ``RUNPOD_BASE_URL`` for v1 and ``RUNPOD_V2_BASE_URL`` for v2) plus
+``EMULATOR_URL=<root>`` (ready for ``export``), then serves until interrupted.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         host, port = server.servers[0].sockets[0].getsockname()[:2]
         root = f"http://{host}:{port}"
         print(f"EMULATOR_URL={root}")
-        for vendor in app.state.control.vendors.values():
-            print(f"{vendor.base_url_env}={root}{vendor.prefix}")
+        for view in app.state.control.views:
+            print(f"{view.base_url_env}={root}{view.prefix}")
         sys.stdout.flush()
         await task
 

@@ -1,6 +1,7 @@
 """The emulator app: every vendor mounted at its prefix, plus the control API.
 
     /runpod/v1/...                    RunPod REST v1         (RUNPOD_BASE_URL)
+    /runpod/v2/...                    RunPod REST v2         (RUNPOD_V2_BASE_URL; same RunPod state)
     /aieev/external/api/v1/...        Aieev External API     (AIEEV_BASE_URL)
     /cyberun/api/v1/...               Cyberun core API       (CYBERUN_BASE_URL)
     /trustgate/api/v1/...             TrustGate admin API    (TRUSTGATE_BASE_URL = .../trustgate)
@@ -147,8 +148,8 @@ def create_app(vendors: list[VendorEmulator] | None = None) -> FastAPI:
     app = FastAPI(title="pulumi-deploy emulator", docs_url=None, redoc_url=None)
     app.state.control = state
     app.include_router(control_router(state))
-    for vendor in vendor_list:
-        app.include_router(vendor.router(), prefix=vendor.prefix)
+    for view in state.views:
+        app.include_router(view.router(), prefix=view.prefix)
 
     @app.exception_handler(VendorError)
     async def vendor_error(request: Request, exc: VendorError) -> Response:

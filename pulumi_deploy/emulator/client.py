@@ -22,6 +22,13 @@ class EmulatorControl:
     def vendors(self) -> dict[str, str]:
         return self._ok(self._http.get("/vendors"))  # type: ignore[no-any-return]
 
+    def mounts(self) -> list[dict[str, str]]:
+        """Every served API view (``vendor``, ``prefix``, ``base_url_env``); RunPod serves two."""
+        return self._ok(self._http.get("/mounts"))  # type: ignore[no-any-return]
+
+    def action(self, vendor: str, action: str, **body: Any) -> Any:
+        return self._ok(self._http.post(f"/{vendor}/actions/{action}", json=body))
+
     def base_url(self, vendor: str) -> str:
         return self.root_url + self.vendors()[vendor]
 

@@ -19,7 +19,14 @@ Fault kinds (``POST /_emulator/faults``):
 was last cleared (latency and faults included), to prove how many calls a client runs at once.
 
 A fault matches on vendor, optional method and optional path regex (``re.search`` against the
-path relative to the vendor prefix) and fires ``times`` times (default 1).
+path as the call log records it) and fires ``times`` times (default 1).
+
+A vendor may serve several API versions over one backend (RunPod v1 and v2): it lists the further
+views in ``extra_views``; each is mounted at its own prefix and prints its own base URL, and its
+calls are logged under the vendor's name with the view's ``call_log_prefix`` (``/v2/serverless``).
+
+Vendor-specific controls: ``POST /_emulator/<vendor>/actions/<action>`` with a JSON object calls
+the backend's ``control_action`` (RunPod: ``rollout_step``, ``fail_release``).
 
 Chaos (``PUT /_emulator/chaos``): a seeded random mix of the same faults on every vendor request
 (rates of 503, 429 with Retry-After, 500, drop_before, drop_after), for the reliability tests of
@@ -32,6 +39,7 @@ import itertools
 import random
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -121,6 +129,12 @@ class Call:
     fault: str | None = None
 
 
+def views_of(vendor: VendorEmulator) -> list[VendorEmulator]:
+    """The API views a vendor serves: itself, then any further versions over the same backend."""
+    extra: tuple[VendorEmulator, ...] = getattr(vendor, "extra_views", ())
+    return [vendor, *extra]
+
+
 @dataclass
 class ControlState:
     vendors: dict[str, VendorEmulator]
@@ -138,11 +152,17 @@ class ControlState:
     concurrency a client really achieved (latency included), without timing anything."""
     _seq: itertools.count = field(default_factory=itertools.count)
 
+    @property
+    def views(self) -> list[VendorEmulator]:
+        return [view for vendor in self.vendors.values() for view in views_of(vendor)]
+
     def vendor_for(self, path: str) -> tuple[VendorEmulator, str] | None:
-        """The vendor whose prefix ``path`` falls under, and the path relative to that prefix."""
-        for vendor in self.vendors.values():
-            if path == vendor.prefix or path.startswith(vendor.prefix + "/"):
-                return vendor, path[len(vendor.prefix) :] or "/"
+        """The view whose prefix ``path`` falls under, and the path as the call log names it
+        (relative to the prefix, after the view's ``call_log_prefix``)."""
+        for view in self.views:
+            if path == view.prefix or path.startswith(view.prefix + "/"):
+                log_prefix: str = getattr(view, "call_log_prefix", "")
+                return view, log_prefix + (path[len(view.prefix) :] or "/")
         return None
 
     def record(self, call: Call) -> None:
@@ -218,6 +238,11 @@ def control_router(state: ControlState) -> APIRouter:
     @router.get("/vendors")
     def vendors() -> dict[str, str]:
         return {name: v.prefix for name, v in state.vendors.items()}
+
+    @router.get("/mounts")
+    def mounts() -> list[dict[str, str]]:
+        """Every served API view: vendor, URL prefix and the base-URL variable it is printed as."""
+        return [{"vendor": v.name, "prefix": v.prefix, "base_url_env": v.base_url_env} for v in state.views]
 
     @router.post("/reset")
     def reset(vendor: str | None = None) -> dict[str, bool]:
@@ -316,6 +341,17 @@ def control_router(state: ControlState) -> APIRouter:
     def settings(vendor: str, changes: dict[str, Any]) -> dict[str, Any]:
         try:
             return vendor_or_404(vendor).backend.update_settings(changes)
+        except KeyError as exc:
+            raise HTTPException(400, str(exc.args[0])) from exc
+
+    @router.post("/{vendor}/actions/{action}")
+    def action(vendor: str, action: str, body: dict[str, Any]) -> Any:
+        backend = vendor_or_404(vendor).backend
+        hook: Callable[[str, dict[str, Any]], Any] | None = getattr(backend, "control_action", None)
+        if hook is None:
+            raise HTTPException(404, f"vendor {vendor!r} has no control actions")
+        try:
+            return hook(action, body)
         except KeyError as exc:
             raise HTTPException(400, str(exc.args[0])) from exc
 

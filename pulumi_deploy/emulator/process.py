@@ -35,8 +35,8 @@ def run_emulator(timeout: float = 30.0) -> Iterator[RunningEmulator]:
         root = first.split("=", 1)[1]
         control = EmulatorControl(root)
         base_urls: dict[str, str] = {}
-        vendors = control.vendors()
-        while len(base_urls) < len(vendors):
+        mounts = control.mounts()
+        while len(base_urls) < len(mounts):
             key, _, value = proc.stdout.readline().strip().partition("=")
             base_urls[key] = value
         yield RunningEmulator(root, base_urls, control)

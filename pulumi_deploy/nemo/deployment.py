@@ -29,7 +29,7 @@ from ..core.errors import NotFound
 from ..core.fields import Computed, Doc, Local, NewVersion, Replace, Wire
 from ..core.http import ApiClient
 from ..core.provider import INPUT_NAMES
-from ..core.resource import ResourceArgs, SpecResource
+from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
 from . import api
@@ -41,7 +41,7 @@ GONE_STATUSES = frozenset({"DELETING", "DELETED"})  # deleted: read drops it, cr
 
 
 @dataclass(kw_only=True)
-class ModelDeploymentArgs(ResourceArgs):
+class ModelDeploymentArgs(AdoptableArgs):
     name: Annotated[
         Input[str],
         Replace(reason="it is the object's identity (in the path)"),

@@ -24,7 +24,7 @@ from pydantic import Field
 from ..core.errors import Conflict, NotFound
 from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, Wire
 from ..core.http import ApiClient
-from ..core.resource import ResourceArgs, SpecResource
+from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
 from . import api
@@ -111,7 +111,7 @@ class ExecutorConfigArgs:
 
 
 @dataclass(kw_only=True)
-class ModelDeploymentConfigArgs(ResourceArgs):
+class ModelDeploymentConfigArgs(AdoptableArgs):
     name: Annotated[
         Input[str],
         Replace(reason="it is the object's identity (in the path)"),

@@ -33,7 +33,7 @@ from ..core import log
 from ..core.errors import PulumiDeployError
 from ..core.fields import Computed, Doc, Local, Replace, Wire
 from ..core.http import ApiClient
-from ..core.resource import ResourceArgs, SpecResource
+from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from . import api
 from .deployment import Status, deployments_path
@@ -42,7 +42,7 @@ WireObj = dict[str, Any]
 
 
 @dataclass(kw_only=True)
-class ModelDeploymentStatusArgs(ResourceArgs):
+class ModelDeploymentStatusArgs(AdoptableArgs):
     deployment: Annotated[
         Input[str],
         Wire("name"),

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from ..core.config import Setting, VendorSettings
+from ..core.errors import ErrorRules, InUse, when
 from ..core.http import ApiClient
 from ..core.provider import SpecProvider
-from ..core.spec import Plan
+from ..core.request import SPARSE_PATCH, JsonObject, Routes
+from ..core.spec import ObjectSpec, snake_to_camel
 
 SETTINGS = VendorSettings(
     vendor="runpod",
     credential=Setting("runpod:apiKey", "RUNPOD_API_KEY"),
     base_url=Setting("runpod:baseUrl", "RUNPOD_BASE_URL", "https://rest.runpod.io/v1"),
+    # A template still used by an endpoint: "Template ... is in use by endpoint ..." (also for a while after).
+    errors=ErrorRules(
+        message_keys=("message",), domain=(when(InUse, status=400, methods="DELETE", message=r"\bin use\b"),)
+    ),
 )
 
 
-def find_by_name(
-    client: ApiClient, collection: str, name: str, normalise: Any = str
-) -> tuple[str, dict[str, Any]] | None:
+def find_by_name(client: ApiClient, collection: str, name: str, normalise: Any = str) -> tuple[str, JsonObject] | None:
     """The object of ``collection`` whose (normalised) name is ``name``, if exactly one has it."""
     items = client.request("GET", f"/{collection}") or []
     matches = [i for i in items if isinstance(i, dict) and normalise(i.get("name") or "") == name]
@@ -28,7 +32,7 @@ def find_by_name(
 
 
 def strip_flashboot_suffix(name: str) -> str:
-    """RunPod historically appended " -fb" to FlashBoot endpoint names (research Q8)."""
+    """RunPod historically appended " -fb" to FlashBoot endpoint names: the name the user wrote is without it."""
     for suffix in (" -fb", "-fb"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
@@ -36,35 +40,23 @@ def strip_flashboot_suffix(name: str) -> str:
 
 
 class RestObjectProvider(SpecProvider):
-    """The CRUD every RunPod v1 collection shares: POST, GET by id, sparse PATCH, DELETE."""
+    """What every RunPod v1 collection shares: POST, GET by id, sparse PATCH, DELETE (declared by
+    ``routes``), and the lookup by name after a create whose response was lost."""
 
     settings = SETTINGS
-    collection: ClassVar[str]
-    #: Fields the collection's PATCH accepts (None: every input field).
-    patchable: ClassVar[frozenset[str] | None] = None
 
     def name_key(self, name: str) -> str:
         return name
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        obj = client.request("POST", f"/{self.collection}", json=self.spec.to_wire(inputs), idempotent=False)
-        return str(obj["id"]), obj
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
+        assert self.routes is not None
+        return find_by_name(client, self.routes.collection.strip("/"), inputs["name"], self.name_key)
 
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-        return find_by_name(client, self.collection, inputs["name"], self.name_key)
 
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> dict[str, Any] | None:
-        return client.get_or_none(f"/{self.collection}/{id_}")
+def routes(collection: str) -> Routes:
+    return Routes(f"/{collection}", update=SPARSE_PATCH)
 
-    def api_update(
-        self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
-    ) -> dict[str, Any]:
-        # Only the changed fields: PATCH is sparse, and explicit zeros (workers_min=0) are sent.
-        names = [n for n in plan.changed if self.patchable is None or n in self.patchable]
-        body = self.spec.to_wire(news, names)
-        if not body:
-            return client.request("GET", f"/{self.collection}/{id_}")  # type: ignore[no-any-return]
-        return client.request("PATCH", f"/{self.collection}/{id_}", json=body)  # type: ignore[no-any-return]
 
-    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
-        client.request("DELETE", f"/{self.collection}/{id_}")
+def object_spec(kind: str, args: type, outputs: type | None = None) -> ObjectSpec:
+    """RunPod's naming: camelCase on the wire; every object's ``name`` is autonamed when unset."""
+    return ObjectSpec(vendor="runpod", kind=kind, args=args, outputs=outputs, wire_case=snake_to_camel, autoname="name")

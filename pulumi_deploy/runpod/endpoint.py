@@ -6,17 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pydantic import BeforeValidator, Field
 
 from ..core.fields import Computed, Doc, Normalise, RollsWorkers, Secret, ServerDefault, WriteOnly, as_sorted_set
 from ..core.http import ApiClient
-from ..core.resource import ResourceArgs, SpecResource
-from ..core.spec import ObjectSpec, snake_to_camel
+from ..core.resource import AdoptableArgs, SpecResource
+from ..core.spec import ObjectSpec
 from . import api
 from .enums import ComputeType, CpuFlavorId, CudaVersion, DataCenterId, GpuTypeId, ScalerType
-
-Wire = dict[str, Any]
 
 
 def _csv_or_list(value: Any) -> Any:
@@ -24,7 +22,7 @@ def _csv_or_list(value: Any) -> Any:
 
 
 @dataclass(kw_only=True)
-class EndpointArgs(ResourceArgs):
+class EndpointArgs(AdoptableArgs):
     template_id: Annotated[Input[str], Field(min_length=1), RollsWorkers(), Doc("Template the workers run.")]
     name: Annotated[
         Input[str] | None,
@@ -92,23 +90,16 @@ class EndpointOutputs:
 
 
 class EndpointProvider(api.RestObjectProvider):
-    spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="runpod",
-        kind="Endpoint",
-        args=EndpointArgs,
-        outputs=EndpointOutputs,
-        wire_case=snake_to_camel,
-        autoname="name",
-    )
-    collection = "endpoints"
+    spec: ClassVar[ObjectSpec] = api.object_spec("Endpoint", EndpointArgs, EndpointOutputs)
+    routes = api.routes("endpoints")
 
     def name_key(self, name: str) -> str:
         return api.strip_flashboot_suffix(name)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         # The safe sequence from RunPod's own tooling: scale to zero, then delete (404 = gone).
-        client.request("PATCH", f"/endpoints/{id_}", json={"workersMin": 0, "workersMax": 0})
-        client.request("DELETE", f"/endpoints/{id_}")
+        client.request("PATCH", f"/endpoints/{id_}", json=self.spec.to_wire({"workers_min": 0, "workers_max": 0}))
+        super().api_delete(client, id_, outs)
 
 
 class Endpoint(SpecResource, module="runpod", name="Endpoint"):
@@ -139,5 +130,3 @@ class Endpoint(SpecResource, module="runpod", name="Endpoint"):
     created_at: Output[str]
     env: Output[dict[str, str]]
 
-    def __init__(self, resource_name: str, args: EndpointArgs, opts: ResourceOptions | None = None) -> None:
-        super().__init__(resource_name, args, opts)

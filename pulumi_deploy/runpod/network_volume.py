@@ -5,20 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pydantic import Field
 
 from ..core.fields import Doc, Replace
-from ..core.resource import ResourceArgs, SpecResource
-from ..core.spec import ObjectSpec, snake_to_camel
+from ..core.resource import AdoptableArgs, SpecResource
+from ..core.spec import ObjectSpec
 from . import api
 from .enums import DataCenterId
 
-Wire = dict[str, Any]
-
 
 @dataclass(kw_only=True)
-class NetworkVolumeArgs(ResourceArgs):
+class NetworkVolumeArgs(AdoptableArgs):
     size: Annotated[Input[int], Field(ge=1, le=4000), Doc("GB; can be increased, never decreased.")]
     data_center_id: Annotated[Input[DataCenterId], Replace(reason="a volume cannot move between data centres")]
     name: Annotated[Input[str] | None, Field(min_length=1), Doc("Default: the resource name plus a random suffix.")] = (
@@ -27,15 +25,8 @@ class NetworkVolumeArgs(ResourceArgs):
 
 
 class NetworkVolumeProvider(api.RestObjectProvider):
-    spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="runpod",
-        kind="NetworkVolume",
-        args=NetworkVolumeArgs,
-        wire_case=snake_to_camel,
-        autoname="name",
-    )
-    collection = "networkvolumes"
-    patchable = frozenset({"name", "size"})
+    spec: ClassVar[ObjectSpec] = api.object_spec("NetworkVolume", NetworkVolumeArgs)
+    routes = api.routes("networkvolumes")
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         old, new = olds.get("size"), news.get("size")
@@ -58,5 +49,3 @@ class NetworkVolume(SpecResource, module="runpod", name="NetworkVolume"):
     data_center_id: Output[str]
     name: Output[str]
 
-    def __init__(self, resource_name: str, args: NetworkVolumeArgs, opts: ResourceOptions | None = None) -> None:
-        super().__init__(resource_name, args, opts)

@@ -5,27 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pydantic import Field
 
-from ..core.errors import BadRequest, NotFound, PulumiDeployError
+from ..core.errors import InUse, NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
 from ..core.provider import AUTONAMED
-from ..core.resource import ResourceArgs, SpecResource
-from ..core.spec import ObjectSpec, snake_to_camel
+from ..core.resource import AdoptableArgs, SpecResource
+from ..core.spec import ObjectSpec
 from ..core.wait import wait_until
 from . import api
 from .enums import TemplateCategory
-
-Wire = dict[str, Any]
 
 #: RunPod refuses to delete a template for up to ~2 min after its last endpoint let go of it.
 RELEASE_TIMEOUT = 300.0
 
 
 @dataclass(kw_only=True)
-class TemplateArgs(ResourceArgs):
+class TemplateArgs(AdoptableArgs):
     image_name: Annotated[
         Input[str], Field(min_length=1), RollsWorkers(), Doc("Container image, e.g. `ghcr.io/acme/worker:1.4.2`.")
     ]
@@ -65,15 +63,8 @@ class TemplateOutputs:
 
 
 class TemplateProvider(api.RestObjectProvider):
-    spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="runpod",
-        kind="Template",
-        args=TemplateArgs,
-        outputs=TemplateOutputs,
-        wire_case=snake_to_camel,
-        autoname="name",
-    )
-    collection = "templates"
+    spec: ClassVar[ObjectSpec] = api.object_spec("Template", TemplateArgs, TemplateOutputs)
+    routes = api.routes("templates")
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Names are unique per account: an explicitly named template must go before its successor.
@@ -108,9 +99,7 @@ class TemplateProvider(api.RestObjectProvider):
             client.request("DELETE", f"/templates/{id_}")
         except NotFound:
             return None
-        except BadRequest as exc:
-            if "use" not in exc.message.lower():
-                raise
+        except InUse as exc:
             return exc.message
         return None
 
@@ -135,5 +124,3 @@ class Template(SpecResource, module="runpod", name="Template"):
     readme: Output[str]
     is_runpod: Output[bool]
 
-    def __init__(self, resource_name: str, args: TemplateArgs, opts: ResourceOptions | None = None) -> None:
-        super().__init__(resource_name, args, opts)

@@ -5,7 +5,7 @@ Configuration: ``trustgate:adminToken`` (secret; a ready admin JWT) or ``TRUSTGA
 Delete order service -> upstream -> gateway follows from passing ``gateway.id`` / ``upstream.id``.
 """
 
-from .api import CredentialsArgs, TrustGateInputError
+from .api import CredentialsArgs
 from .gateway import (
     ClientTLSArgs,
     ClientTLSCertArgs,
@@ -37,7 +37,6 @@ __all__ = [
     "SessionConfigArgs",
     "TargetArgs",
     "TelemetryArgs",
-    "TrustGateInputError",
     "Upstream",
     "UpstreamArgs",
     "WebsocketArgs",

@@ -1,11 +1,11 @@
-"""TrustGate v1.x admin API (v1.6.10 swagger): settings, paths, shared nested args and error mapping.
+"""TrustGate v1.x admin API (v1.6.10 swagger): settings, paths, shared nested args and error rules.
 
-Quirks handled here for every TrustGate object (research/trustgate.md):
+Quirks handled here for every TrustGate object:
 
-* Q5: domain validation failures come back as **500** ``{"error": "..."}``. They are the user's
-  input, not a server failure: :func:`call` turns them into :class:`TrustGateInputError`, which the
-  core's create loop does not retry (it only retries ``ServerError``/``TransportError``).
-* Q12: deletes are guarded by references: a 400 "... being used by ..." is explained.
+* domain validation failures of a POST/PUT come back as **500** ``{"error": "..."}``. They are the
+  user's input, not a server failure: the error rules classify them as ``InvalidInput``, which is
+  never retried (the create loop retries only ``ServerError``/``TransportError``).
+* deletes are guarded by references: a 400 "... being used by ..." is ``InUse``, and explained.
 """
 
 from __future__ import annotations
@@ -21,31 +21,39 @@ from typing import Annotated, Any, Literal
 from pulumi import Input
 
 from ..core.config import Setting, VendorSettings, lookup, resolve_base_url, resolve_credential
-from ..core.errors import BadRequest, ConfigError, PulumiDeployError, ServerError
-from ..core.fields import Doc, Local
+from ..core.errors import ApiError, ConfigError, ErrorRules, InUse, InvalidInput, ServerError, when
+from ..core.fields import Doc
 from ..core.http import ApiClient, AuthHeaders, bearer
 from ..core.provider import ADOPT_ID, SpecProvider
+from ..core.request import JsonObject, read_call
 
 SETTINGS = VendorSettings(
     vendor="trustgate",
     credential=Setting("trustgate:adminToken", "TRUSTGATE_ADMIN_TOKEN"),
     base_url=Setting("trustgate:baseUrl", "TRUSTGATE_BASE_URL"),
     credential_required=False,  # a token can also be minted from the server secret (auth_headers)
+    errors=ErrorRules(
+        message_keys=("error",),
+        domain=(
+            when(InUse, status=400, methods="DELETE", message=r"\bbeing used by\b"),
+            when(InvalidInput, status=500, methods="POST PUT"),  # its validation failures are 500s
+        ),
+    ),
 )
-#: Optional alternative to a ready token: the server's ``SERVER_SECRET_KEY`` (Q14), to mint an HS256 JWT.
+#: Optional alternative to a ready token: the server's ``SERVER_SECRET_KEY``, to mint an HS256 JWT.
 SERVER_SECRET = Setting("trustgate:serverSecretKey", "TRUSTGATE_SERVER_SECRET_KEY")
 
 PREFIX = "/api/v1"
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 PROTOCOLS = ("http", "https")
 
-#: What Go's ``uuid.Parse`` accepts: canonical, 32 hex digits, ``urn:uuid:`` or braces (Q2).
+#: What Go's ``uuid.Parse`` accepts: canonical, 32 hex digits, ``urn:uuid:`` or braces.
 UUID_PATTERN = (
     r"^(?:urn:uuid:)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
     r"|^\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}$"
     r"|^[0-9a-fA-F]{32}$"
 )
-#: Page size for the paged lists (gateways, upstreams: Q9); the server may cap it lower.
+#: Page size for the paged lists (gateways, upstreams); the server may cap it lower.
 PAGE_SIZE = 100
 #: Safety stop for a server that ignores ``offset`` (the same page again and again).
 MAX_PAGES = 1000
@@ -54,16 +62,12 @@ _DURATION = re.compile(r"^(?:[-+]?0|[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|
 GO_DURATION_PATTERN = _DURATION.pattern
 
 
-class TrustGateInputError(PulumiDeployError):
-    """The server rejected the input (400, or a 500 from its domain validation): not retried."""
-
-
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def mint_token(secret: str) -> str:
-    """An HS256 admin JWT with an empty payload, as the helm chart's ``generate-jwt.sh`` mints (Q14)."""
+    """An HS256 admin JWT with an empty payload, as the server's helm chart mints one."""
     signing_input = _b64url(b'{"alg":"HS256","typ":"JWT"}') + "." + _b64url(b"{}")
     signature = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
     return signing_input + "." + _b64url(signature)
@@ -88,47 +92,33 @@ def gateway_path(gateway_id: str, *rest: str) -> str:
     return "/".join([f"{PREFIX}/gateways/{gateway_id}", *rest])
 
 
-def call(client: ApiClient, method: str, path: str, what: str, **kwargs: Any) -> Any:
-    """One request; 500 domain failures and 400 reference guards become explained user errors."""
-    try:
-        return client.request(method, path, **kwargs)
-    except ServerError as exc:
-        if exc.status == 500 and exc.message and method in ("POST", "PUT"):
-            raise TrustGateInputError(
-                f"{what}: TrustGate rejected the input: {exc.message} (the server reports its validation "
-                "failures as HTTP 500; fix the input — this is not retried)"
-            ) from None
-        raise
-    except BadRequest as exc:
-        if "being used by" in exc.message:
-            raise TrustGateInputError(
-                f"{what}: {exc.message}. TrustGate does not cascade deletes: delete the objects that reference "
-                "it first (in a program, pass `upstream.id` / `gateway.id` as inputs so Pulumi orders the "
-                "deletes service -> upstream -> gateway)"
-            ) from None
-        raise TrustGateInputError(f"{what}: TrustGate rejected the request (400): {exc.message}") from None
-
-
-def delete(client: ApiClient, path: str, what: str) -> None:
-    """DELETE; 404 means gone (core). The real service delete has no 404 branch and may answer 500 for a
-    missing object (Q12): after a 500, a GET that finds nothing also means gone."""
-    try:
-        call(client, "DELETE", path, what)
-    except ServerError:
-        if client.get_or_none(path) is None:
-            return
-        raise
+def explain(error: ApiError, what: str) -> ApiError | None:
+    """TrustGate's error answers in the user's terms."""
+    if isinstance(error, InUse):
+        return error.explained(
+            f"{what}: {error.message}. TrustGate does not cascade deletes: delete the objects that reference "
+            "it first (in a program, pass `upstream.id` / `gateway.id` as inputs so Pulumi orders the "
+            "deletes service -> upstream -> gateway)"
+        )
+    if isinstance(error, InvalidInput) and error.status >= 500:
+        return error.explained(
+            f"{what}: TrustGate rejected the input: {error.message} (the server reports its validation "
+            "failures as HTTP 500; fix the input — this is not retried)"
+        )
+    if isinstance(error, InvalidInput):
+        return error.explained(f"{what}: TrustGate rejected the request ({error.status}): {error.message}")
+    return None
 
 
 def unwrap_list(body: Any, wrapper_key: str) -> list[dict[str, Any]]:
-    """A list response: bare, or wrapped as ``{wrapper_key: [...]}`` by some builds (Q9)."""
+    """A list response: bare, or wrapped as ``{wrapper_key: [...]}`` by some builds."""
     if isinstance(body, dict):
         body = body.get(wrapper_key)
     return list(body or [])
 
 
 def list_all(client: ApiClient, path: str, wrapper_key: str) -> list[dict[str, Any]]:
-    """Every item of a paged list (``offset``/``limit``, Q9).
+    """Every item of a paged list (``offset``/``limit``).
 
     The offset advances by what the server actually returned (it may cap ``limit`` below the page
     size asked for); the walk ends on an empty page, or on a page with nothing new (a server that
@@ -148,7 +138,7 @@ def list_all(client: ApiClient, path: str, wrapper_key: str) -> list[dict[str, A
 
 
 def uuid_value(value: str) -> str:
-    """Pydantic check: a value the server's ``uuid.Parse`` accepts (Q2)."""
+    """Pydantic check: a value the server's ``uuid.Parse`` accepts."""
     if not re.fullmatch(UUID_PATTERN, value):
         raise ValueError("not a UUID (the server parses it as one; pass an Upstream's `id`)")
     return value
@@ -201,19 +191,29 @@ class TrustGateProvider(SpecProvider):
     def auth_headers(self) -> AuthHeaders:
         return auth_headers
 
+    def explain(self, error: ApiError, what: str) -> ApiError | None:
+        return explain(error, what)
+
+    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
+        """DELETE; 404 means gone (core). The server's delete has no 404 branch and may answer 500 for a
+        missing object: after a 500, a GET that finds nothing also means gone."""
+        assert self.routes is not None
+        try:
+            super().api_delete(client, id_, outs)
+        except ServerError:
+            if client.get_or_none(read_call(self.spec, self.routes, id_, outs).path) is None:
+                return
+            raise
+
     # -- recovery after an ambiguous create failure --------------------------------------------
 
-    def recovery_values(self, wire: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
-        """Live values of a listed object, aligned with the inputs as ``read`` would align them."""
-        return self.live_values(wire)
-
-    def same_content(self, wire: dict[str, Any], inputs: dict[str, Any]) -> bool:
+    def same_content(self, wire: JsonObject, inputs: dict[str, Any]) -> bool:
         """The listed object carries exactly the desired request content (server-filled fields aside)."""
         wanted = {k: v for k, v in self.user_inputs(inputs).items() if k != ADOPT_ID and v is not None}
-        live = self.recovery_values(wire, wanted)
+        live = self.align_live(self.live_values(wire), wanted)  # as ``read`` aligns them
         compared: dict[str, Any] = {}
         for f in self.spec.inputs():
-            if f.has(Local):
+            if not f.sent:
                 continue
             value = live.get(f.name)
             # set by the user, or set on the server although the user left it unset (someone else's)
@@ -221,7 +221,7 @@ class TrustGateProvider(SpecProvider):
                 compared[f.name] = value
         return not self.spec.plan(compared, wanted).changed
 
-    def find_same(self, items: list[dict[str, Any]], inputs: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    def find_same(self, items: list[JsonObject], inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         """The one listed object whose content equals the desired body; None when none or several match.
 
         Names are not unique (upstreams, services): matching by name could adopt another resource's

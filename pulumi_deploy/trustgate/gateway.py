@@ -1,8 +1,8 @@
 """TrustGate Gateway (``/api/v1/gateways``).
 
-``subdomain`` is not in the update schema (Q10): changing it replaces the gateway. PUT is partial
-and answers 204 without a body (Q7, Q8): only changed fields are sent (a removed block is sent
-empty to clear it) and the gateway is read back afterwards.
+``subdomain`` is not in the update schema: changing it replaces the gateway. PUT is partial and
+answers 204 without a body: only changed fields are sent (a removed block is sent empty to clear it,
+``ClearWith``) and the gateway is read back afterwards.
 
 The blocks are typed from the v1.6.10 swagger (``request.*Request``; Args dataclasses or plain dicts):
 unknown keys and wrong types fail at preview naming the nested property. Typed as far as the server
@@ -17,27 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pydantic import Field
 
-from ..core.fields import Computed, Doc, Replace, Secret
+from ..core.fields import ClearWith, Computed, Doc, Replace, Secret
 from ..core.http import ApiClient
-from ..core.resource import ResourceArgs, SpecResource
-from ..core.spec import ObjectSpec, Plan
+from ..core.request import PARTIAL_PUT, JsonObject, Routes
+from ..core.resource import AdoptableArgs, SpecResource
+from ..core.spec import ObjectSpec
 from . import api
-
-Wire = dict[str, Any]
-
-#: What a field removed from the program is reset to (PUT is partial: absent means "keep").
-CLEARED: dict[str, Any] = {
-    "status": "",
-    "required_plugins": [],
-    "security_config": {},
-    "session_config": {},
-    "telemetry": {},
-    "client_tls": {},
-}
-
 
 TLSVersion = Literal["TLS10", "TLS11", "TLS12", "TLS13"]
 HeaderMappingKey = Literal["conversation_id", "interaction_id", "session_id"]
@@ -135,7 +123,7 @@ class ClientTLSArgs:
 
 
 @dataclass(kw_only=True)
-class GatewayArgs(ResourceArgs):
+class GatewayArgs(AdoptableArgs):
     name: Annotated[Input[str], Field(min_length=1)]
     subdomain: Annotated[
         Input[str],
@@ -143,21 +131,23 @@ class GatewayArgs(ResourceArgs):
         Replace(reason="TrustGate cannot change a gateway's subdomain"),
         Doc("Unique per server; changing it creates a new gateway."),
     ]
-    status: Input[str] | None = None
+    status: Annotated[Input[str] | None, ClearWith("")] = None
     required_plugins: Annotated[
         Input[list[Input[PluginArgs]]] | None,
         Secret(),
+        ClearWith([]),
         Doc(
             "Plugin configs (PluginArgs or dicts: `name`, `enabled`, `level`, `stage`, `priority`, `settings`). "
             "Secret, because `settings` may hold API keys: encrypted in state, and preview masks its diff."
         ),
     ] = None
-    security_config: Input[SecurityConfigArgs] | None = None
-    session_config: Input[SessionConfigArgs] | None = None
-    telemetry: Input[TelemetryArgs] | None = None
+    security_config: Annotated[Input[SecurityConfigArgs] | None, ClearWith({})] = None
+    session_config: Annotated[Input[SessionConfigArgs] | None, ClearWith({})] = None
+    telemetry: Annotated[Input[TelemetryArgs] | None, ClearWith({})] = None
     client_tls: Annotated[
         Input[dict[str, Input[ClientTLSArgs]]] | None,
         Secret(),
+        ClearWith({}),
         Doc("Per-backend client TLS, keyed by backend host (holds private keys: secret)."),
     ] = None
 
@@ -182,8 +172,9 @@ class GatewayProvider(api.TrustGateProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="trustgate", kind="Gateway", args=GatewayArgs, outputs=GatewayOutputs
     )
+    routes = Routes(f"{api.PREFIX}/gateways", update=PARTIAL_PUT)
 
-    def live_values(self, wire: Wire) -> dict[str, Any]:
+    def live_values(self, wire: JsonObject) -> dict[str, Any]:
         values = self.spec.from_wire(wire)
         tls = values.get("client_tls")
         if isinstance(tls, dict):  # the swagger's stored type spells the request's `ca_cert` as `ca_certs`
@@ -194,43 +185,13 @@ class GatewayProvider(api.TrustGateProvider):
             }  # fmt: skip
         return values
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire]:
-        obj = api.call(
-            client,
-            "POST",
-            f"{api.PREFIX}/gateways",
-            self.describe(inputs),
-            json=self.spec.to_wire(inputs),
-            idempotent=False,
-        )
-        return str(obj["id"]), obj
-
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Wire] | None:
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # subdomain is unique per server; the name must match too (else it is someone else's gateway,
         # and the retried POST fails on the duplicate subdomain rather than taking it over).
         for item in api.list_all(client, f"{api.PREFIX}/gateways", "gateways"):
             if item.get("subdomain") == inputs.get("subdomain") and item.get("name") == inputs.get("name"):
                 return str(item["id"]), item
         return None
-
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Wire | None:
-        return client.get_or_none(api.gateway_path(id_))  # type: ignore[no-any-return]
-
-    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Wire:
-        body: dict[str, Any] = {}
-        for name in plan.changed:
-            if name not in CLEARED and name != "name":
-                continue
-            if news.get(name) is not None:
-                body.update(self.spec.to_wire(news, [name]))
-            elif name in CLEARED:
-                body[self.spec.fields[name].wire] = CLEARED[name]
-        if body:
-            api.call(client, "PUT", api.gateway_path(id_), self.describe(news, id_), json=body)
-        return client.request("GET", api.gateway_path(id_))  # type: ignore[no-any-return]
-
-    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
-        api.delete(client, api.gateway_path(id_), self.describe(outs, id_))
 
 
 class Gateway(SpecResource, module="trustgate", name="Gateway"):
@@ -248,5 +209,3 @@ class Gateway(SpecResource, module="trustgate", name="Gateway"):
     created_at: Output[str]
     updated_at: Output[str]
 
-    def __init__(self, resource_name: str, args: GatewayArgs, opts: ResourceOptions | None = None) -> None:
-        super().__init__(resource_name, args, opts)

@@ -1,14 +1,15 @@
 """TrustGate Service (``/api/v1/gateways/{gateway_id}/services``).
 
-Quirks (research/trustgate.md):
+Quirks:
 
-* Q2: ``upstream_id`` is always parsed as a UUID: an ``endpoint`` service is sent the nil UUID with
+* ``upstream_id`` is always parsed as a UUID: an ``endpoint`` service is sent the nil UUID with
   its host/port/protocol; an ``upstream`` service references an :class:`Upstream` (host/port forbidden).
-* Q3: ``retries`` and ``stream`` are not persisted by the server, so they are not offered.
-* Q4: ``id``, ``gateway_id``, timestamps and the nested ``upstream`` are never sent.
+* ``retries`` and ``stream`` are not persisted by the server, so they are not offered.
+* ``id``, ``gateway_id`` (a path parameter), timestamps and the nested ``upstream`` are never sent.
 * ``headers`` is Secret (they often carry bearer tokens): a change shows as "headers changed" only.
-* Q7: PUT is a full replacement: every update sends the complete desired object. That also makes a
+* PUT is a full replacement: every update sends the complete desired object. That also makes a
   ``type`` change (endpoint <-> upstream) an in-place update: the PUT carries the whole new shape.
+  Its answer lacks the nested ``upstream``, so the service is read back after it.
 """
 
 from __future__ import annotations
@@ -17,22 +18,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pydantic import AfterValidator, Field
 
-from ..core.fields import Computed, Doc, Normalise, Replace, Secret
+from ..core.fields import Computed, Doc, In, Normalise, Replace, Secret, UnsetOnWire
 from ..core.http import ApiClient
-from ..core.resource import ResourceArgs, SpecResource
-from ..core.spec import ObjectSpec, Plan
+from ..core.request import FULL_PUT, JsonObject, Routes
+from ..core.resource import AdoptableArgs, SpecResource
+from ..core.spec import ObjectSpec
 from . import api
 from .api import CredentialsArgs
 
-Body = dict[str, Any]
-
 
 @dataclass(kw_only=True)
-class ServiceArgs(ResourceArgs):
-    gateway_id: Annotated[Input[str], Field(min_length=1), Replace(reason="a service belongs to one gateway")]
+class ServiceArgs(AdoptableArgs):
+    gateway_id: Annotated[
+        Input[str], Field(min_length=1), In("path"), Replace(reason="a service belongs to one gateway")
+    ]
     name: Annotated[Input[str], Field(min_length=1)]
     type: Annotated[
         Input[Literal["upstream", "endpoint"]],
@@ -41,7 +43,8 @@ class ServiceArgs(ResourceArgs):
     upstream_id: Annotated[
         Input[str] | None,
         AfterValidator(api.uuid_value),
-        Doc("Required for `upstream` services (pass `upstream.id`); a UUID (the server parses it as one, Q2)."),
+        UnsetOnWire(api.NIL_UUID),
+        Doc("Required for `upstream` services (pass `upstream.id`); a UUID (the server parses it as one)."),
     ] = None
     host: Annotated[Input[str] | None, Doc("`endpoint` services only.")] = None
     port: Annotated[Input[int] | None, Field(ge=1, le=65535), Doc("`endpoint` services only.")] = None
@@ -91,41 +94,13 @@ class ServiceProvider(api.TrustGateProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="trustgate", kind="Service", args=ServiceArgs, outputs=ServiceOutputs
     )
+    routes = Routes(f"{api.PREFIX}/gateways/{{gateway_id}}/services", update=FULL_PUT)
+    read_back_after_update = True
 
-    def body(self, inputs: dict[str, Any]) -> Body:
-        names = [f.name for f in self.spec.inputs() if f.name != "gateway_id" and f.name in inputs]
-        body = self.spec.to_wire(inputs, names)
-        if body.get("type") == "endpoint":
-            body["upstream_id"] = api.NIL_UUID
-        return body
-
-    def live_values(self, wire: Body) -> dict[str, Any]:
-        values = self.spec.from_wire(wire)
-        if values.get("upstream_id") == api.NIL_UUID:
-            values.pop("upstream_id")  # the nil UUID means "no upstream" (Q2)
-        return values
-
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body]:
-        path = api.gateway_path(inputs["gateway_id"], "services")
-        obj = api.call(client, "POST", path, self.describe(inputs), json=self.body(inputs), idempotent=False)
-        return str(obj["id"]), obj
-
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body] | None:
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # Names are not unique: only an object with exactly the desired content, and only one (api.py).
         items = client.request("GET", api.gateway_path(inputs["gateway_id"], "services"))  # not paged
         return self.find_same(api.unwrap_list(items, "services"), inputs)
-
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Body | None:
-        return client.get_or_none(api.gateway_path(outs["gateway_id"], "services", id_))  # type: ignore[no-any-return]
-
-    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Body:
-        inputs = self.user_inputs(news)
-        path = api.gateway_path(inputs["gateway_id"], "services", id_)
-        api.call(client, "PUT", path, self.describe(news, id_), json=self.body(inputs))
-        return client.request("GET", path)  # type: ignore[no-any-return]  # PUT's body lacks `upstream` (Q8)
-
-    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
-        api.delete(client, api.gateway_path(outs["gateway_id"], "services", id_), self.describe(outs, id_))
 
 
 class Service(SpecResource, module="trustgate", name="Service"):
@@ -148,5 +123,3 @@ class Service(SpecResource, module="trustgate", name="Service"):
     created_at: Output[str]
     updated_at: Output[str]
 
-    def __init__(self, resource_name: str, args: ServiceArgs, opts: ResourceOptions | None = None) -> None:
-        super().__init__(resource_name, args, opts)

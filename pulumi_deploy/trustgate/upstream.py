@@ -1,12 +1,12 @@
 """TrustGate Upstream (``/api/v1/gateways/{gateway_id}/upstreams``).
 
-Quirks (research/trustgate.md):
+Quirks:
 
-* Q1: request and response keys differ: ``embedding`` -> ``embedding_config``, ``proxy_config`` ->
-  ``proxy``. Requests are built from the inputs only, never from a response.
-* Q7: PUT is a full replacement: every update sends the whole desired object, so a removed
+* request and response keys differ: ``embedding`` -> ``embedding_config``, ``proxy_config`` ->
+  ``proxy`` (``Wire(response=...)``). Requests are built from the inputs only, never from a response.
+* PUT is a full replacement: every update sends the whole desired object, so a removed
   ``health_checks`` block is cleared on the server.
-* Q11: target ``id`` is server-filled unless set (output ``target_ids``); ``websocket_config.
+* target ``id`` is server-filled unless set (output ``target_ids``); ``websocket_config.
   enable_direct_communication`` is forced on create by one build: ignored only while the user leaves
   it unset; an explicit value (false included) is compared on refresh and enforced.
 * Go durations (``ping_period``, ``pong_wait``, ``handshake_timeout``): ``""`` means unset (the server
@@ -30,17 +30,16 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pulumi import Input, Output, ResourceOptions
-from pulumi.dynamic import CheckFailure, CheckResult, ReadResult
 from pydantic import AfterValidator, Field
 
-from ..core.fields import Computed, Doc, Normalise, Replace, Secret, int_if_integral, is_unknown
+from ..core.fields import Computed, Doc, In, Normalise, Replace, Secret, Wire, int_if_integral, is_unknown
 from ..core.http import ApiClient
-from ..core.resource import ResourceArgs, SpecResource
-from ..core.spec import ObjectSpec, Plan
+from ..core.request import FULL_PUT, JsonObject, Routes
+from ..core.resource import AdoptableArgs, SpecResource
+from ..core.spec import ObjectSpec
 from . import api
 from .api import CredentialsArgs
 
-Body = dict[str, Any]
 Algorithm = Literal["round-robin", "weighted-round-robin", "least-conn", "semantic"]
 Provider = Literal["openai", "google", "anthropic", "bedrock", "azure", "mistral"]
 
@@ -125,7 +124,7 @@ class WebsocketArgs:
 WS_XOR_PROXY = "websocket_config and proxy_config cannot be set together (set one)"
 
 
-def _websocket(value: Any) -> Body:
+def _websocket(value: Any) -> JsonObject:
     """Go ``omitempty`` except an explicit ``enable_direct_communication`` (False included): it is compared."""
     out = api.drop_empty(value)
     if isinstance(value, dict) and isinstance(value.get("enable_direct_communication"), bool):
@@ -133,17 +132,19 @@ def _websocket(value: Any) -> Body:
     return out  # type: ignore[no-any-return]
 
 
-def _targets(value: Any) -> list[Body]:
+def _targets(value: Any) -> list[JsonObject]:
     return [api.drop_empty({k: v for k, v in t.items() if k != "credentials"}) for t in value]
 
 
-def _credentials_list(value: Any) -> list[Body]:
+def _credentials_list(value: Any) -> list[JsonObject]:
     return [api.drop_empty(c or {}) for c in value]
 
 
 @dataclass(kw_only=True)
-class UpstreamArgs(ResourceArgs):
-    gateway_id: Annotated[Input[str], Field(min_length=1), Replace(reason="an upstream belongs to one gateway")]
+class UpstreamArgs(AdoptableArgs):
+    gateway_id: Annotated[
+        Input[str], Field(min_length=1), In("path"), Replace(reason="an upstream belongs to one gateway")
+    ]
     name: Annotated[Input[str], Field(min_length=1)]
     algorithm: Annotated[Input[Algorithm], Doc("No server default.")]
     targets: Annotated[
@@ -162,10 +163,11 @@ class UpstreamArgs(ResourceArgs):
     embedding: Annotated[
         Input[EmbeddingArgs] | None,
         Normalise(api.drop_empty),
+        Wire(response="embedding_config"),
         Secret(),
         Doc("Required by `semantic`. Secret as a whole (it holds credentials)."),
     ] = None
-    proxy_config: Annotated[Input[ProxyArgs] | None, Normalise(api.drop_empty)] = None
+    proxy_config: Annotated[Input[ProxyArgs] | None, Normalise(api.drop_empty), Wire(response="proxy")] = None
     websocket_config: Annotated[
         Input[WebsocketArgs] | None,
         Normalise(_websocket),
@@ -177,8 +179,15 @@ class UpstreamArgs(ResourceArgs):
     tags: Input[list[Input[str]]] | None = None
 
     @classmethod
+    def raw_rules(cls, raw: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        # websocket_config xor proxy_config, judged also when a block is known to be set but holds
+        # values unknown until apply (a dict around an Output). A block that is itself unknown may
+        # still resolve to None: that case is left to the server at apply time.
+        if all(_is_set(raw.get(n)) for n in ("websocket_config", "proxy_config")):
+            yield "websocket_config", WS_XOR_PROXY
+
+    @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
-        # websocket_config xor proxy_config: UpstreamProvider.check (it needs the raw, partly unknown values)
         if "targets" in unknown:
             return
         creds = values.get("target_credentials") or []
@@ -224,10 +233,6 @@ class UpstreamOutputs:
     updated_at: Annotated[str | None, Computed()] = None
 
 
-#: Python name -> (request key, response key) where they differ (Q1).
-RENAMED = {"embedding": ("embedding", "embedding_config"), "proxy_config": ("proxy_config", "proxy")}
-
-
 class UpstreamProvider(api.TrustGateProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="trustgate", kind="Upstream", args=UpstreamArgs, outputs=UpstreamOutputs
@@ -235,17 +240,16 @@ class UpstreamProvider(api.TrustGateProvider):
 
     # -- wire mapping -----------------------------------------------------------------------------
 
-    def body(self, inputs: dict[str, Any]) -> Body:
-        """The complete desired object (PUT is a full replacement); never built from a response."""
-        names = [
-            f.name
-            for f in self.spec.inputs()
-            if f.name not in ("gateway_id", "target_credentials", "targets") and f.name in inputs
-        ]
-        body = self.spec.to_wire(inputs, names)
-        creds = inputs.get("target_credentials") or []
+    routes = Routes(f"{api.PREFIX}/gateways/{{gateway_id}}/upstreams", update=FULL_PUT)
+
+    # -- wire mapping -----------------------------------------------------------------------------
+
+    def wire_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        """Targets carry their credentials on the wire (kept apart in ``target_credentials`` as a secret)."""
+        body = {k: v for k, v in body.items() if k not in ("target_credentials", "targets")}
+        creds = values.get("target_credentials") or []
         targets = []
-        for i, t in enumerate(inputs["targets"]):
+        for i, t in enumerate(values["targets"]):
             target = api.drop_empty({k: v for k, v in dict(t).items() if k != "credentials"})
             if i < len(creds) and creds[i]:
                 target["credentials"] = api.drop_empty(creds[i])
@@ -253,15 +257,10 @@ class UpstreamProvider(api.TrustGateProvider):
         body["targets"] = int_if_integral(targets)  # the engine turns every int into a float
         return body
 
-    def live_values(self, wire: Body) -> dict[str, Any]:
-        obj = dict(wire)
-        for request_key, response_key in RENAMED.values():
-            obj.pop(request_key, None)
-            if response_key in obj:
-                obj[request_key] = obj.pop(response_key)
-        values = self.spec.from_wire(obj)
+    def live_values(self, wire: JsonObject) -> dict[str, Any]:
+        values = self.spec.from_wire(wire)
         targets = wire.get("targets") or []
-        # Server-filled ids go to target_ids; ``read`` puts them back only where the user set one (Q11).
+        # Server-filled ids go to target_ids; ``read`` puts them back only where the user set one.
         values["targets"] = [{k: v for k, v in t.items() if k != "id"} for t in _targets(targets)]
         creds = _credentials_list([t.get("credentials") for t in targets])
         if any(creds):  # no credentials at all reads as unset, as the user would have written it
@@ -271,53 +270,14 @@ class UpstreamProvider(api.TrustGateProvider):
 
     # -- hooks ------------------------------------------------------------------------------------
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body]:
-        path = api.gateway_path(inputs["gateway_id"], "upstreams")
-        obj = api.call(client, "POST", path, self.describe(inputs), json=self.body(inputs), idempotent=False)
-        return str(obj["id"]), obj
-
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, Body] | None:
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # Names are not unique: only an object with exactly the desired content, and only one (api.py).
         items = api.list_all(client, api.gateway_path(inputs["gateway_id"], "upstreams"), "upstreams")
         return self.find_same(items, inputs)
 
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> Body | None:
-        return client.get_or_none(api.gateway_path(outs["gateway_id"], "upstreams", id_))  # type: ignore[no-any-return]
-
-    def api_update(self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> Body:
-        inputs = self.user_inputs(news)
-        path = api.gateway_path(inputs["gateway_id"], "upstreams", id_)
-        return api.call(client, "PUT", path, self.describe(news, id_), json=self.body(inputs))  # type: ignore[no-any-return]
-
-    def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
-        api.delete(client, api.gateway_path(outs["gateway_id"], "upstreams", id_), self.describe(outs, id_))
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        result = super().read(id_, props)
-        if not result.id or result.inputs is None or result.outs is None:
-            return result
-        old = self.old_inputs(props)
-        ids = result.outs.get("target_ids") or []
-        for store in (result.inputs, result.outs):
-            _align(store, old, ids)
-        return result
-
-    def recovery_values(self, wire: Body, inputs: dict[str, Any]) -> dict[str, Any]:
-        live = self.live_values(wire)
+    def align_live(self, live: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
         _align(live, inputs, live.get("target_ids") or [])
         return live
-
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        # websocket_config xor proxy_config, judged also when a block is known to be set but holds
-        # values unknown until apply (a dict around an Output). A block that is itself unknown may
-        # still resolve to None: that case is left to the server at apply time.
-        both = all(_is_set(news.get(n)) for n in ("websocket_config", "proxy_config"))
-        if both and not any(f.property == "websocket_config" for f in result.failures or []):
-            failures = list(result.failures or [])
-            failures.append(CheckFailure("websocket_config", f"websocket_config: {WS_XOR_PROXY}"))
-            result = CheckResult(result.inputs, failures)
-        return result
 
 
 def _is_set(value: Any) -> bool:
@@ -332,7 +292,7 @@ def _is_set(value: Any) -> bool:
 def _align(store: dict[str, Any], old: dict[str, Any], ids: list[str]) -> None:
     """Make live values comparable with the user's inputs ``old`` (in place).
 
-    Q11: server-filled target ids are outputs (``target_ids``), kept in ``targets`` only where the
+    Server-filled target ids are outputs (``target_ids``), kept in ``targets`` only where the
     user set one; the server-forced ``enable_direct_communication`` is ignored only when the user left
     it unset (an explicit value, even False, is compared)."""
     old_targets = old.get("targets") or []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_deploy.demo import AIEEV_ENDPOINT_ID, FAST_TRANSITIONS, quickstart_stack
+from scripts.demo import AIEEV_ENDPOINT_ID, FAST_TRANSITIONS, quickstart_stack
 
 pytestmark = pytest.mark.e2e
 

@@ -91,3 +91,24 @@ def test_unknown_endpoint_and_plain_text_401_are_reported_with_the_vendor_messag
         with pytest.raises(Unauthorized, match="401: invalid api key"):
             EndpointProvider().create({**props, "endpoint_id": "ep-1"})
     assert "Endpoint ep-gone not found" in str(gone.value)
+
+
+@pytest.mark.parametrize(
+    ("live", "active", "replicas"),
+    [
+        ({"is_active": False, "num_replicas": 0, "enable_autoscaling": False}, False, 2),  # stopped elsewhere
+        ({"is_active": True, "num_replicas": 3, "enable_autoscaling": False}, True, 3),  # scaled elsewhere
+        ({"is_active": True, "num_replicas": 5, "enable_autoscaling": True}, True, 2),  # the autoscaler: no drift
+    ],
+)
+def test_refresh_reads_the_running_state_and_replicas_as_the_inputs(monkeypatch, live, active, replicas):
+    monkeypatch.setenv("AIEEV_API_KEY", "k")
+    monkeypatch.setenv("AIEEV_BASE_URL", "http://127.0.0.1:9/aieev/external/api/v1")
+    body = {"id": "ep-1", "name": "ep", "status": "RUNNING", **live}
+    olds = {**PROVIDER, "endpoint_id": "ep-1", "active": True, "replicas": 2, "container_port": 80,
+            "_input_names": ["active", "container_port", "endpoint_id", "replicas"]}  # fmt: skip
+    with use_transport(lambda _url: httpx.MockTransport(lambda req: httpx.Response(200, json=body))):
+        result = EndpointProvider().read("ep-1", olds)
+    assert (result.inputs["active"], result.inputs["replicas"]) == (active, replicas)
+    assert result.inputs["container_port"] == 80  # write-only: kept from the inputs
+    assert (result.outs["active"], result.outs["replicas"]) == (active, replicas)

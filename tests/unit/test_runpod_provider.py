@@ -95,3 +95,25 @@ def test_data_center_ids_order_and_form_do_not_change_checked_inputs(dcs):
     as_list = p.check({}, {**PROVIDER, "template_id": "t", "data_center_ids": dcs}).inputs["data_center_ids"]
     as_csv = p.check({}, {**PROVIDER, "template_id": "t", "data_center_ids": ",".join(reversed(dcs))})
     assert as_list == as_csv.inputs["data_center_ids"] == sorted(dcs)
+
+
+def test_adopting_an_object_whose_identity_field_differs_fails_instead_of_ignoring_it():
+    import httpx
+
+    from pulumi_deploy.core.errors import PulumiDeployError
+    from pulumi_deploy.core.http import ApiClient
+
+    live = {"id": "v1", "name": "data", "size": 50, "dataCenterId": "US-TX-3"}
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        return httpx.Response(200, json=live)
+
+    client = ApiClient("runpod", "http://127.0.0.1:1", {}, transport=httpx.MockTransport(handler))
+    props = {**PROVIDER, "adopt_id": "v1", "name": "data", "size": 50, "data_center_id": "EU-RO-1"}
+    with pytest.raises(PulumiDeployError, match=r"data_center_id is 'US-TX-3', not 'EU-RO-1'"):
+        NetworkVolumeProvider()._adopt(client, "v1", props)
+    assert calls == ["GET"]  # nothing written
+    _, obj = NetworkVolumeProvider()._adopt(client, "v1", {**props, "data_center_id": "US-TX-3"})
+    assert obj == live and calls == ["GET", "GET"]  # same content: adopted without an update

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 
 import httpx
 import pytest
@@ -12,7 +13,7 @@ from pulumi.output import Unknown
 
 from pulumi_deploy import trustgate
 from pulumi_deploy.core.config import load_stack_config
-from pulumi_deploy.core.errors import ConfigError
+from pulumi_deploy.core.errors import ConfigError, InUse, InvalidInput
 from pulumi_deploy.core.http import ApiClient, RetryPolicy
 from pulumi_deploy.trustgate.service import ServiceProvider
 from pulumi_deploy.trustgate.upstream import UpstreamProvider
@@ -27,10 +28,18 @@ def client_answering(status: int, body: dict) -> tuple[ApiClient, list[httpx.Req
         seen.append(request)
         return httpx.Response(status, json=body)
 
-    client = ApiClient(
-        "trustgate", "http://127.0.0.1:1", {}, transport=httpx.MockTransport(handler), retry=RetryPolicy(attempts=3)
+    return trustgate_client(handler), seen
+
+
+def trustgate_client(handler) -> ApiClient:
+    return ApiClient(
+        "trustgate",
+        "http://127.0.0.1:1",
+        {},
+        transport=httpx.MockTransport(handler),
+        retry=RetryPolicy(attempts=3),
+        errors=trustgate.api.SETTINGS.errors,
     )
-    return client, seen
 
 
 def test_pinned_exports_and_type_tokens():
@@ -47,11 +56,30 @@ def test_domain_500_on_post_becomes_a_user_error_sent_once():
     # given
     client, seen = client_answering(500, {"error": "invalid target 0: invalid port number"})
     # when
-    with pytest.raises(trustgate.TrustGateInputError) as err:
-        trustgate.api.call(client, "POST", "/api/v1/gateways/g/upstreams", "trustgate:Upstream 'up'", json={})
+    with pytest.raises(InvalidInput) as err:
+        UpstreamProvider().api_create(client, {**UPSTREAM, "_logical_name": "up"})
     # then
-    assert "invalid target 0: invalid port number" in str(err.value)
+    assert "trustgate:Upstream 'up': TrustGate rejected the input: invalid target 0: invalid port number" in str(
+        err.value
+    )
+    assert (err.value.status, err.value.method) == (500, "POST")
+    assert isinstance(err.value.__cause__, InvalidInput)  # the server's answer, chained
     assert len(seen) == 1
+
+
+def test_delete_refused_while_referenced_is_in_use_and_explained():
+    client, _ = client_answering(400, {"error": "upstream is being used by services"})
+    with pytest.raises(InUse) as err:
+        UpstreamProvider().api_delete(client, "u1", {"gateway_id": "g"})
+    assert "does not cascade deletes" in str(err.value)
+
+
+def test_a_400_on_create_is_invalid_input_not_in_use():
+    client, _ = client_answering(400, {"error": "name is being used by another upstream"})
+    with pytest.raises(InvalidInput) as err:
+        UpstreamProvider().api_create(client, UPSTREAM)
+    assert not isinstance(err.value, InUse)
+    assert "TrustGate rejected the request (400)" in str(err.value)
 
 
 def test_upstream_body_merges_credentials_back_and_never_sends_response_keys():
@@ -65,8 +93,11 @@ def test_upstream_body_merges_credentials_back_and_never_sends_response_keys():
         "proxy_config": {"host": "p", "port": "3128"},
     }
     # when
-    body = UpstreamProvider().body(inputs)
+    client, seen = client_answering(201, {"id": "u1"})
+    UpstreamProvider().api_create(client, inputs)
+    body = json.loads(seen[0].content)
     # then
+    assert seen[0].url.path == "/api/v1/gateways/g/upstreams"
     assert body["targets"] == [
         {"provider": "openai", "models": ["m"], "default_model": "m", "weight": 5, "credentials": {"api_key": SECRET}}
     ]
@@ -93,7 +124,7 @@ def test_upstream_live_values_map_response_keys_and_split_credentials():
 
 def test_endpoint_service_gets_the_nil_upstream_and_nil_reads_back_as_unset():
     provider = ServiceProvider()
-    body = provider.body({"gateway_id": "g", "name": "s", "type": "endpoint", "host": "h", "port": 443.0})
+    body = provider.desired_body({"gateway_id": "g", "name": "s", "type": "endpoint", "host": "h", "port": 443.0})
     assert body == {"name": "s", "type": "endpoint", "host": "h", "port": 443, "upstream_id": trustgate.api.NIL_UUID}
     assert "upstream_id" not in provider.live_values({"upstream_id": trustgate.api.NIL_UUID, "name": "s"})
 
@@ -152,15 +183,14 @@ def test_minted_token_is_never_sent_over_plain_http_to_a_remote_host(monkeypatch
 
 
 def test_delete_answering_500_for_a_missing_object_is_treated_as_gone():
-    # given: the real service delete has no 404 branch (Q12)
+    # given: the real service delete has no 404 branch
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "DELETE":
             return httpx.Response(500, json={"error": "record not found"})
         return httpx.Response(404, json={"error": "service not found"})
 
-    client = ApiClient("trustgate", "http://127.0.0.1:1", {}, transport=httpx.MockTransport(handler))
     # when / then: no exception
-    trustgate.api.delete(client, "/api/v1/gateways/g/services/s", "trustgate:Service 's'")
+    ServiceProvider().api_delete(trustgate_client(handler), "s", {"gateway_id": "g"})
 
 
 # -- review fixes ---------------------------------------------------------------------------------
@@ -304,7 +334,7 @@ def test_empty_go_durations_are_unset_and_an_explicit_false_flag_is_kept():
     result = UpstreamProvider().check({}, news)
     assert result.failures == []
     assert result.inputs["websocket_config"] == {"enable_direct_communication": False}
-    assert UpstreamProvider().body(result.inputs)["websocket_config"] == {"enable_direct_communication": False}
+    assert UpstreamProvider().desired_body(result.inputs)["websocket_config"] == {"enable_direct_communication": False}
 
 
 def test_websocket_xor_proxy_is_judged_at_preview_only_when_both_blocks_are_known_to_be_set():

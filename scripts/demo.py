@@ -1,4 +1,8 @@
-"""``python -m pulumi_deploy.demo`` (``make demo``): the quickstart against the emulator.
+"""``python scripts/demo.py`` (``make demo``): the quickstart against the emulator.
+
+A repository tool, not part of the package: it runs ``examples/quickstart`` from this checkout with
+the CLI that ``scripts/install-pulumi-cli`` put under ``.tools/``. The end-to-end tests and the
+benchmarks reuse its quickstart stack (``scripts.demo.quickstart_stack``).
 
 Starts the emulator, seeds what only a vendor console can create, runs ``pulumi up`` of
 ``examples/quickstart`` through the real CLI with a local file backend under ``.demo/``, prints the
@@ -13,11 +17,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from .emulator.client import EmulatorControl
-from .emulator.process import RunningEmulator, run_emulator
-from .local_stack import LocalStack, pulumi_cli_root, repo_env_defaults
-
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script: make this checkout's package importable
+    sys.path.insert(0, str(REPO))
+
+from pulumi_deploy.emulator.client import EmulatorControl  # noqa: E402
+from pulumi_deploy.emulator.process import RunningEmulator, run_emulator  # noqa: E402
+from pulumi_deploy.local_stack import LocalStack, pulumi_cli_root, repo_env_defaults  # noqa: E402
+
 QUICKSTART = REPO / "examples" / "quickstart" / "__main__.py"
 DEMO_CREDENTIALS = {
     "RUNPOD_API_KEY": "demo-key",
@@ -46,9 +53,13 @@ def quickstart_stack(
     emu: RunningEmulator, workdir: Path, env: dict[str, str] | None = None, stack: str = "demo"
 ) -> LocalStack:
     """The quickstart program as a stack on the real CLI, pointed at ``emu`` (seeded here)."""
+
+    def program() -> None:
+        runpy.run_path(str(QUICKSTART))
+
     local = LocalStack(
         workdir,
-        lambda: runpy.run_path(str(QUICKSTART)),
+        program,
         cli_root=pulumi_cli_root(REPO),
         env={**DEMO_CREDENTIALS, **emu.base_urls, **repo_env_defaults(), **(env or {})},
         project="pulumi-deploy-quickstart",
