@@ -5,8 +5,10 @@
 Two scenarios, each timed for `up` (create), an unchanged `preview`, a `refresh` and `destroy`, with
 the given per-request latency injected by the emulator and the number of API calls each step made:
 
-* RunPod fan-out: 1 template + N endpoints. The provider process serves 4 calls at once, so with
-  latency L the create of N endpoints cannot beat roughly N/4 x (calls per endpoint) x L.
+* RunPod fan-out: 1 template + N endpoints.
+* Scale: `up --parallel 32` of 1 template + 1 endpoint and of 1 template + 24 endpoints at 1 s
+  latency, and their ratio. The provider process serves as many calls at once as the engine sends
+  (the SDK's pool of 4 is widened), so the ratio stays near 1.0 instead of ~N/4.
 * The quickstart (every vendor, `examples/quickstart`), as `make demo` runs it.
 """
 
@@ -44,6 +46,31 @@ def measure(title: str, stack: LocalStack, emu: RunningEmulator) -> None:
         print(f"  {name:<20} {elapsed:6.2f} s   {len(emu.control.calls()):4d} API calls")
 
 
+def scale(emu: RunningEmulator, tmp: Path, env: dict[str, str], latency: float = 1.0) -> None:
+    print(f"Scale: up --parallel 32 at {latency * 1000:.0f} ms latency (peak = most requests in flight at once)")
+    times: dict[int, float] = {}
+    for n in (1, 24):
+
+        def program(n: int = n) -> None:
+            tmpl = runpod.Template("t", runpod.TemplateArgs(image_name="img:1", is_serverless=True))
+            for i in range(n):
+                runpod.Endpoint(f"e{i}", runpod.EndpointArgs(template_id=tmpl.id, workers_max=2))
+
+        stack = LocalStack(
+            tmp / f"scale-{n}", program, cli_root=pulumi_cli_root(REPO), env={**emu.base_urls, **env}, stack="bench"
+        )
+        emu.control.set_latency(latency)
+        emu.control.clear_calls()
+        start = time.perf_counter()
+        stack.up(parallel=32)
+        times[n] = time.perf_counter() - start
+        peak = emu.control.concurrency()["peak"]
+        print(f"  1 + {n:<2} endpoints   up {times[n]:6.2f} s   {len(emu.control.calls()):4d} API calls   peak {peak}")
+        emu.control.set_latency(0.0)
+        stack.destroy(parallel=32)
+    print(f"  ratio (1 + 24) / (1 + 1): {times[24] / times[1]:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoints", type=int, default=10)
@@ -66,6 +93,7 @@ def main() -> int:
         latency = f"{args.latency * 1000:.0f} ms injected latency"
         measure(f"RunPod: 1 template + {args.endpoints} endpoints, {latency}", stack, emu)
         measure(f"Quickstart (every vendor), {latency}", quickstart_stack(emu, Path(tmp) / "qs", env=env), emu)
+        scale(emu, Path(tmp), env)
     return 0
 
 

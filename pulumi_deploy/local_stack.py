@@ -83,7 +83,8 @@ def pulumi_cli_root(repo_root: Path) -> Path:
 
 
 class LocalStack:
-    """A throwaway stack: file backend and PULUMI_HOME under ``workdir``, passphrase secrets."""
+    """A throwaway stack: PULUMI_HOME under ``workdir``, passphrase secrets, and a file backend under
+    ``workdir`` unless ``backend_url`` names another (e.g. an ``s3://`` bucket shared by a team)."""
 
     def __init__(
         self,
@@ -94,6 +95,7 @@ class LocalStack:
         env: dict[str, str] | None = None,
         project: str = "pulumi-deploy-test",
         stack: str = "test",
+        backend_url: str | None = None,
     ) -> None:
         from pulumi import automation as auto
 
@@ -116,7 +118,9 @@ class LocalStack:
             pulumi_command=cmd,
             env_vars=self.env,
             project_settings=auto.ProjectSettings(
-                name=project, runtime="python", backend=auto.ProjectBackend(url=f"file://{workdir / 'state'}")
+                name=project,
+                runtime="python",
+                backend=auto.ProjectBackend(url=backend_url or f"file://{workdir / 'state'}"),
             ),
         )
         self.stack = auto.create_or_select_stack(stack_name=stack, project_name=project, program=program, opts=opts)

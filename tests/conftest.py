@@ -47,12 +47,19 @@ StackFactory = Callable[..., LocalStack]
 
 
 @pytest.fixture
-def make_stack(tmp_path: Path, cli_root: Path, emulator_process: RunningEmulator) -> Iterator[StackFactory]:
+def stack_env(emulator_process: RunningEmulator) -> dict[str, str]:
+    """The environment every test stack runs with: emulator URLs, test credentials, fast retries."""
+    env = {**TEST_ENV, **emulator_process.base_urls, **repo_env_defaults()}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+    return env
+
+
+@pytest.fixture
+def make_stack(tmp_path: Path, cli_root: Path, stack_env: dict[str, str]) -> Iterator[StackFactory]:
     made: list[LocalStack] = []
 
     def factory(program: Callable[[], None], env: dict[str, str] | None = None) -> LocalStack:
-        full_env = {**TEST_ENV, **emulator_process.base_urls, **repo_env_defaults(), **(env or {})}
-        full_env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+        full_env = {**stack_env, **(env or {})}
         stack = LocalStack(tmp_path / f"stack{len(made)}", program, cli_root=cli_root, env=full_env)
         made.append(stack)
         return stack

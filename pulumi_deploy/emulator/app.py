@@ -24,7 +24,7 @@ from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .base import VendorEmulator, VendorError
-from .control import Call, ControlState, control_router
+from .control import HOLD_LIMIT, Call, ControlState, control_router
 from .vendors import load_vendors
 
 
@@ -73,7 +73,15 @@ class EmulatorMiddleware:
             body=_parse(raw),
         )
         self.state.record(call)
+        self.state.enter()
+        try:
+            await self._serve(scope, replay, send, vendor, method, rel_path, call)
+        finally:
+            self.state.leave()
 
+    async def _serve(
+        self, scope: Scope, replay: Receive, send: Send, vendor: VendorEmulator, method: str, rel_path: str, call: Call
+    ) -> None:
         delay = self.state.latency_for(vendor.name)
         if delay:
             await asyncio.sleep(delay)
@@ -94,6 +102,9 @@ class EmulatorMiddleware:
                 await _drop(send)
             if spec.kind == "delay":
                 await asyncio.sleep(spec.seconds)
+            if spec.kind == "hold":
+                limit = spec.seconds or HOLD_LIMIT
+                await asyncio.get_running_loop().run_in_executor(None, fault.released.wait, limit)
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":

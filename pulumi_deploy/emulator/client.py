@@ -41,11 +41,30 @@ class EmulatorControl:
     def clear_calls(self) -> None:
         self._ok(self._http.delete("/calls"))
 
+    def concurrency(self) -> dict[str, int]:
+        """Requests in flight now and the peak since the call log was last cleared."""
+        return self._ok(self._http.get("/concurrency"))  # type: ignore[no-any-return]
+
     def set_latency(self, seconds: float, vendor: str = "*") -> None:
         self._ok(self._http.put("/latency", json={"vendor": vendor, "seconds": seconds}))
 
     def add_fault(self, vendor: str, **spec: Any) -> int:
         return int(self._ok(self._http.post("/faults", json={"vendor": vendor, **spec}))["id"])
+
+    def set_chaos(self, **spec: Any) -> None:
+        """Inject a seeded random mix of failures into every vendor request (see control.py)."""
+        self._ok(self._http.put("/chaos", json=spec))
+
+    def chaos(self) -> dict[str, Any]:
+        """Requests seen under chaos and the failures injected, by kind."""
+        return self._ok(self._http.get("/chaos"))  # type: ignore[no-any-return]
+
+    def stop_chaos(self) -> None:
+        self._ok(self._http.delete("/chaos"))
+
+    def release_fault(self, fault_id: int) -> None:
+        """Let the requests held by a ``hold`` fault go on."""
+        self._ok(self._http.post(f"/faults/{fault_id}/release"))
 
     def clear_faults(self) -> None:
         self._ok(self._http.delete("/faults"))

@@ -11,6 +11,12 @@ Fault kinds (``POST /_emulator/faults``):
 ``drop_after``   let the backend process the request, then close the connection without the
                  response: the ambiguous failure that makes blind POST retries create duplicates.
 ``delay``        sleep ``seconds`` before processing (to trip client timeouts).
+``hold``         keep the request waiting until ``POST /_emulator/faults/{id}/release`` (at most
+                 ``seconds``, default 120), then serve it: a test can keep an operation in flight
+                 for exactly as long as it needs, on any machine load.
+
+``GET /_emulator/concurrency`` reports the requests in flight now and the peak since the call log
+was last cleared (latency and faults included), to prove how many calls a client runs at once.
 
 A fault matches on vendor, optional method and optional path regex (``re.search`` against the
 path as the call log records it) and fires ``times`` times (default 1).
@@ -21,11 +27,16 @@ calls are logged under the vendor's name with the view's ``call_log_prefix`` (``
 
 Vendor-specific controls: ``POST /_emulator/<vendor>/actions/<action>`` with a JSON object calls
 the backend's ``control_action`` (RunPod: ``rollout_step``, ``fail_release``).
+
+Chaos (``PUT /_emulator/chaos``): a seeded random mix of the same faults on every vendor request
+(rates of 503, 429 with Retry-After, 500, drop_before, drop_after), for the reliability tests of
+record; ``GET /_emulator/chaos`` counts what was injected. Explicit faults are matched first.
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 import re
 import threading
 from collections.abc import Callable
@@ -37,7 +48,10 @@ from pydantic import BaseModel, ConfigDict
 
 from .base import VendorEmulator
 
-FaultKind = Literal["status", "drop_before", "drop_after", "delay"]
+FaultKind = Literal["status", "drop_before", "drop_after", "delay", "hold"]
+
+HOLD_LIMIT = 120.0
+"""A held request is served anyway after this long, so a test that forgets to release cannot hang."""
 
 
 class FaultSpec(BaseModel):
@@ -53,11 +67,44 @@ class FaultSpec(BaseModel):
     times: int = 1
 
 
+class ChaosSpec(BaseModel):
+    """Probabilities (0..1) of each injected failure per vendor request; the rest are served."""
+
+    model_config = ConfigDict(extra="forbid")
+    seed: int = 0
+    vendors: list[str] | None = None  # None: every vendor
+    status_503: float = 0.0
+    status_429: float = 0.0
+    status_500: float = 0.0
+    drop_before: float = 0.0
+    drop_after: float = 0.0
+    retry_after: float = 0.05
+
+    def draw(self, rng: random.Random) -> FaultSpec | None:
+        r = rng.random()
+        for rate, spec in (
+            (self.status_503, {"kind": "status", "status": 503, "message": "chaos: service unavailable"}),
+            (self.status_429, {"kind": "status", "status": 429, "retry_after": self.retry_after, "message": "chaos"}),
+            (self.status_500, {"kind": "status", "status": 500, "message": "chaos: internal error"}),
+            (self.drop_before, {"kind": "drop_before"}),
+            (self.drop_after, {"kind": "drop_after"}),
+        ):
+            if r < rate:
+                return FaultSpec(vendor="*", **spec)
+            r -= rate
+        return None
+
+
+def _chaos_label(spec: FaultSpec) -> str:
+    return f"status_{spec.status}" if spec.kind == "status" else spec.kind
+
+
 @dataclass
 class Fault:
     id: int
     spec: FaultSpec
     remaining: int
+    released: threading.Event = field(default_factory=threading.Event)
 
     def matches(self, vendor: str, method: str, path: str) -> bool:
         s = self.spec
@@ -95,6 +142,14 @@ class ControlState:
     faults: list[Fault] = field(default_factory=list)
     latency: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    chaos: ChaosSpec | None = None
+    chaos_rng: random.Random = field(default_factory=random.Random)
+    chaos_counts: dict[str, int] = field(default_factory=dict)
+    chaos_requests: int = 0
+    in_flight: int = 0
+    peak_in_flight: int = 0
+    """Most vendor requests being served at the same moment since the last ``clear_calls``: how much
+    concurrency a client really achieved (latency included), without timing anything."""
     _seq: itertools.count = field(default_factory=itertools.count)
 
     @property
@@ -114,6 +169,15 @@ class ControlState:
         with self.lock:
             self.calls.append(call)
 
+    def enter(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
     def next_seq(self) -> int:
         return next(self._seq)
 
@@ -123,7 +187,16 @@ class ControlState:
                 if fault.matches(vendor, method, path):
                     fault.remaining -= 1
                     return fault
-        return None
+            chaos = self.chaos
+            if chaos is None or (chaos.vendors is not None and vendor not in chaos.vendors):
+                return None
+            self.chaos_requests += 1
+            spec = chaos.draw(self.chaos_rng)
+            if spec is None:
+                return None
+            label = _chaos_label(spec)
+            self.chaos_counts[label] = self.chaos_counts.get(label, 0) + 1
+            return Fault(id=-1, spec=spec.model_copy(update={"vendor": vendor}), remaining=0)
 
     def latency_for(self, vendor: str) -> float:
         return self.latency.get(vendor, self.latency.get("*", 0.0))
@@ -133,8 +206,13 @@ class ControlState:
         for v in targets:
             v.backend.reset()
         with self.lock:
+            for f in self.faults:
+                if vendor is None or f.spec.vendor == vendor:
+                    f.released.set()
             if vendor is None:
                 self.calls.clear()
+                self.peak_in_flight = self.in_flight
+                self.chaos = None
                 self.faults.clear()
                 self.latency.clear()
             else:
@@ -182,7 +260,13 @@ def control_router(state: ControlState) -> APIRouter:
     def clear_calls() -> dict[str, bool]:
         with state.lock:
             state.calls.clear()
+            state.peak_in_flight = state.in_flight
         return {"cleared": True}
+
+    @router.get("/concurrency")
+    def concurrency() -> dict[str, int]:
+        with state.lock:
+            return {"in_flight": state.in_flight, "peak": state.peak_in_flight}
 
     @router.put("/latency")
     def set_latency(spec: LatencySpec) -> dict[str, float]:
@@ -200,6 +284,15 @@ def control_router(state: ControlState) -> APIRouter:
             state.faults.append(fault)
         return {"id": fault.id}
 
+    @router.post("/faults/{fault_id}/release")
+    def release_fault(fault_id: int) -> dict[str, bool]:
+        with state.lock:
+            fault = next((f for f in state.faults if f.id == fault_id), None)
+        if fault is None:
+            raise HTTPException(404, f"no fault {fault_id}")
+        fault.released.set()
+        return {"released": True}
+
     @router.get("/faults")
     def list_faults() -> list[dict[str, Any]]:
         with state.lock:
@@ -208,8 +301,36 @@ def control_router(state: ControlState) -> APIRouter:
     @router.delete("/faults")
     def clear_faults() -> dict[str, bool]:
         with state.lock:
+            for f in state.faults:
+                f.released.set()  # nothing stays held by a fault that no longer exists
             state.faults.clear()
         return {"cleared": True}
+
+    @router.put("/chaos")
+    def set_chaos(spec: ChaosSpec) -> dict[str, Any]:
+        for name in spec.vendors or []:
+            vendor_or_404(name)
+        with state.lock:
+            state.chaos = spec
+            state.chaos_rng = random.Random(spec.seed)
+            state.chaos_counts = {}
+            state.chaos_requests = 0
+        return spec.model_dump()
+
+    @router.get("/chaos")
+    def chaos_report() -> dict[str, Any]:
+        with state.lock:
+            return {
+                "active": state.chaos is not None,
+                "requests": state.chaos_requests,
+                "injected": dict(state.chaos_counts),
+            }
+
+    @router.delete("/chaos")
+    def stop_chaos() -> dict[str, bool]:
+        with state.lock:
+            state.chaos = None
+        return {"stopped": True}
 
     @router.get("/inventory")
     def inventory(vendor: str | None = None) -> dict[str, dict[str, list[dict[str, Any]]]]:
