@@ -33,7 +33,7 @@ TEST_ENV = {
 @pytest.fixture(scope="session")
 def emulator_process(pytestconfig: pytest.Config) -> Iterator[RunningEmulator]:
     # Kept alive for the whole session on purpose: not a leak of the test that happened to start it.
-    with process_leaks.allow_started_during(pytestconfig), run_emulator() as emu:
+    with process_leaks.kept_alive(process_leaks.guard(pytestconfig), run_emulator()) as emu:
         yield emu
 
 

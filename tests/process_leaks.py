@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -42,6 +43,7 @@ GRACE_VAR = "PULUMI_DEPLOY_TEST_EXIT_GRACE"
 TERMINATE_GRACE_SECONDS = 5.0
 
 PROC = Path("/proc")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -245,12 +247,12 @@ def guard(config: pytest.Config) -> LeakGuard:
 
 
 @contextlib.contextmanager
-def allow_started_during(config: pytest.Config) -> Iterator[None]:
-    """Register the processes started inside the block as kept alive on purpose (session fixtures)."""
-    g = guard(config)
+def kept_alive(g: LeakGuard, starts: contextlib.AbstractContextManager[T]) -> Iterator[T]:
+    """Enter ``starts``; the processes it started are kept alive on purpose (session fixtures) while inside."""
     before = set(g.ours())
-    yield
-    g.allow(p.pid for identity, p in g.ours().items() if identity not in before)
+    with starts as value:
+        g.allow(p.pid for identity, p in g.ours().items() if identity not in before)
+        yield value
 
 
 @pytest.hookimpl(wrapper=True)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
-from process_leaks import GRACE_VAR, SESSION_VAR, LeakGuard, leak_message, read_process, terminate
+from process_leaks import GRACE_VAR, SESSION_VAR, LeakGuard, kept_alive, leak_message, read_process, terminate
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 
@@ -71,6 +73,33 @@ def test_a_process_a_session_fixture_keeps_alive_is_not_reported() -> None:
         kept.wait()
     # then
     assert leaked == []
+
+
+def test_processes_a_session_fixture_starts_are_allowed_while_it_keeps_them() -> None:
+    # given: a fixture-like context manager that keeps a server process alive, as run_emulator does
+    @contextlib.contextmanager
+    def server() -> Iterator[subprocess.Popen[bytes]]:
+        proc = subprocess.Popen(["sleep", "300"])
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            proc.wait()
+
+    guard = LeakGuard(uuid.uuid4().hex)
+    before = set(guard.ours())
+    # when
+    with kept_alive(guard, server()) as proc:
+        leaked_while_kept = guard.leaked_since(before, grace=0)
+        other = subprocess.Popen(["sleep", "301"])
+        try:
+            leaked_besides = guard.leaked_since(before, grace=0)
+        finally:
+            other.terminate()
+            other.wait()
+    # then
+    assert leaked_while_kept == []
+    assert [p.pid for p in leaked_besides] == [other.pid] != [proc.pid]
 
 
 def test_a_child_that_exits_during_the_grace_is_not_a_leak() -> None:
