@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import process_leaks
 import pytest
 
 from pulumi_deploy.emulator.client import EmulatorControl
@@ -13,6 +14,11 @@ from pulumi_deploy.emulator.process import RunningEmulator, run_emulator
 from pulumi_deploy.local_stack import LocalStack, pulumi_cli_root, repo_env_defaults
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Every test fails if it leaves a process behind (tests/process_leaks.py): its hooks, run for every tier.
+pytest_configure = process_leaks.pytest_configure
+pytest_runtest_setup = process_leaks.pytest_runtest_setup
+pytest_runtest_teardown = process_leaks.pytest_runtest_teardown
 
 #: Credentials the e2e stacks use against the emulator (any non-empty token is accepted there).
 TEST_ENV = {
@@ -25,8 +31,9 @@ TEST_ENV = {
 
 
 @pytest.fixture(scope="session")
-def emulator_process() -> Iterator[RunningEmulator]:
-    with run_emulator() as emu:
+def emulator_process(pytestconfig: pytest.Config) -> Iterator[RunningEmulator]:
+    # Kept alive for the whole session on purpose: not a leak of the test that happened to start it.
+    with process_leaks.kept_alive(process_leaks.guard(pytestconfig), run_emulator()) as emu:
         yield emu
 
 

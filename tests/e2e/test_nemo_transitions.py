@@ -9,10 +9,12 @@ from typing import Any
 import httpx
 import pulumi
 import pytest
+from emulator_watch import once_called
 from nemo_helpers import FAST, PROVIDER_ID, fast_controller, objects
 from nemo_helpers import nemo_calls as calls
 
 from pulumi_deploy import nemo
+from pulumi_deploy.emulator.client import EmulatorControl
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
@@ -188,11 +190,14 @@ def test_status_post_ignored_for_an_unchanged_message_fails_instead_of_storing_t
     assert stack.preview().step("status").op == "same"
 
 
-def test_deployment_deleted_out_of_band_is_dropped_on_refresh_and_recreate_waits_for_the_name(emulator, make_stack):
-    # given: a deployment deleted through the API, still DELETING
+def test_deployment_deleted_out_of_band_is_dropped_on_refresh_and_recreate_waits_for_the_name(
+    emulator, emulator_process, make_stack
+):
+    # given: a deployment deleted through the API, DELETING until the provider has found it so (then it goes
+    # at once): the refresh and the create both meet it DELETING, however slow the machine is
     stack = make_stack(program({}), env=FAST)
     stack.up()
-    emulator.settings("nemo", deleting_seconds=1.0, hard_delete_seconds=0.5)
+    emulator.settings("nemo", deleting_seconds=3600, hard_delete_seconds=0)
     deleted = httpx.delete(emulator.base_url("nemo") + DEPLOYMENT_PATH, headers={"Authorization": "Bearer x"})
     assert deleted.status_code == 202
     # when
@@ -202,8 +207,17 @@ def test_deployment_deleted_out_of_band_is_dropped_on_refresh_and_recreate_waits
         stack.resource_state("dep")
     # when
     emulator.clear_calls()
-    stack.up()
+
+    def name_still_taken(call: dict[str, Any]) -> bool:
+        return (call["method"], call["path"], call["status"]) == ("GET", DEPLOYMENT_PATH, 200)
+
+    def finish_deleting(control: EmulatorControl) -> None:
+        control.settings("nemo", deleting_seconds=0)
+
+    with once_called(emulator_process.root_url, "nemo", name_still_taken, finish_deleting) as finished:
+        stack.up()
     # then: waited for the 404 before creating again (no 409)
+    assert finished.fired
     dep = objects(emulator, "deployments")["llama"]
     assert (dep["entity_version"], dep["status"]) == (1, "READY")
     posts = [c for c in emulator.calls("nemo") if c["method"] == "POST" and c["path"].endswith("/deployments")]

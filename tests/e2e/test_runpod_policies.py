@@ -8,9 +8,11 @@ from typing import Any
 import httpx
 import pulumi
 import pytest
+from emulator_watch import once_called
 from runpod_programs import base_cfg, program, rp_calls
 
 from pulumi_deploy import runpod
+from pulumi_deploy.emulator.client import EmulatorControl
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
@@ -93,12 +95,13 @@ def test_replacing_autonamed_template_moves_endpoint_before_deleting_old(emulato
     assert preview.step("worker").replace_keys == ["category"]
     assert new_template != old_template
     assert only(emulator, "endpoints")["templateId"] == new_template
-    order = [(c["method"], c["path"]) for c in rp_calls(emulator) if c["method"] != "GET"]
+    mutations = [c for c in rp_calls(emulator) if c["method"] != "GET"]  # one read of the log, indexed once
+    order = [(c["method"], c["path"]) for c in mutations]
     post = order.index(("POST", "/templates"))
-    move = next(i for i, c in enumerate(rp_calls(emulator)) if c["method"] == "PATCH" and c["path"].startswith("/endp"))
+    move = next(i for i, c in enumerate(mutations) if c["method"] == "PATCH" and c["path"].startswith("/endp"))
     delete = order.index(("DELETE", f"/templates/{old_template}"))
     assert post < delete
-    assert [c for c in rp_calls(emulator) if c["method"] != "GET"][move - 0]["body"] == {"templateId": new_template}
+    assert mutations[move]["body"] == {"templateId": new_template}
 
 
 def test_explicitly_named_template_in_use_fails_replacement_with_explanation(emulator, make_stack):
@@ -116,15 +119,28 @@ def test_explicitly_named_template_in_use_fails_replacement_with_explanation(emu
     assert len(emulator.inventory("runpod")["templates"]) == 1
 
 
-def test_destroy_waits_until_runpod_releases_the_template_its_endpoint_just_let_go_of(emulator, make_stack):
-    # given: RunPod refuses the template delete for a while after the endpoint delete (real service: ~2 min)
-    emulator.settings("runpod", template_release_seconds=0.5)
+def test_destroy_waits_until_runpod_releases_the_template_its_endpoint_just_let_go_of(
+    emulator, emulator_process, make_stack
+):
+    # given: RunPod refuses the template delete for a while after the endpoint delete (real service: ~2 min).
+    # The emulator keeps refusing until the provider has been refused once, however long the engine takes
+    # between the two deletes; then it releases the template.
+    emulator.settings("runpod", template_release_seconds=3600)
     stack = make_stack(program(base_cfg()), env={"PULUMI_DEPLOY_POLL_INTERVAL": "0.1"})
     template_id = stack.up().outputs["template_id"]
     emulator.clear_calls()
+
+    def refused(call: dict[str, Any]) -> bool:
+        return (call["method"], call["path"], call["status"]) == ("DELETE", f"/templates/{template_id}", 400)
+
+    def release(control: EmulatorControl) -> None:
+        control.settings("runpod", template_release_seconds=0)
+
     # when
-    destroyed = stack.destroy()
+    with once_called(emulator_process.root_url, "runpod", refused, release) as released:
+        destroyed = stack.destroy()
     # then
+    assert released.fired
     deletes = [c for c in rp_calls(emulator, "DELETE") if c["path"] == f"/templates/{template_id}"]
     assert len(deletes) >= 2  # refused at first, retried, then deleted
     assert [c["status"] for c in deletes][-1] == 204 and set(c["status"] for c in deletes[:-1]) == {400}

@@ -230,23 +230,26 @@ def test_semantic_upstream_without_embedding_fails_at_preview(emulator, make_sta
 
 
 def test_invalid_secret_credentials_fail_at_preview_without_printing_their_values(emulator, make_stack):
-    # given: a bad param_location next to credential values, on a service and on a target
+    # given: credential values on a service and on a target; in each preview exactly one of the two has a
+    # bad param_location (with two failing checks, which one the engine reports first is scheduling)
     secret = "svc-header-s3cr3t-value"
+
+    def service_credentials(location: str) -> trustgate.CredentialsArgs:
+        return trustgate.CredentialsArgs(header_value=secret, param_location=location)
+
+    def target(location: str) -> trustgate.TargetArgs:
+        creds = trustgate.CredentialsArgs(api_key=f"{secret}-2", param_location=location)
+        return trustgate.TargetArgs(host="a.internal", port=8080, protocol="http", credentials=creds)
+
     cfg = base_cfg()
-    cfg["service"]["credentials"] = trustgate.CredentialsArgs(header_value=secret, param_location="header")
-    cfg["upstream"]["targets"] = [
-        trustgate.TargetArgs(
-            host="a.internal",
-            port=8080,
-            protocol="http",
-            credentials=trustgate.CredentialsArgs(api_key=f"{secret}-2", param_location="header"),
-        )
-    ]
+    cfg["service"]["credentials"] = service_credentials("query")
+    cfg["upstream"]["targets"] = [target("header")]
     stack = make_stack(program(cfg))
     # when
     with pytest.raises(StackFailed) as target_failed:
         stack.preview()
-    cfg["upstream"]["targets"] = base_cfg()["upstream"]["targets"]
+    cfg["service"]["credentials"] = service_credentials("header")
+    cfg["upstream"]["targets"] = [target("query")]
     with pytest.raises(StackFailed) as service_failed:
         stack.preview()
     # then

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_clock import FakeClock
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
@@ -28,7 +29,11 @@ INSTANT = {"created_seconds": 0, "pending_seconds": 0, "deleting_seconds": 0, "h
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app([Emulator()])) as c:
+    # A frozen clock: statuses move only when a test sets a duration to 0, never because the machine is slow
+    # (with the default 0.2 s a DELETING or PENDING read right after the request could already be past it).
+    emulator = Emulator()
+    emulator.backend.clock = FakeClock()
+    with TestClient(create_app([emulator])) as c:
         yield c
 
 
