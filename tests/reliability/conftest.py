@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import subprocess
@@ -9,12 +10,13 @@ import sys
 import threading
 from collections.abc import Iterator
 
+import process_leaks
 import pytest
 from s3_state import S3Server
 
 
-@pytest.fixture(scope="session")
-def s3_server() -> Iterator[S3Server]:
+@contextlib.contextmanager
+def run_s3_server() -> Iterator[S3Server]:
     # A missing moto is a failure (the dev extra installs it), never a skip.
     proc = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
@@ -52,3 +54,10 @@ def s3_server() -> Iterator[S3Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def s3_server(pytestconfig: pytest.Config) -> Iterator[S3Server]:
+    # Kept alive for the whole session on purpose: not a leak of the test that happened to start it.
+    with process_leaks.kept_alive(process_leaks.guard(pytestconfig), run_s3_server()) as server:
+        yield server
