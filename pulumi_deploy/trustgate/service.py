@@ -99,7 +99,7 @@ class ServiceProvider(api.TrustGateProvider):
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # Names are not unique: only an object with exactly the desired content, and only one (api.py).
-        items = client.request("GET", api.gateway_path(inputs["gateway_id"], "services"))  # not paged
+        items = client.listing(api.gateway_path(inputs["gateway_id"], "services"))  # not paged
         return self.find_same(api.unwrap_list(items, "services"), inputs)
 
 
