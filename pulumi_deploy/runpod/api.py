@@ -22,15 +22,6 @@ SETTINGS = VendorSettings(
 )
 
 
-def find_by_name(client: ApiClient, collection: str, name: str, normalise: Any = str) -> tuple[str, JsonObject] | None:
-    """The object of ``collection`` whose (normalised) name is ``name``, if exactly one has it."""
-    items = client.request("GET", f"/{collection}") or []
-    matches = [i for i in items if isinstance(i, dict) and normalise(i.get("name") or "") == name]
-    if len(matches) == 1:
-        return str(matches[0]["id"]), matches[0]
-    return None
-
-
 def strip_flashboot_suffix(name: str) -> str:
     """RunPod historically appended " -fb" to FlashBoot endpoint names: the name the user wrote is without it."""
     for suffix in (" -fb", "-fb"):
@@ -49,8 +40,11 @@ class RestObjectProvider(SpecProvider):
         return name
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
+        # Names are not unique (endpoints): the one object with this name *and* the desired content.
         assert self.routes is not None
-        return find_by_name(client, self.routes.collection.strip("/"), inputs["name"], self.name_key)
+        items = client.listing(self.routes.collection) or []
+        named = [i for i in items if isinstance(i, dict) and self.name_key(i.get("name") or "") == inputs["name"]]
+        return self.find_same(named, inputs)
 
 
 def routes(collection: str) -> Routes:

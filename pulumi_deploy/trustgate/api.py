@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -137,11 +138,18 @@ def list_all(client: ApiClient, path: str, wrapper_key: str) -> list[dict[str, A
     return items
 
 
-def uuid_value(value: str) -> str:
-    """Pydantic check: a value the server's ``uuid.Parse`` accepts."""
-    if not re.fullmatch(UUID_PATTERN, value):
-        raise ValueError("not a UUID (the server parses it as one; pass an Upstream's `id`)")
-    return value
+def uuid_of(what: str) -> Callable[[str], str]:
+    """Pydantic check: a value the server's ``uuid.Parse`` accepts (``what`` says which id to pass)."""
+
+    def check(value: str) -> str:
+        if not re.fullmatch(UUID_PATTERN, value):
+            raise ValueError(f"not a UUID (the server parses it as one; pass {what})")
+        return value
+
+    return check
+
+
+uuid_value = uuid_of("an Upstream's `id`")
 
 
 def drop_empty(value: Any) -> Any:
@@ -204,4 +212,3 @@ class TrustGateProvider(SpecProvider):
             if client.get_or_none(read_call(self.spec, self.routes, id_, outs).path) is None:
                 return
             raise
-

@@ -206,4 +206,3 @@ class Gateway(SpecResource, module="trustgate", name="Gateway"):
     client_tls: Output[dict[str, Any] | None]
     created_at: Output[str]
     updated_at: Output[str]
-
