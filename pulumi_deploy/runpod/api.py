@@ -19,6 +19,8 @@ SETTINGS = VendorSettings(
     errors=ErrorRules(
         message_keys=("message",), domain=(when(InUse, status=400, methods="DELETE", message=r"\bin use\b"),)
     ),
+    # Input errors are 400/422; a 500 is RunPod failing for a moment.
+    transient_statuses=frozenset({500, 502, 503, 504}),
 )
 
 

@@ -6,6 +6,7 @@ the killed run made (deterministic names, exact content) instead of making a sec
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -85,10 +86,8 @@ def test_sigkill_mid_up_then_the_documented_recovery_leaves_one_object_per_resou
     _wait_for(lambda: len(emulator.inventory("runpod")["endpoints"]) >= 5, "5 endpoints to exist")
     tree = _tree(_the_cli_running_up())
     for pid in tree:  # what a cancelled CI job does: the CLI and everything it started die at once
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     thread.join(timeout=120)
     assert "error" in result, "the killed `up` should have failed"
     emulator.set_latency(0.0, vendor="runpod")
