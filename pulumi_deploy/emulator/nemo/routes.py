@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
 from fastapi.responses import JSONResponse, Response
 
 from . import errors
@@ -30,10 +31,12 @@ def build_router(backend: NemoBackend) -> APIRouter:
         workspace = request.path_params.get("workspace") or request.path_params.get("name")
         backend.authenticate(request.headers.get("authorization"), workspace)
 
-    outer = APIRouter(dependencies=[Depends(authenticate)], tags=["nemo"])
-    outer.include_router(models_router(backend))
-    outer.include_router(entities_router(backend))
-    return outer
+    router = APIRouter(dependencies=[Depends(authenticate)], tags=["nemo"])
+    for part in (models_router(backend), entities_router(backend)):
+        for route in part.routes:  # flat, so that every route is a plain APIRoute with the auth dependency
+            assert isinstance(route, APIRoute)
+            router.add_api_route(route.path, route.endpoint, methods=sorted(route.methods), name=route.name)
+    return router
 
 
 def entities_router(backend: NemoBackend) -> APIRouter:
