@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pulumi
 import pytest
-from nemo_helpers import FAST, PROVIDER_ID, fast_controller, objects
+from nemo_helpers import FAST, PROVIDER_ID, fast_controller, make_projects, objects
 from nemo_helpers import nemo_calls as calls
 
 from pulumi_deploy import nemo
@@ -68,6 +68,7 @@ def program(cfg: dict[str, Any]):
 @pytest.fixture(autouse=True)
 def _fast_controller(emulator):
     fast_controller(emulator)
+    make_projects(emulator, "team-a", "team-b")
 
 
 def test_config_project_change_while_a_deployment_uses_it_fails_fast_naming_the_deployment(emulator, make_stack):
