@@ -7,7 +7,10 @@ controller's message, and a version DELETED for longer than the garbage-collecti
 (``DELETE .../versions/{n}`` on a DELETED version removes it). Nothing else: statuses such as READY
 move only when a client records them (``POST .../status``).
 
-Usage: python controller_standin.py BASE_URL GC_TTL_SECONDS [INTERVAL_SECONDS]
+A deployment whose name starts with HOLD_PREFIX (if given) is left alone, so that a test can see the
+DELETING state a slow teardown shows.
+
+Usage: python controller_standin.py BASE_URL GC_TTL_SECONDS [INTERVAL_SECONDS [HOLD_PREFIX]]
 """
 
 from __future__ import annotations
@@ -37,8 +40,10 @@ def age_seconds(timestamp: str) -> float:
     return (datetime.now(UTC) - then).total_seconds()
 
 
-def step(client: httpx.Client, gc_ttl: float) -> None:
+def step(client: httpx.Client, gc_ttl: float, hold: str | None) -> None:
     for d in versions_in(client, "DELETING"):
+        if hold and str(d["name"]).startswith(hold):
+            continue
         client.post(
             f"/apis/models/v2/workspaces/{d['workspace']}/deployments/{d['name']}/status",
             params={"version": str(d["entity_version"])},
@@ -54,10 +59,11 @@ def step(client: httpx.Client, gc_ttl: float) -> None:
 def main() -> None:
     base_url, gc_ttl = sys.argv[1], float(sys.argv[2])
     interval = float(sys.argv[3]) if len(sys.argv) > 3 else 0.5
+    hold = sys.argv[4] if len(sys.argv) > 4 else None
     with httpx.Client(base_url=base_url, timeout=10) as client:
         while True:
             try:
-                step(client, gc_ttl)
+                step(client, gc_ttl, hold)
             except httpx.HTTPError as exc:  # the service restarting or stopping: try again next round
                 print(f"controller stand-in: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             time.sleep(interval)

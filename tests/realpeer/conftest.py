@@ -1,0 +1,97 @@
+"""Real-peer tier: the NeMo scenarios through the real Pulumi CLI against the real NeMo models service.
+
+Session fixtures start the service (its own Python 3.12 venv, from ``scripts/install-nemo-service``)
+and, for the delete path only, the controller stand-in; both are stopped by PID at the end. When the
+service cannot be installed or started the tier FAILS with the reason (it never skips).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from nemo_scenarios import MODELS, Peer
+from nemo_service import GC_TTL_SECONDS, RunningService, ServiceUnavailable, run_service, stop
+
+from pulumi_deploy.local_stack import LocalStack, repo_env_defaults
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STANDIN = Path(__file__).resolve().parent / "controller_standin.py"
+#: The stand-in leaves deployments with this name prefix DELETING, so a test can observe that state.
+HOLD_PREFIX = "hold-"
+#: No NeMo token at all: a local platform runs with auth off and needs none.
+PEER_ENV = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.2"}
+
+
+def _start(tmp_path_factory: pytest.TempPathFactory, name: str, *, auth: bool) -> Iterator[RunningService]:
+    try:
+        with run_service(tmp_path_factory.mktemp(name), auth=auth) as service:
+            yield service
+    except ServiceUnavailable as exc:
+        pytest.fail(f"real-peer tier: the real NeMo service is unavailable: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def real_nemo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
+    """The real models service (auth off) with the controller stand-in running beside it."""
+    for service in _start(tmp_path_factory, "nemo-real", auth=False):
+        log = (service.data_dir.parent / "controller-standin.log").open("wb")
+        standin = subprocess.Popen(
+            [sys.executable, str(STANDIN), service.base_url, str(GC_TTL_SECONDS), "0.3", HOLD_PREFIX],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield service
+        finally:
+            stop(standin)
+            log.close()
+
+
+@pytest.fixture(scope="session")
+def real_nemo_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
+    """A second real service with auth on (no controller stand-in: nothing there gets deleted)."""
+    yield from _start(tmp_path_factory, "nemo-real-auth", auth=True)
+
+
+@pytest.fixture
+def peer(real_nemo: RunningService) -> Peer:
+    base = real_nemo.base_url
+
+    def hold_deleting(name: str) -> None:
+        assert name.startswith(HOLD_PREFIX), name
+        assert httpx.delete(f"{base}{MODELS}/default/deployments/{name}").status_code == 202
+
+    def release(name: str) -> None:
+        path = f"{base}{MODELS}/default/deployments/{name}"
+        body = {"status": "DELETED", "status_message": "Deleted deployments-plugin entities."}
+        assert httpx.post(f"{path}/status", json=body).status_code == 200
+        assert httpx.delete(path).status_code == 404  # every version DELETED: removed
+
+    return Peer(base, {"NEMO_BASE_URL": base, **PEER_ENV}, hold_deleting, release, "real")
+
+
+StackFactory = Callable[..., LocalStack]
+
+
+@pytest.fixture
+def make_stack(tmp_path: Path, cli_root: Path) -> Iterator[StackFactory]:
+    """Stacks that reach only the real service: no emulator, no vendor tokens."""
+
+    counter = itertools.count()
+
+    def factory(program: Callable[[], None], env: dict[str, str] | None = None) -> LocalStack:
+        full_env = {**repo_env_defaults(), **(env or {})}
+        full_env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+        inherited = {k for k in os.environ if k.startswith("NEMO_")}
+        assert not inherited - set(full_env), f"NEMO_* variables leak into the real-peer stacks: {inherited}"
+        return LocalStack(tmp_path / f"stack{next(counter)}", program, cli_root=cli_root, env=full_env)
+
+    yield factory
