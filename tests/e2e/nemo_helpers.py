@@ -38,4 +38,6 @@ def make_projects(emulator, *names: str, workspace: str = "default") -> None:
     """Projects must exist before an object names one (the platform answers 422 otherwise)."""
     for name in names:
         url = f"{emulator.base_url('nemo')}/apis/entities/v2/workspaces/{workspace}/projects"
-        assert httpx.post(url, json={"name": name}).status_code == 201
+        response = httpx.post(url, json={"name": name})
+        assert response.status_code == 201, response.text
+    emulator.clear_calls()  # tests assert on the provider's calls only

@@ -12,8 +12,8 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.routing import APIRoute
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 
 from . import errors
 from .backend import NemoBackend
@@ -41,35 +41,34 @@ def build_router(backend: NemoBackend) -> APIRouter:
 
 def entities_router(backend: NemoBackend) -> APIRouter:
     router = APIRouter(prefix=ENTITIES)
-    ent = backend.entities
 
     @router.get("")
     async def list_workspaces() -> Response:
-        data = list(ent.workspaces.values())
+        data = list(backend.entities.workspaces.values())
         return _json({"data": data, "pagination": _one_page(len(data)), "sort": "-created_at", "filter": None})
 
     @router.post("")
     async def create_workspace(request: Request) -> Response:
         body = _named_body(await request.body())
         with backend.lock:
-            return _json(ent.add_workspace(body["name"], body.get("description")), 201)
+            return _json(backend.entities.add_workspace(body["name"], body.get("description")), 201)
 
     @router.get("/{name}")
     async def get_workspace(name: str) -> Response:
         with backend.lock:
-            return _json(ent.get_workspace(name))
+            return _json(backend.entities.get_workspace(name))
 
     @router.get("/{workspace}/projects")
     async def list_projects(workspace: str) -> Response:
         with backend.lock:
-            data = ent.list_projects(workspace)
+            data = backend.entities.list_projects(workspace)
         return _json({"data": data, "pagination": _one_page(len(data)), "sort": "-created_at", "filter": None})
 
     @router.post("/{workspace}/projects")
     async def create_project(workspace: str, request: Request) -> Response:
         body = _named_body(await request.body())
         with backend.lock:
-            return _json(ent.add_project(workspace, body["name"], body.get("description")), 201)
+            return _json(backend.entities.add_project(workspace, body["name"], body.get("description")), 201)
 
     return router
 
