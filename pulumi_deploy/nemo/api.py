@@ -200,7 +200,7 @@ class NemoProvider(SpecProvider):
             mapped = explain(exc, self.describe(props, id_), props, client)
             if mapped is exc:
                 raise
-            raise mapped from exc
+            raise mapped from None  # the message carries the status and the platform's words
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         with self.explained(props):
