@@ -11,7 +11,8 @@ target status, failing on ERROR/LOST; delete is asynchronous (202 -> DELETING ->
 delete) and the name stays taken until the record is gone, so delete waits for the 404 (and a same-name
 replacement deletes first) (Q3, Q4). A deployment found DELETING/DELETED (deleted outside Pulumi)
 counts as gone on refresh, and creating the same name again first waits (bounded by ``wait_timeout``)
-for the old record's 404.
+for the old record's 404. An update that would write a new version of a deployment found DELETING or
+DELETED is refused (:func:`deleting_message`) and sends nothing.
 """
 
 from __future__ import annotations
