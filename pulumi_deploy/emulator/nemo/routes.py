@@ -35,7 +35,7 @@ def build_router(backend: NemoBackend) -> APIRouter:
     for part in (models_router(backend), entities_router(backend)):
         for route in part.routes:  # flat, so that every route is a plain APIRoute with the auth dependency
             assert isinstance(route, APIRoute)
-            router.add_api_route(route.path, route.endpoint, methods=sorted(route.methods), name=route.name)
+            router.add_api_route(route.path, route.endpoint, methods=sorted(route.methods or ()), name=route.name)
     return router
 
 
