@@ -29,6 +29,7 @@ from ..core import log
 from ..core.errors import Conflict, NotFound
 from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
+from ..core.provider import INPUT_NAMES
 from ..core.resource import ResourceArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
@@ -252,9 +253,12 @@ def kept_model_entity_id(olds: dict[str, Any], news: dict[str, Any]) -> str | No
     """The server-filled ``model_entity_id`` to send again in an update, or None.
 
     The platform fills it only at create (from ``model_spec``) and writes what the update sends, so an
-    update without it would clear it. It is kept while the model ``model_spec`` names is the same.
+    update without it would clear it. It is kept while the model ``model_spec`` names is the same, and
+    only when the server chose it (a value the user set and then removed is cleared, as asked).
     """
     if news.get("model_entity_id") is not None or not olds.get("model_entity_id"):
+        return None
+    if "model_entity_id" in (olds.get(INPUT_NAMES) or ()):
         return None
 
     def model(spec: Any) -> tuple[Any, ...]:

@@ -253,8 +253,17 @@ def test_an_unknown_project_says_which_and_how_to_create_it(monkeypatch):
     ids=["same-model", "other-model", "set-by-the-user"],
 )
 def test_server_filled_model_entity_id_is_sent_again_only_for_the_same_model(news, kept):
-    olds = {"model_spec": {"model_name": "llama"}, "model_entity_id": "default/llama"}
+    olds = {"model_spec": {"model_name": "llama"}, "model_entity_id": "default/llama", "_input_names": ["name"]}
     assert kept_model_entity_id(olds, news) == kept
+
+
+def test_a_model_entity_id_the_user_set_and_then_removed_is_not_sent_again():
+    olds = {
+        "model_spec": {"model_name": "llama"},
+        "model_entity_id": "default/llama",
+        "_input_names": ["model_entity_id"],
+    }
+    assert kept_model_entity_id(olds, {"model_spec": {"model_name": "llama"}}) is None
 
 
 # -- config delete: who blocks it ------------------------------------------------------------------
