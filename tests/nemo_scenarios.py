@@ -152,9 +152,9 @@ def live_deployment_blocks_a_config_replacement_fast(peer: Peer, make_stack: Cal
 
 
 def status_is_recorded_per_version_without_drift(peer: Peer, make_stack: Callable[..., LocalStack]) -> None:
-    """ModelDeploymentStatus on the deployment's current version (``?version=N``), read back per version."""
+    """ModelDeploymentStatus on the latest version, then on the current version by number (``?version=N``)."""
     cfg, dep_name = unique("cfg"), unique("dep")
-    gpu = {"value": 1}
+    gpu: dict[str, Any] = {"value": 1, "track": False}
 
     def program() -> None:
         config = nemo.ModelDeploymentConfig(
@@ -167,7 +167,7 @@ def status_is_recorded_per_version_without_drift(peer: Peer, make_stack: Callabl
             "status",
             nemo.ModelDeploymentStatusArgs(
                 deployment=dep.name,
-                version=dep.entity_version,
+                version=dep.entity_version if gpu["track"] else None,
                 status="READY",
                 status_message="served by the pipeline",
                 model_provider_id="default/pipeline-provider",
@@ -176,8 +176,9 @@ def status_is_recorded_per_version_without_drift(peer: Peer, make_stack: Callabl
 
     stack = make_stack(program, env=peer.env)
     stack.up()
+    assert peer.deployment(dep_name).json()["status"] == "READY"
     # when: config v2 -> deployment v2 -> the status recorded on v2
-    gpu["value"] = 2
+    gpu.update(value=2, track=True)
     stack.up()
     # then
     latest = peer.deployment(dep_name).json()
