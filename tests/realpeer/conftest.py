@@ -11,6 +11,7 @@ import itertools
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,11 +28,28 @@ STANDIN = Path(__file__).resolve().parent / "controller_standin.py"
 HOLD_PREFIX = "hold-"
 #: No NeMo token at all: a local platform runs with auth off and needs none.
 PEER_ENV = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.2"}
+#: Figures printed after the run (start-up and scenario times); printing them from a test would break
+#: pytest's progress line.
+FIGURES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("real NeMo peer")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def figures() -> list[str]:
+    return FIGURES
 
 
 def _start(tmp_path_factory: pytest.TempPathFactory, name: str, *, auth: bool) -> Iterator[RunningService]:
+    started = time.monotonic()
     try:
         with run_service(tmp_path_factory.mktemp(name), auth=auth) as service:
+            FIGURES.append(f"{name}: install check + start {time.monotonic() - started:.1f}s ({service.base_url})")
             yield service
     except ServiceUnavailable as exc:
         pytest.fail(f"real-peer tier: the real NeMo service is unavailable: {exc}", pytrace=False)

@@ -25,10 +25,9 @@ from pulumi_deploy.local_stack import StackFailed
 pytestmark = pytest.mark.e2e
 
 
-def test_moving_the_deployment_to_a_new_config_removes_the_old_one(peer, make_stack, capsys):
+def test_moving_the_deployment_to_a_new_config_removes_the_old_one(peer, make_stack, figures):
     elapsed = move_deployment_to_a_new_config_and_remove_the_old_one(peer, make_stack)
-    with capsys.disabled():
-        print(f"\n[real-peer] move deployment to config B and remove config A: `pulumi up` took {elapsed:.1f}s")
+    figures.append(f"move the deployment to config B and remove config A: `pulumi up` took {elapsed:.1f}s")
 
 
 def test_a_live_deployment_blocks_a_config_replacement_at_once(peer, make_stack):
