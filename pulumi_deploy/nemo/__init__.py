@@ -2,7 +2,8 @@
 
 Configuration: ``nemo:baseUrl`` or ``NEMO_BASE_URL`` (the platform root, e.g.
 ``http://127.0.0.1:8080`` for a local platform; required); ``nemo:token`` (secret) or ``NEMO_TOKEN``,
-sent as a bearer token when set (a local platform with auth disabled needs none); ``nemo:workspace``
+sent as a bearer token when set (a local platform runs with auth off and needs none; with auth on, a
+Scoped Access Key is the token for automation); ``nemo:workspace``
 or ``NEMO_WORKSPACE`` (default ``default``), overridable per resource.
 """
 

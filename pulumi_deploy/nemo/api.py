@@ -9,18 +9,29 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
 from pulumi import Input
-from pulumi.dynamic import CheckResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
 from ..core import log
 from ..core.config import Setting, VendorSettings, lookup
-from ..core.errors import BadRequest, ConfigError, Conflict, PulumiDeployError
+from ..core.errors import (
+    ApiError,
+    BadRequest,
+    ConfigError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PulumiDeployError,
+    ServerError,
+    Unauthorized,
+)
 from ..core.fields import Doc, Replace
-from ..core.http import ApiClient
+from ..core.http import ApiClient, get_client
 from ..core.provider import SpecProvider
 from ..core.wait import poll_interval
 
@@ -116,10 +127,96 @@ def call(fn: Callable[[], T], what: str) -> T:
             raise
 
 
+TOKEN_HINT = (
+    "For automation use a Scoped Access Key (created with POST /apis/auth/v2/access-keys on the platform; "
+    "set it with `pulumi config set --secret nemo:token <key>` or $NEMO_TOKEN)"
+)
+UNKNOWN_PROJECT_RE = re.compile(r"Project '[^']*' does not exist in workspace")
+
+
+def explain(exc: ApiError, what: str, props: dict[str, Any], client: ApiClient | None = None) -> PulumiDeployError:
+    """The one place that turns the platform's answers for auth, workspace and project problems into
+    an error that says what to change. Anything else is returned unchanged."""
+    ws = props.get("workspace") or "?"
+    if isinstance(exc, Unauthorized):
+        if lookup(SETTINGS.credential):
+            return ConfigError(
+                f"{what}: the NeMo platform rejected the token from `nemo:token` / $NEMO_TOKEN "
+                f"({exc.status} {exc.message}): it is not a valid, unexpired platform token. {TOKEN_HINT}"
+            )
+        return ConfigError(
+            f"{what}: the NeMo platform has authentication enabled ({exc.status} {exc.message}) and no token is "
+            f"configured in `nemo:token` / $NEMO_TOKEN. {TOKEN_HINT}"
+        )
+    if isinstance(exc, Forbidden):
+        return ConfigError(
+            f"{what}: the token from `nemo:token` / $NEMO_TOKEN is valid but may not {exc.method} in workspace "
+            f"{ws!r} ({exc.status} {exc.message}): give its principal a role in that workspace, or use a "
+            f"Scoped Access Key whose scope includes it"
+        )
+    if isinstance(exc, BadRequest) and UNKNOWN_PROJECT_RE.search(exc.message):
+        return ConfigError(
+            f"{what}: {exc.message} (`project` names a project of the workspace; create it with "
+            f"POST /apis/entities/v2/workspaces/{ws}/projects or change `project`)"
+        )
+    failed = isinstance(exc, ServerError) and exc.status == 500 and exc.message.startswith("Failed to")
+    if failed and client is not None and ws != "?" and workspace_missing(client, ws):
+        return ConfigError(
+            f"{what}: workspace {ws!r} does not exist on the NeMo platform (it answered {exc.status} "
+            f"{exc.message!r}): create it (POST /apis/entities/v2/workspaces) or change `workspace` / "
+            "`nemo:workspace` / $NEMO_WORKSPACE"
+        )
+    return exc
+
+
+def workspace_missing(client: ApiClient, workspace: str) -> bool:
+    """The models API answers a bare 500 for an unknown workspace; the entities API says 404."""
+    try:
+        client.request("GET", f"/apis/entities/v2/workspaces/{workspace}")
+    except NotFound:
+        return True
+    except PulumiDeployError:
+        return False
+    return False
+
+
 class NemoProvider(SpecProvider):
-    """Shared by the NeMo objects: settings, and the default workspace resolved at check."""
+    """Shared by the NeMo objects: settings, the default workspace resolved at check, and every
+    operation's platform errors explained (:func:`explain`)."""
 
     settings = SETTINGS
+
+    @contextmanager
+    def explained(self, props: dict[str, Any], id_: str | None = None) -> Iterator[None]:
+        try:
+            yield
+        except ApiError as exc:
+            if id_ and not props.get("workspace"):
+                props = {**props, "workspace": split_id(id_)[0]}
+            try:
+                client: ApiClient | None = get_client(self.settings, self.auth_headers())
+            except PulumiDeployError:
+                client = None
+            mapped = explain(exc, self.describe(props, id_), props, client)
+            if mapped is exc:
+                raise
+            raise mapped from None  # the message carries the status and the platform's words
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        with self.explained(props):
+            return super().create(props)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with self.explained(props, id_):
+            return super().read(id_, props)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        with self.explained(news, id_):
+            return super().update(id_, olds, news)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        with self.explained(props, id_):
+            super().delete(id_, props)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         result = super().check(_olds, news)
@@ -140,6 +237,7 @@ __all__ = [
     "base",
     "call",
     "common_rules",
+    "explain",
     "name_problem",
     "split_id",
 ]

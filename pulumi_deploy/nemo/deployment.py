@@ -11,7 +11,8 @@ target status, failing on ERROR/LOST; delete is asynchronous (202 -> DELETING ->
 delete) and the name stays taken until the record is gone, so delete waits for the 404 (and a same-name
 replacement deletes first) (Q3, Q4). A deployment found DELETING/DELETED (deleted outside Pulumi)
 counts as gone on refresh, and creating the same name again first waits (bounded by ``wait_timeout``)
-for the old record's 404.
+for the old record's 404. An update that would write a new version of a deployment found DELETING or
+DELETED is refused (:func:`deleting_message`) and sends nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pulumi.dynamic import CheckResult, DiffResult, UpdateResult
 from pydantic import Field
 
 from ..core import log
-from ..core.errors import NotFound
+from ..core.errors import NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Local, NewVersion, Replace, Wire
 from ..core.http import ApiClient
 from ..core.provider import INPUT_NAMES
@@ -88,6 +89,21 @@ class ModelDeploymentOutputs:
     version_id: Annotated[str | None, Computed(), Wire("id"), Doc("Entity id of the current version.")] = None
     created_at: Annotated[str | None, Computed()] = None
     updated_at: Annotated[str | None, Computed()] = None
+
+
+def deleting_message(what: str, current: WireObj) -> str:
+    """Why an update of a deployment that is being deleted is refused, and what to run instead.
+
+    The platform would accept it and write a new version, but the deletion goes on for the older
+    versions, and the controller tears a deployment's backend resources down by name: the new version
+    would be built while the old ones are torn down.
+    """
+    return (
+        f"{what}: not updated — it is {current.get('status')} (deleted outside Pulumi: "
+        f"{current.get('status_message') or 'no message'}). A new version now would race the platform's "
+        "teardown of the same deployment. Run `pulumi refresh` (it drops the deployment from the stack), "
+        "then `pulumi up` creates it again once the platform has removed the old one"
+    )
 
 
 def deployments_path(workspace: str, name: str | None = None) -> str:
@@ -179,9 +195,12 @@ class ModelDeploymentProvider(api.NemoProvider):
         self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
     ) -> WireObj:
         path = deployments_path(*api.split_id(id_))
+        current = client.request("GET", path)
         if not any(self.spec.fields[n].has(NewVersion) for n in plan.changed):
-            obj = client.request("GET", path)  # only provider settings changed: no new version (Q2)
+            obj = current  # only provider settings changed: no new version
         else:
+            if current.get("status") in GONE_STATUSES:
+                raise PulumiDeployError(deleting_message(self.describe(news, id_), current))
             body = self.spec.to_wire(news, ["config", "config_version"])
             obj = api.call(lambda: client.request("POST", path, json=body, idempotent=False), self.describe(news, id_))
         return self._maybe_wait(client, id_, news, obj)

@@ -1,29 +1,35 @@
 """NeMo ModelDeploymentConfig (``/deployment-configs``): immutable and versioned.
 
-Quirks encoded here (research/nemo.md): every update is a POST writing version N+1 (``NewVersion``),
-with the complete definition (an omitted field is cleared in the new version, Q7); ``name``,
-``workspace`` and ``project`` are create-only (replace); server defaults in the nested objects
-(``disk_size`` "50Gi", ``additional_args`` [], ``lora_enabled`` false, explicit nulls) are
-normalised away so they never show as drift (Q8, Q10); the ``generic`` engine needs ``image_name``
-and ``health_check_path`` and rejects LoRA (checked at preview); deletion is refused (409) while a
-deployment whose latest version uses the config is not DELETED (Q13): delete then looks at those
-deployments and waits (bounded by ``delete_timeout``) only when they are all being deleted; otherwise
-it fails at once naming them (a config replaced under the same name while a deployment still uses it:
-replace the deployment too, or rename the config so the deployment moves to the new one first).
+Quirks encoded here: every update is a POST writing version N+1 (``NewVersion``), with the complete
+definition (an omitted field is cleared in the new version); ``name``, ``workspace`` and ``project``
+are create-only (replace); server defaults in the nested objects (``disk_size`` "50Gi",
+``additional_args`` [], ``lora_enabled`` false, explicit nulls) are normalised away so they never show
+as drift; ``model_entity_id``, filled by the platform at create from ``model_spec``, is an output when
+unset and is sent again with every update (the update would clear it); the ``generic`` engine needs
+``image_name`` and ``health_check_path`` and rejects LoRA (checked at preview).
+
+Deletion is refused (409) while, for some deployment, the newest version that references the config
+is not DELETED. Delete then classifies each such deployment: its current version uses the config and
+is live -> fail at once naming it (replace the deployment too, or move it to a config with a new name
+first); being deleted -> wait (bounded by ``delete_timeout``); only older, superseded versions use it
+(the deployment moved to another config) -> those versions are marked DELETED (:func:`retire`) and the
+delete goes through.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal
 
 from pulumi import Input, Output, ResourceOptions
 from pydantic import Field
 
+from ..core import log
 from ..core.errors import Conflict, NotFound
-from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, Wire
+from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
+from ..core.provider import INPUT_NAMES
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
@@ -39,8 +45,8 @@ SERVER_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _without_defaults(field: str) -> Any:
-    defaults = SERVER_DEFAULTS[field]
+def _without_defaults(kind: str) -> Any:
+    defaults = SERVER_DEFAULTS[kind]
 
     def clean(value: Any) -> Any:
         if not isinstance(value, dict):
@@ -121,7 +127,13 @@ class ModelDeploymentConfigArgs(AdoptableArgs):
     model_spec: Annotated[Input[ModelSpecArgs], Normalise(_without_defaults("model_spec")), NewVersion()]
     executor_config: Annotated[Input[ExecutorConfigArgs], Normalise(_without_defaults("executor_config")), NewVersion()]
     description: Annotated[Input[str] | None, Field(max_length=1000), NewVersion()] = None
-    model_entity_id: Annotated[Input[str] | None, Field(max_length=255), NewVersion()] = None
+    model_entity_id: Annotated[
+        Input[str] | None,
+        Field(max_length=255),
+        NewVersion(),
+        ServerDefault(),
+        Doc("`workspace/name` of the model entity; unset, the platform fills it from `model_spec` at create."),
+    ] = None
     workspace: api.Workspace = None
     project: api.Project = None
     delete_timeout: Annotated[
@@ -203,6 +215,9 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
         if not versioned:  # only provider settings changed: never write a version for nothing (Q2)
             return client.request("GET", self._path(ws, name))  # type: ignore[no-any-return]
         body = self.spec.to_wire(news, BODY_FIELDS)  # the complete definition: omitted fields are cleared
+        kept = kept_model_entity_id(olds, news)
+        if kept:
+            body["model_entity_id"] = kept
         return api.call(  # type: ignore[no-any-return]
             lambda: client.request("POST", self._path(ws, name), json=body, idempotent=False),
             self.describe(news, id_),
@@ -212,51 +227,116 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
         ws, name = api.split_id(id_)
         what = self.describe(outs, id_)
 
-        def attempt() -> tuple[str, list[WireObj]]:
+        def attempt() -> Users:
             try:
                 api.call(lambda: client.request("DELETE", self._path(ws, name)), what)
             except NotFound:
-                return "deleted", []
-            except Conflict:  # a deployment whose latest version uses it is not DELETED (Q13)
-                return "in use", self._users(client, ws, name)
-            return "deleted", []
-
-        def failed(result: tuple[str, list[WireObj]]) -> str | None:
-            blocking = [d for d in result[1] if d.get("status") not in GOING]
-            return _in_use_message(ws, name, blocking) if blocking else None
-
-        def progress(result: tuple[str, list[WireObj]]) -> str:
-            state, users = result
-            if state == "deleted":
-                return "deleted"
-            shown = ", ".join(f"{d.get('name')} ({d.get('status')})" for d in users) or "none listed yet"
-            return f"in use by deployments being deleted: {shown}"
+                return Users(deleted=True)
+            except Conflict:  # some deployment's newest version referencing it is not DELETED
+                users = config_users(client, ws, name)
+                for dep, version in users.superseded:
+                    retire(client, ws, dep, version, name, what)
+                return users
+            return Users(deleted=True)
 
         wait_until(
             f"{what}: deleting",
             attempt,
-            lambda r: r[0] == "deleted",
+            lambda users: users.deleted,
             timeout=float(outs.get("delete_timeout") or api.DEFAULT_WAIT_TIMEOUT),
-            failed=failed,
-            describe=progress,
+            failed=lambda users: _in_use_message(ws, name, users.live) if users.live else None,
+            describe=lambda users: users.describe(),
         )
 
-    def _users(self, client: ApiClient, ws: str, name: str) -> list[WireObj]:
-        """Deployments whose LATEST version references config ``name`` (the documented 409 rule).
 
-        Lists the latest version of every deployment and filters here: ``filter[config]`` would match
-        the newest version *referencing* the config, which may be an older version of a deployment
-        that has since moved to another config.
-        """
-        out: list[WireObj] = []
-        page = 1
-        while True:
-            params = {"page": page, "page_size": 100, "sort": "created_at", "all_versions": "false"}
-            body = client.request("GET", deployments_path(ws), params=params)
-            out += [d for d in body.get("data") or [] if d.get("config") == name]
-            if page >= int((body.get("pagination") or {}).get("total_pages") or 1):
-                return out
-            page += 1
+def kept_model_entity_id(olds: dict[str, Any], news: dict[str, Any]) -> str | None:
+    """The server-filled ``model_entity_id`` to send again in an update, or None.
+
+    The platform fills it only at create (from ``model_spec``) and writes what the update sends, so an
+    update without it would clear it. It is kept while the model ``model_spec`` names is the same, and
+    only when the server chose it (a value the user set and then removed is cleared, as asked).
+    """
+    if news.get("model_entity_id") is not None or not olds.get("model_entity_id"):
+        return None
+    if "model_entity_id" in (olds.get(INPUT_NAMES) or ()):
+        return None
+
+    def model(spec: Any) -> tuple[Any, ...]:
+        spec = spec if isinstance(spec, dict) else {}
+        return tuple(spec.get(k) for k in ("model_namespace", "model_name", "model_revision"))
+
+    if model(olds.get("model_spec")) != model(news.get("model_spec")):
+        return None
+    return str(olds["model_entity_id"])
+
+
+@dataclass
+class Users:
+    """Who keeps a config from being deleted, per deployment (the platform's rule: for each deployment,
+    its newest version referencing the config must be DELETED)."""
+
+    deleted: bool = False
+    #: Deployments whose current (latest) version uses the config and is not being deleted.
+    live: list[WireObj] = field(default_factory=list)
+    #: Latest versions using it that are being deleted: wait for them.
+    going: list[WireObj] = field(default_factory=list)
+    #: (deployment, version): older versions using it while the latest version uses another config.
+    superseded: list[tuple[str, int]] = field(default_factory=list)
+    #: Older versions using it that are already being deleted: wait for them.
+    superseded_going: list[tuple[str, int]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.deleted:
+            return "deleted"
+        parts = [f"{d.get('name')} ({d.get('status')})" for d in self.going]
+        parts += [f"{dep} v{v} (superseded, retired)" for dep, v in self.superseded]
+        parts += [f"{dep} v{v} (superseded, DELETING)" for dep, v in self.superseded_going]
+        return "in use by " + (", ".join(parts) or "deployments not listed yet")
+
+
+def config_users(client: ApiClient, ws: str, name: str) -> Users:
+    """Every deployment version that references config ``name``, classified against its deployment's latest."""
+    referencing: dict[str, list[WireObj]] = {}
+    page = 1
+    while True:
+        params = {"page": page, "page_size": 100, "all_versions": "true", "filter[config]": name}
+        body = client.request("GET", deployments_path(ws), params=params)
+        for d in body.get("data") or []:
+            if d.get("config") == name:
+                referencing.setdefault(str(d["name"]), []).append(d)
+        if page >= int((body.get("pagination") or {}).get("total_pages") or 1):
+            break
+        page += 1
+    users = Users()
+    for dep, versions in sorted(referencing.items()):
+        latest = client.get_or_none(deployments_path(ws, dep))
+        if latest is None:
+            continue  # removed meanwhile
+        if latest.get("config") == name:
+            (users.going if latest.get("status") in GOING else users.live).append(latest)
+            continue
+        for v in versions:
+            if v.get("status") == "DELETING":
+                users.superseded_going.append((dep, int(v["entity_version"])))
+            elif v.get("status") != "DELETED":
+                users.superseded.append((dep, int(v["entity_version"])))
+    return users
+
+
+def retire(client: ApiClient, ws: str, dep: str, version: int, config: str, what: str) -> None:
+    """Mark an older, superseded version of ``dep`` DELETED so that ``config`` can be deleted.
+
+    Through the status endpoint, not DELETE: the platform's controller tears down a deployment's
+    backend resources by deployment *name* for any version that is DELETING, which would stop the
+    running (latest) version. DELETED is final for that version record only; the platform's garbage
+    collection removes it later. The latest version is never touched.
+    """
+    log.info(f"{what}: retiring {ws}/{dep} version {version} (superseded; it still references the config)")
+    message = f"Superseded; retired so that deployment config {config} can be deleted"
+    body = {"status": "DELETED", "status_message": message}
+    client.request(
+        "POST", f"{deployments_path(ws, dep)}/status", json=body, params={"version": str(version)}, idempotent=True
+    )
 
 
 #: A config user in one of these statuses is on its way out: waiting for it makes sense.
@@ -267,7 +347,7 @@ def _in_use_message(ws: str, name: str, users: list[WireObj]) -> str:
     listed = ", ".join(f"{ws}/{d.get('name')} (status {d.get('status')})" for d in users)
     return (
         f"cannot delete deployment config {ws}/{name}: it is still used by deployment(s) {listed}, "
-        "which are not being deleted (the API refuses with 409 while a deployment's latest version "
+        "which are not being deleted (the API refuses with 409 while a deployment's current version "
         "references the config). This happens when the config is replaced (its name, workspace or project "
         "changed) while a deployment still uses it. Replace or delete the deployment(s) in the same run: "
         "`pulumi up --replace <deployment urn>`, or give the ModelDeployment "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
 PROVIDER_ID = "default/llama-provider"
 
@@ -30,3 +32,12 @@ def fast_controller(emulator) -> None:
         hard_delete_seconds=0.05,
         reject_unknown_fields=True,
     )
+
+
+def make_projects(emulator, *names: str, workspace: str = "default") -> None:
+    """Projects must exist before an object names one (the platform answers 422 otherwise)."""
+    for name in names:
+        url = f"{emulator.base_url('nemo')}/apis/entities/v2/workspaces/{workspace}/projects"
+        response = httpx.post(url, json={"name": name})
+        assert response.status_code == 201, response.text
+    emulator.clear_calls()  # tests assert on the provider's calls only

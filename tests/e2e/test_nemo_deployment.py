@@ -8,7 +8,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from nemo_helpers import FAST, PROVIDER_ID, fast_controller, nemo_calls, objects
+from nemo_helpers import FAST, PROVIDER_ID, fast_controller, make_projects, nemo_calls, objects
 
 from pulumi_deploy import nemo
 from pulumi_deploy.local_stack import StackFailed
@@ -64,6 +64,7 @@ def program(cfg: dict[str, Any]):
 @pytest.fixture(autouse=True)
 def _fast_controller(emulator):
     fast_controller(emulator)
+    make_projects(emulator, "team-a", "team-b")
 
 
 def test_create_records_ready_then_gpu_change_writes_config_v2_and_pinning_it_writes_deployment_v2(

@@ -10,7 +10,7 @@ import httpx
 import pulumi
 import pytest
 from emulator_watch import once_called
-from nemo_helpers import FAST, PROVIDER_ID, fast_controller, objects
+from nemo_helpers import FAST, PROVIDER_ID, fast_controller, make_projects, objects
 from nemo_helpers import nemo_calls as calls
 
 from pulumi_deploy import nemo
@@ -70,6 +70,7 @@ def program(cfg: dict[str, Any]):
 @pytest.fixture(autouse=True)
 def _fast_controller(emulator):
     fast_controller(emulator)
+    make_projects(emulator, "team-a", "team-b")
 
 
 def test_config_project_change_while_a_deployment_uses_it_fails_fast_naming_the_deployment(emulator, make_stack):
@@ -106,6 +107,11 @@ def test_config_project_change_with_deployment_replace_on_changes_replaces_both(
     assert (dep["entity_version"], dep["status"], dep["config"]) == (1, "READY", "llama-cfg")
 
 
+def emulator_version(emulator, version: int) -> dict:
+    response = httpx.get(f"{emulator.base_url('nemo')}{DEPLOYMENT_PATH}/versions/{version}")
+    return response.json() if response.status_code == 200 else {"status": None}  # collected already
+
+
 def test_renaming_the_config_moves_the_deployment_to_a_new_version_then_deletes_the_old_config(emulator, make_stack):
     # given
     cfg: dict[str, Any] = {}
@@ -122,8 +128,16 @@ def test_renaming_the_config_moves_the_deployment_to_a_new_version_then_deletes_
     dep = objects(emulator, "deployments")["llama"]
     assert (dep["entity_version"], dep["config"], dep["status"]) == (2, "llama-cfg2", "READY")
     assert (renamed.outputs["dep_version"], renamed.outputs["dep_config"]) == (2, "llama-cfg2")
+    # the old config is still referenced by version 1: refused, v1 retired (status DELETED), then deleted
     mutations = [(m, p.rsplit("/", 1)[-1]) for m, p in calls(emulator) if m != "GET"]
-    assert mutations == [("POST", "deployment-configs"), ("POST", "llama"), ("DELETE", "llama-cfg")]
+    assert mutations == [
+        ("POST", "deployment-configs"),
+        ("POST", "llama"),
+        ("DELETE", "llama-cfg"),
+        ("POST", "status"),
+        ("DELETE", "llama-cfg"),
+    ]
+    assert emulator_version(emulator, 1)["status"] in ("DELETED", None)
 
 
 @pytest.mark.parametrize("pin", [1, "entity_version"], ids=["literal-1", "config-entity-version"])

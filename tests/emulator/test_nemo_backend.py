@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -53,11 +54,13 @@ def tick(backend: NemoBackend, clock: FakeClock, seconds: float) -> None:
 def test_create_config() -> None:
     # given
     backend = NemoBackend()
+    backend.entities.add_project(WS, "team/a")
     # when
     record = make_config(backend, project="team/a", description="d")
     # then
     assert record["entity_version"] == 1
-    assert record["id"].startswith("deploymentconfig-")
+    assert re.fullmatch(r"model-deployment-config-[1-9A-HJ-NP-Za-km-z]{22}", record["id"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}", record["created_at"])  # no zone, as served
     assert (record["name"], record["workspace"], record["project"]) == ("cfg", WS, "team/a")
     assert record["executor_config"]["disk_size"] == "50Gi"
     assert record["executor_config"]["additional_args"] == []
@@ -215,6 +218,7 @@ def test_create_config_unknown_fields_rejected_when_strict(backend: NemoBackend)
 
 def test_update_config_writes_new_version(backend: NemoBackend) -> None:
     # given
+    backend.entities.add_project(WS, "p")
     v1 = make_config(backend, project="p", description="first")
     # when
     v2 = backend.update_config(WS, "cfg", {"engine": "vllm", "model_spec": {}, "executor_config": {"gpu": 2}})
@@ -274,7 +278,7 @@ def test_delete_config_error_in_use_until_deployment_deleted(backend: NemoBacken
     assert backend.stores["deployment_configs"] == {}
 
 
-def test_delete_config_allowed_once_the_latest_deployment_version_uses_another_config(
+def test_delete_config_refused_while_an_older_deployment_version_using_it_is_not_deleted(
     backend: NemoBackend, clock: FakeClock
 ) -> None:
     # given: dep v1 uses "cfg", v2 (the latest) uses "cfg2" (a config rename); v1 stays READY in history
@@ -283,10 +287,15 @@ def test_delete_config_allowed_once_the_latest_deployment_version_uses_another_c
     make_config(backend, "cfg2")
     backend.update_deployment(WS, "dep", {"config": "cfg2"})
     assert backend.get_deployment(WS, "dep", "1")["status"] == "READY"
-    # when
+    # when: the newest version referencing "cfg" is v1, not DELETED
+    with pytest.raises(e.ConfigInUse) as refused:
+        backend.delete_config(WS, "cfg")
+    backend.update_deployment_status(WS, "dep", {"status": "DELETED", "status_message": "retired"}, "1")
     backend.delete_config(WS, "cfg")
-    # then: only the latest version counts (research Q13); the new config is still protected
+    # then
+    assert refused.value.message.startswith("Cannot delete ModelDeploymentConfig 'default/cfg' because 1 ")
     assert sorted(backend.stores["deployment_configs"]) == [f"{WS}/cfg2"]
+    assert backend.get_deployment(WS, "dep")["status"] == "PENDING"  # the latest version is untouched
     with pytest.raises(e.ConfigInUse):
         backend.delete_config(WS, "cfg2")
 
@@ -339,16 +348,19 @@ def test_list_configs(backend: NemoBackend) -> None:
 
 def test_list_configs_error_unknown_filter(backend: NemoBackend) -> None:
     # when
-    with pytest.raises(e.ValidationFailed) as exc:
-        backend.list_configs(WS, [("filter[engine]", "nim"), ("page", "x")])
+    with pytest.raises(e.BadRequest) as exc:
+        backend.list_configs(WS, [("filter[engine]", "nim")])
+    with pytest.raises(e.ValidationFailed) as bad_page:
+        backend.list_configs(WS, [("page", "x")])
+    with pytest.raises(e.ServerFailure) as zero:
+        backend.list_configs(WS, [("page_size", "0")])
     # then
-    assert exc.value.errors == [
-        {
-            "type": "extra_forbidden",
-            "loc": ["query", "filter", "engine"],
-            "input": "nim",
-            "msg": "Extra inputs are not permitted",
-        },
+    assert (exc.value.status, exc.value.message) == (
+        400,
+        "Unknown filter field 'engine'. Valid fields: ['created_at', 'description', 'entity_type', 'id', "
+        "'model_entity_id', 'name', 'project', 'updated_at', 'workspace']",
+    )
+    assert bad_page.value.errors == [
         {
             "type": "int_parsing",
             "loc": ["query", "page"],
@@ -356,6 +368,7 @@ def test_list_configs_error_unknown_filter(backend: NemoBackend) -> None:
             "msg": "Input should be a valid integer, unable to parse string as an integer",
         },
     ]
+    assert (zero.value.status, zero.value.message) == (500, "Failed to list deployment configs")
 
 
 # -- deployments -----------------------------------------------------------------------------
@@ -364,11 +377,12 @@ def test_list_configs_error_unknown_filter(backend: NemoBackend) -> None:
 def test_create_deployment(backend: NemoBackend) -> None:
     # given
     make_config(backend)
+    backend.entities.add_project(WS, "p")
     # when
     record = backend.create_deployment(WS, {"name": "dep", "config": "cfg", "config_version": 0, "project": "p"})
     # then
     assert record["entity_version"] == 1
-    assert record["id"].startswith("deployment-")
+    assert re.fullmatch(r"model-deployment-[1-9A-HJ-NP-Za-km-z]{22}", record["id"])
     assert (record["config"], record["config_version"], record["project"]) == ("cfg", 1, "p")
     assert (record["status"], record["status_message"], record["status_history"]) == (
         "CREATED",
@@ -376,7 +390,7 @@ def test_create_deployment(backend: NemoBackend) -> None:
         [],
     )
     assert record["model_provider_id"] is None
-    assert record["auth_context"]["principal_id"] == "emulator-user"
+    assert record["auth_context"]["principal_id"] == ""  # auth off
     assert backend.stores["deployments"]["default/dep"] == record
 
 
@@ -494,15 +508,37 @@ def test_update_deployment_error_unknown(backend: NemoBackend) -> None:
     assert exc.value.message == "Deployment with workspace 'default' and name 'nope' does not exist"
 
 
-def test_update_deployment_error_deleting(backend: NemoBackend) -> None:
+def test_update_deployment_while_deleting_writes_a_pending_version_and_the_old_one_goes_on(
+    backend: NemoBackend, clock: FakeClock
+) -> None:
     # given
     make_deployment(backend)
     backend.delete_deployment(WS, "dep")
     # when
-    with pytest.raises(e.ConcurrentModification) as exc:
-        backend.update_deployment(WS, "dep", {"config": "cfg"})
+    record = backend.update_deployment(WS, "dep", {"config": "cfg"})
+    tick(backend, clock, 1)
     # then
-    assert (exc.value.status, exc.value.message) == (409, "Concurrent modification - please retry.")
+    assert (record["entity_version"], record["status"], record["status_message"]) == (
+        2,
+        "PENDING",
+        "Deployment update pending",
+    )
+    assert backend.get_deployment(WS, "dep", "1")["status"] == "DELETED"
+    assert backend.get_deployment(WS, "dep")["entity_version"] == 2
+
+
+def test_project_and_workspace_must_exist(backend: NemoBackend) -> None:
+    # when
+    with pytest.raises(e.Unprocessable) as no_project:
+        make_config(backend, project="nope")
+    with pytest.raises(e.ServerFailure) as no_workspace:
+        backend.entities.require_workspace("ghost", "Failed to list deployments")
+    # then
+    assert (no_project.value.status, no_project.value.message) == (
+        422,
+        "Project 'nope' does not exist in workspace 'default'. Please create the project first.",
+    )
+    assert (no_workspace.value.status, no_workspace.value.message) == (500, "Failed to list deployments")
 
 
 def test_update_deployment_error_injected_conflict_once(backend: NemoBackend) -> None:

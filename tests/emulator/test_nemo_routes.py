@@ -53,13 +53,64 @@ def create_deployment(client: TestClient, name: str = "dep") -> dict[str, Any]:
     return response.json()
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"}])
-def test_auth_error_missing_token(client: TestClient, headers: dict[str, str]) -> None:
+def test_auth_off_by_default_needs_no_token_and_ignores_one(client: TestClient) -> None:
+    # when
+    bare = client.get(f"{BASE}/deployments")
+    odd = client.get(f"{BASE}/deployments", headers={"Authorization": "Basic abc"})
+    # then
+    assert (bare.status_code, odd.status_code) == (200, 200)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "detail"),
+    [
+        ({}, 401, "Unauthorized"),
+        ({"Authorization": "Bearer nope"}, 401, "Invalid or expired token"),
+        ({"Authorization": "Bearer a b"}, 401, "Invalid bearer token"),
+        ({"Authorization": "Bearer team-key"}, 403, "Forbidden"),
+        ({"Authorization": "Bearer admin-key"}, 200, None),
+    ],
+    ids=["no-token", "unknown-token", "malformed", "no-role-in-workspace", "accepted"],
+)
+def test_auth_on_answers_like_the_platform(
+    client: TestClient, headers: dict[str, str], status: int, detail: str | None
+) -> None:
+    # given
+    settings(client, {"auth_enabled": True, "auth_tokens": {"admin-key": ["*"], "team-key": ["team-ws"]}})
     # when
     response = client.get(f"{BASE}/deployments", headers=headers)
     # then
-    assert response.status_code == 401
-    assert response.json() == {"detail": "Not authenticated"}
+    assert response.status_code == status
+    if detail is not None:
+        assert response.json() == {"detail": detail}
+
+
+def test_unknown_workspace_answers_500_with_the_operation_and_entities_say_404(client: TestClient) -> None:
+    # when
+    listed = client.get("/nemo/apis/models/v2/workspaces/ghost/deployments")
+    created = client.post("/nemo/apis/models/v2/workspaces/ghost/deployment-configs", json=CONFIG)
+    probed = client.get("/nemo/apis/entities/v2/workspaces/ghost")
+    made = client.post("/nemo/apis/entities/v2/workspaces", json={"name": "ghost"})
+    after = client.get("/nemo/apis/models/v2/workspaces/ghost/deployments")
+    # then
+    assert (listed.status_code, listed.json()) == (500, {"detail": "Failed to list deployments"})
+    assert (created.status_code, created.json()) == (500, {"detail": "Failed to create deployment config"})
+    assert (probed.status_code, probed.json()) == (404, {"detail": "Workspace 'ghost' not found"})
+    assert (made.status_code, after.status_code) == (201, 200)
+
+
+def test_project_must_be_created_first(client: TestClient) -> None:
+    # when
+    refused = client.post(f"{BASE}/deployment-configs", json={**CONFIG, "project": "team-a"})
+    made = client.post("/nemo/apis/entities/v2/workspaces/default/projects", json={"name": "team-a"})
+    again = client.post("/nemo/apis/entities/v2/workspaces/default/projects", json={"name": "team-a"})
+    accepted = client.post(f"{BASE}/deployment-configs", json={**CONFIG, "project": "team-a"})
+    # then
+    assert (refused.status_code, refused.json()) == (
+        422,
+        {"detail": "Project 'team-a' does not exist in workspace 'default'. Please create the project first."},
+    )
+    assert (made.status_code, again.status_code, accepted.status_code) == (201, 409, 201)
 
 
 def test_create_config(client: TestClient) -> None:

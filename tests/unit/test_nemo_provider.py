@@ -7,11 +7,11 @@ import pytest
 from pulumi.output import Unknown
 
 from pulumi_deploy import nemo
-from pulumi_deploy.core.errors import BadRequest, ConfigError
-from pulumi_deploy.core.http import use_transport
-from pulumi_deploy.nemo.api import name_problem
+from pulumi_deploy.core.errors import BadRequest, ConfigError, ServerError
+from pulumi_deploy.core.http import get_client, use_transport
+from pulumi_deploy.nemo.api import SETTINGS, name_problem
 from pulumi_deploy.nemo.deployment import ModelDeploymentProvider
-from pulumi_deploy.nemo.deployment_config import ModelDeploymentConfigProvider
+from pulumi_deploy.nemo.deployment_config import ModelDeploymentConfigProvider, config_users, kept_model_entity_id
 
 PROVIDER = {"__provider": "pickled", "_logical_name": "x"}
 CONFIG = {
@@ -186,3 +186,111 @@ def test_runtime_none_is_reported_as_a_configuration_error(monkeypatch):
     transport = httpx.MockTransport(lambda req: answer_posts(req, 422, detail))
     with use_transport(lambda _url: transport), pytest.raises(ConfigError, match=r"platform\.runtime"):
         ModelDeploymentProvider().create({**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"})
+
+
+# -- platform errors explained in one place (api.explain) ----------------------------------------
+
+
+def answer(status: int, detail: str, entities_status: int = 200):
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/apis/entities/"):
+            return httpx.Response(entities_status, json={"detail": "Workspace 'ghost' not found"})
+        return httpx.Response(status, json={"detail": detail})
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("token", "status", "detail", "expected"),
+    [
+        (None, 401, "Unauthorized", "no token is configured in `nemo:token` / $NEMO_TOKEN"),
+        ("tok-zz9", 401, "Invalid or expired token", "rejected the token from `nemo:token` / $NEMO_TOKEN"),
+        ("tok-qq7", 403, "Forbidden", "may not GET in workspace 'default'"),
+    ],
+    ids=["no-token", "wrong-token", "no-role"],
+)
+def test_auth_failures_name_the_setting_and_the_token_that_fits(monkeypatch, token, status, detail, expected):
+    monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.delenv("NEMO_TOKEN", raising=False)
+    if token:
+        monkeypatch.setenv("NEMO_TOKEN", token)
+    transport = httpx.MockTransport(answer(status, detail))
+    with use_transport(lambda _url: transport), pytest.raises(ConfigError) as failed:
+        ModelDeploymentProvider().read("default/llama", {**PROVIDER, "workspace": "default"})
+    assert expected in str(failed.value)
+    assert "Scoped Access Key" in str(failed.value)
+    assert token is None or token not in str(failed.value)  # never the credential itself
+
+
+def test_a_500_for_an_unknown_workspace_says_so_and_a_500_elsewhere_stays_a_server_error(monkeypatch):
+    monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9")
+    unknown = httpx.MockTransport(answer(500, "Failed to get deployment", entities_status=404))
+    known = httpx.MockTransport(answer(500, "Failed to get deployment", entities_status=200))
+    with use_transport(lambda _url: unknown), pytest.raises(ConfigError, match="workspace 'ghost' does not exist"):
+        ModelDeploymentProvider().read("ghost/llama", {**PROVIDER})
+    with use_transport(lambda _url: known), pytest.raises(ServerError):
+        ModelDeploymentProvider().read("ghost/llama", {**PROVIDER})
+
+
+def test_an_unknown_project_says_which_and_how_to_create_it(monkeypatch):
+    monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9")
+    detail = {"detail": "Project 'p1' does not exist in workspace 'default'. Please create the project first."}
+    transport = httpx.MockTransport(lambda req: answer_posts(req, 422, detail))
+    with use_transport(lambda _url: transport), pytest.raises(ConfigError, match="Project 'p1' does not exist"):
+        ModelDeploymentConfigProvider().create({**CONFIG, "workspace": "default", "project": "p1"})
+
+
+# -- server-filled model_entity_id ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("news", "kept"),
+    [
+        ({"model_spec": {"model_name": "llama"}}, "default/llama"),
+        ({"model_spec": {"model_name": "mistral"}}, None),
+        ({"model_spec": {"model_name": "llama"}, "model_entity_id": "default/other"}, None),
+    ],
+    ids=["same-model", "other-model", "set-by-the-user"],
+)
+def test_server_filled_model_entity_id_is_sent_again_only_for_the_same_model(news, kept):
+    olds = {"model_spec": {"model_name": "llama"}, "model_entity_id": "default/llama", "_input_names": ["name"]}
+    assert kept_model_entity_id(olds, news) == kept
+
+
+def test_a_model_entity_id_the_user_set_and_then_removed_is_not_sent_again():
+    olds = {
+        "model_spec": {"model_name": "llama"},
+        "model_entity_id": "default/llama",
+        "_input_names": ["model_entity_id"],
+    }
+    assert kept_model_entity_id(olds, {"model_spec": {"model_name": "llama"}}) is None
+
+
+# -- config delete: who blocks it ------------------------------------------------------------------
+
+
+def test_config_users_are_classified_against_each_deployments_latest_version(monkeypatch):
+    # given: "moved" uses cfg only in v1 (v2 on cfg2); "live" uses it now; "going" is being deleted
+    rows = [
+        {"name": "moved", "entity_version": 1, "config": "cfg", "status": "READY"},
+        {"name": "live", "entity_version": 1, "config": "cfg", "status": "READY"},
+        {"name": "going", "entity_version": 3, "config": "cfg", "status": "DELETING"},
+    ]
+    latest = {"moved": {"name": "moved", "config": "cfg2", "status": "READY"}, "live": rows[1], "going": rows[2]}
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url.params))
+        if request.url.path.endswith("/deployments"):
+            return httpx.Response(200, json={"data": rows, "pagination": {"total_pages": 1}})
+        return httpx.Response(200, json=latest[request.url.path.rsplit("/", 1)[-1]])
+
+    monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9")
+    transport = httpx.MockTransport(handler)
+    with use_transport(lambda _url: transport):
+        users = config_users(get_client(SETTINGS), "default", "cfg")
+    # then
+    assert users.superseded == [("moved", 1)]
+    assert [d["name"] for d in users.live] == ["live"]
+    assert [d["name"] for d in users.going] == ["going"]
+    assert "all_versions=true" in seen[0] and "filter%5Bconfig%5D=cfg" in seen[0]

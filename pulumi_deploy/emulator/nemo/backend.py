@@ -11,16 +11,18 @@ from typing import Any
 
 from . import errors, schemas
 from .deployments import DeploymentsBackend
-from .store import CONFIGS, DEPLOYMENTS, utc_now
+from .store import CONFIGS, DEPLOYMENTS, naive_now
 
 CONFIG_FILTERS = (
-    "workspace",
-    "project",
+    "created_at",
+    "description",
+    "entity_type",
+    "id",
     "model_entity_id",
     "name",
-    "description",
-    "created_at",
+    "project",
     "updated_at",
+    "workspace",
 )
 
 
@@ -36,10 +38,10 @@ class NemoBackend(DeploymentsBackend):
         "error_message": "Failed to create deployment (simulated by the emulator)",
         "auto_model_provider": True,  # READY sets model_provider_id = "<workspace>/<name>"
         "inject_update_conflict": False,  # one-shot 409 on the next deployment update
-        "conflict_on_update_while_deleting": True,
         "reject_unknown_fields": False,
         "runtime_none": False,  # mutations answer 422 "Deployments are not enabled ..."
-        "principal_id": "emulator-user",
+        "auth_enabled": False,  # True: every call needs a bearer token listed in auth_tokens
+        "auth_tokens": {},  # token -> workspaces it has a role in ("*": all); others get 403
     }
 
     # -- deployment configs ------------------------------------------------------------------
@@ -83,9 +85,9 @@ class NemoBackend(DeploymentsBackend):
         project: str | None,
         req: schemas.UpdateConfigRequest | schemas.CreateConfigRequest,
     ) -> dict[str, Any]:
-        now = utc_now()
+        now = naive_now()
         return {
-            "id": self._new_id("deploymentconfig"),
+            "id": self._new_id("model-deployment-config"),
             "name": name,
             "workspace": workspace,
             "project": project,
@@ -105,6 +107,7 @@ class NemoBackend(DeploymentsBackend):
             key = f"{workspace}/{req.name}"
             if key in self.stores[CONFIGS]:
                 raise errors.ConfigAlreadyExists(workspace, req.name)
+            self.entities.require_project(workspace, req.project)
             self._check_engine(req)
             record = self._config_record(workspace, req.name, 1, req.project, req)
             self._add_version(CONFIGS, key, record)
@@ -124,7 +127,9 @@ class NemoBackend(DeploymentsBackend):
 
     def list_configs(self, workspace: str, query: list[tuple[str, str]]) -> dict[str, Any]:
         with self.lock:
-            return self._page(CONFIGS, workspace, query, CONFIG_FILTERS, all_versions_allowed=False)
+            return self._page(
+                CONFIGS, workspace, query, CONFIG_FILTERS, all_versions_allowed=False, failure="list deployment configs"
+            )
 
     def update_config(self, workspace: str, name: str, body: bytes | Any) -> dict[str, Any]:
         with self.lock:
@@ -142,19 +147,24 @@ class NemoBackend(DeploymentsBackend):
             return copy.deepcopy(record)
 
     def delete_config(self, workspace: str, name: str, version: str | None = None) -> None:
-        """204; 409 while a deployment whose latest version uses it (that version) is not DELETED."""
+        """204; 409 while, for some deployment, its newest version referencing the config is not DELETED."""
         with self.lock:
             self._check_enabled()
             number = None if version is None else self._parse_version(version)
-            # Documented rule (research/nemo.md Q13): only each deployment's LATEST version counts, so a
-            # deployment moved to another config (version N+1) no longer blocks the old config.
+            # The service looks at every version of every deployment that references the config and
+            # keeps the newest of each: a deployment moved to another config still blocks the old one
+            # until that older version is DELETED.
+            newest: dict[str, dict[str, Any]] = {}
+            for key in self.stores[DEPLOYMENTS]:
+                if not key.startswith(f"{workspace}/"):
+                    continue
+                referencing = [d for d in self._versions(DEPLOYMENTS, key) if d["config"] == name]
+                if referencing:
+                    newest[key] = max(referencing, key=lambda d: int(d["entity_version"]))
             users = [
                 d
-                for key, d in self.stores[DEPLOYMENTS].items()
-                if key.startswith(f"{workspace}/")
-                and d["config"] == name
-                and d["status"] != "DELETED"
-                and (number is None or d["config_version"] == number)
+                for d in newest.values()
+                if d["status"] != "DELETED" and (number is None or d["config_version"] == number)
             ]
             if users:
                 raise errors.ConfigInUse(workspace, name, len(users), number)

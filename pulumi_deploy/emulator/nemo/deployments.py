@@ -16,18 +16,20 @@ import copy
 from typing import Any
 
 from . import errors, schemas
-from .store import CONFIGS, DEPLOYMENTS, VersionedBackend, utc_now
+from .store import CONFIGS, DEPLOYMENTS, VersionedBackend, naive_now, utc_now
 
 DEPLOYMENT_FILTERS = (
-    "workspace",
-    "project",
-    "status",
     "config",
+    "created_at",
+    "entity_type",
+    "id",
     "model_provider_id",
     "name",
+    "project",
+    "status",
     "status_message",
-    "created_at",
     "updated_at",
+    "workspace",
 )
 
 #: status -> (setting holding the delay, next status; None = hard delete). CREATED/PENDING move only
@@ -73,9 +75,9 @@ class DeploymentsBackend(VersionedBackend):
         status: str,
         message: str,
     ) -> dict[str, Any]:
-        now = utc_now()
-        principal = {
-            "principal_id": self.settings["principal_id"],
+        now = naive_now()
+        principal: dict[str, Any] = {
+            "principal_id": self.principal_id(),
             "principal_email": None,
             "principal_groups": [],
             "principal_on_behalf_of": None,
@@ -83,7 +85,7 @@ class DeploymentsBackend(VersionedBackend):
             "principal_on_behalf_of_email": None,
         }
         return {
-            "id": self._new_id("deployment"),
+            "id": self._new_id("model-deployment"),
             "name": name,
             "workspace": workspace,
             "project": project,
@@ -122,14 +124,16 @@ class DeploymentsBackend(VersionedBackend):
                 compact[-1]["status_message"],
             ):
                 compact.append(entry)
-        record.update(status=status, status_message=message, status_history=compact[-HISTORY_CAP:], updated_at=now)
+        record.update(
+            status=status, status_message=message, status_history=compact[-HISTORY_CAP:], updated_at=naive_now()
+        )
         if provider_id is not None:
             record["model_provider_id"] = provider_id
 
     @staticmethod
     def _mark_deleting(record: dict[str, Any]) -> None:
         now = utc_now()
-        record.update(status="DELETING", status_message="Deployment deletion requested", updated_at=now)
+        record.update(status="DELETING", status_message="Deployment deletion requested", updated_at=naive_now())
         record["status_history"].append(
             {"timestamp": now, "status": "DELETING", "status_message": "Deployment deletion requested"}
         )
@@ -143,6 +147,7 @@ class DeploymentsBackend(VersionedBackend):
             key = f"{workspace}/{req.name}"
             if key in self.stores[DEPLOYMENTS]:  # DELETING/DELETED versions keep the name taken
                 raise errors.DeploymentAlreadyExists(workspace, req.name)
+            self.entities.require_project(workspace, req.project)
             config_version = self._resolve_config(workspace, req.config, req.config_version)
             record = self._deployment_record(
                 workspace,
@@ -170,7 +175,9 @@ class DeploymentsBackend(VersionedBackend):
 
     def list_deployments(self, workspace: str, query: list[tuple[str, str]]) -> dict[str, Any]:
         with self.lock:
-            return self._page(DEPLOYMENTS, workspace, query, DEPLOYMENT_FILTERS, all_versions_allowed=True)
+            return self._page(
+                DEPLOYMENTS, workspace, query, DEPLOYMENT_FILTERS, all_versions_allowed=True, failure="list deployments"
+            )
 
     def deployment_models(self, workspace: str, name: str) -> dict[str, Any]:
         with self.lock:
@@ -188,8 +195,8 @@ class DeploymentsBackend(VersionedBackend):
             if self.settings["inject_update_conflict"]:
                 self.settings["inject_update_conflict"] = False
                 raise errors.ConcurrentModification()
-            if current["status"] == "DELETING" and self.settings["conflict_on_update_while_deleting"]:
-                raise errors.ConcurrentModification()
+            # Being deleted is no obstacle: the platform writes the new version (PENDING) and the older
+            # versions go on to DELETED.
             config_version = self._resolve_config(workspace, req.config, req.config_version)
             record = self._deployment_record(
                 workspace,

@@ -19,11 +19,25 @@ class NemoError(VendorError):
     status: ClassVar[int] = 400
 
 
-class NotAuthenticated(NemoError):
+class Unauthorized(NemoError):
+    """401 with auth on: "Unauthorized" (no token), "Invalid or expired token", "Invalid bearer token"."""
+
     status = 401
 
+
+class Forbidden(NemoError):
+    """403 with auth on: the principal has no role in the workspace."""
+
+    status = 403
+
     def __init__(self) -> None:
-        super().__init__("Not authenticated")
+        super().__init__("Forbidden")
+
+
+class ServerFailure(NemoError):
+    """500 "Failed to <operation>": what models v2 answers for a workspace that does not exist."""
+
+    status = 500
 
 
 class BadRequest(NemoError):

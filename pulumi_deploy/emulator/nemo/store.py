@@ -8,7 +8,6 @@ are immutable and versioned: an update writes ``entity_version + 1`` with a new 
 from __future__ import annotations
 
 import copy
-import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,13 +15,18 @@ from typing import Any
 
 from ..base import EmulatorBackend
 from . import errors, schemas
+from .entities import EntitiesState, naive_now, new_id
 
 CONFIGS = "deployment_configs"
 DEPLOYMENTS = "deployments"
 
 
 def utc_now() -> str:
+    """Status-history timestamps carry a ``Z``; record ``created_at``/``updated_at`` do not (:func:`naive_now`)."""
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+__all__ = ["CONFIGS", "DEPLOYMENTS", "VersionedBackend", "drop_none", "naive_now", "utc_now"]
 
 
 def drop_none(value: Any) -> Any:
@@ -38,6 +42,7 @@ class VersionedBackend(EmulatorBackend):
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.history: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self._since: dict[tuple[str, int], tuple[str, float]] = {}
+        self.entities = EntitiesState()
         super().__init__(clock)
 
     def reset(self) -> None:
@@ -45,13 +50,33 @@ class VersionedBackend(EmulatorBackend):
             super().reset()
             self.history = {kind: {} for kind in self.kinds}
             self._since = {}
+            self.entities = EntitiesState()
 
     # -- auth --------------------------------------------------------------------------------
 
-    def authenticate(self, authorization: str | None) -> None:
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise errors.NotAuthenticated()
+    def authenticate(self, authorization: str | None, workspace: str | None) -> None:
+        """Off by default (a local platform): anything goes, the header is ignored. On: the platform's answers.
+
+        ``auth_tokens`` maps each accepted token to the workspaces it has a role in (``"*"``: all).
+        """
+        if not self.settings["auth_enabled"]:
+            return
+        if not authorization:
+            raise errors.Unauthorized("Unauthorized")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            raise errors.Unauthorized("Unauthorized")
+        if not token or " " in token.strip():
+            raise errors.Unauthorized("Invalid bearer token")
+        allowed = self.settings["auth_tokens"].get(token.strip())
+        if allowed is None:
+            raise errors.Unauthorized("Invalid or expired token")
+        if workspace is not None and "*" not in allowed and workspace not in allowed:
+            raise errors.Forbidden()
+
+    def principal_id(self) -> str | None:
+        """``auth_context.principal_id``: empty with auth off, null with auth on (as the platform writes it)."""
+        return None if self.settings["auth_enabled"] else ""
 
     # -- version storage ---------------------------------------------------------------------
 
@@ -104,7 +129,7 @@ class VersionedBackend(EmulatorBackend):
 
     @staticmethod
     def _new_id(prefix: str) -> str:
-        return f"{prefix}-{secrets.token_hex(11)}"
+        return new_id(prefix)
 
     # -- listing -----------------------------------------------------------------------------
 
@@ -116,8 +141,11 @@ class VersionedBackend(EmulatorBackend):
         filter_fields: tuple[str, ...],
         *,
         all_versions_allowed: bool,
+        failure: str,
     ) -> dict[str, Any]:
         params, filters = self._parse_list_query(query, filter_fields, all_versions_allowed)
+        if params["page_size"] < 1:  # the entity store rejects it and the service reports a failure
+            raise errors.ServerFailure(f"Failed to {failure}")
         workspace = filters.pop("workspace", {}).get("$eq", workspace)
         # Like the service: filter and sort every version, then (unless all_versions) keep the newest
         # matching version of each name at the position where the name first appeared.
@@ -183,15 +211,7 @@ class VersionedBackend(EmulatorBackend):
             elif name.startswith("filter[") and name.endswith("]"):
                 field, _, op = name[len("filter[") : -1].partition("][")
                 if field not in filter_fields:
-                    problems.append(
-                        {
-                            "type": "extra_forbidden",
-                            "loc": ["query", "filter", field],
-                            "input": value,
-                            "msg": "Extra inputs are not permitted",
-                        }
-                    )
-                    continue
+                    raise errors.BadRequest(f"Unknown filter field '{field}'. Valid fields: {sorted(filter_fields)}")
                 op = op or "$eq"
                 ops = filters.setdefault(field, {})
                 ops[op] = [*ops.get(op, []), value] if op in ("$in", "$nin") else value
@@ -215,11 +235,11 @@ class VersionedBackend(EmulatorBackend):
             return copy.deepcopy(full)
 
     def _seed_defaults(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
-        now = utc_now()
+        now = naive_now()
         key = f"{record.get('workspace', 'default')}/{record.get('name', '')}"
         latest = self.stores[kind].get(key)
         base: dict[str, Any] = {
-            "id": self._new_id("deploymentconfig" if kind == CONFIGS else "deployment"),
+            "id": self._new_id("model-deployment-config" if kind == CONFIGS else "model-deployment"),
             "workspace": "default",
             "project": None,
             "created_at": now,

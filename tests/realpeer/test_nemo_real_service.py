@@ -1,0 +1,106 @@
+"""The NeMo resources through the real Pulumi CLI against the real NeMo models service (nemo-platform 0.6.0).
+
+Together these exercise every NeMo endpoint the package calls: config create/get/update/delete,
+deployment create/get/update/delete, the deployment list with ``all_versions`` and ``filter[config]``,
+the status endpoint (latest and ``?version=N``), a version read, and the entities workspace probe.
+"""
+
+from __future__ import annotations
+
+import pytest
+from nemo_scenarios import (
+    MODELS,
+    config_args,
+    live_deployment_blocks_a_config_replacement_fast,
+    move_deployment_to_a_new_config_and_remove_the_old_one,
+    status_is_recorded_per_version_without_drift,
+    unique,
+    unknown_workspace_and_project_fail_with_one_clear_line,
+    update_while_deleting_is_refused_and_writes_nothing,
+)
+
+from pulumi_deploy import nemo
+from pulumi_deploy.local_stack import StackFailed
+
+pytestmark = pytest.mark.e2e
+
+
+def test_moving_the_deployment_to_a_new_config_removes_the_old_one(peer, make_stack, figures):
+    elapsed = move_deployment_to_a_new_config_and_remove_the_old_one(peer, make_stack)
+    figures.append(f"move the deployment to config B and remove config A: `pulumi up` took {elapsed:.1f}s")
+
+
+def test_a_live_deployment_blocks_a_config_replacement_at_once(peer, make_stack):
+    live_deployment_blocks_a_config_replacement_fast(peer, make_stack)
+
+
+def test_status_is_recorded_per_version_without_drift(peer, make_stack):
+    status_is_recorded_per_version_without_drift(peer, make_stack)
+
+
+def test_unknown_workspace_and_project_fail_with_one_clear_line(peer, make_stack):
+    unknown_workspace_and_project_fail_with_one_clear_line(peer, make_stack)
+
+
+def test_update_while_deleting_is_refused_and_writes_nothing(peer, make_stack):
+    update_while_deleting_is_refused_and_writes_nothing(peer, make_stack)
+
+
+def test_server_filled_model_entity_id_is_kept_through_an_update_without_drift(peer, make_stack):
+    # given: a model entity the config's model_spec names, so the platform fills model_entity_id
+    model, cfg = unique("llama"), unique("cfg")
+    assert peer.post(f"{MODELS}/default/models", {"name": model}).status_code == 201
+    gpu = {"value": 1}
+
+    def program() -> None:
+        nemo.ModelDeploymentConfig(
+            "cfg",
+            config_args(
+                cfg,
+                model_spec=nemo.ModelSpecArgs(model_name=model),
+                executor_config=nemo.ExecutorConfigArgs(gpu=gpu["value"]),
+            ),
+        )
+
+    stack = make_stack(program, env=peer.env)
+    stack.up()
+    assert peer.config(cfg).json()["model_entity_id"] == f"default/{model}"
+    # when
+    gpu["value"] = 2
+    stack.up()
+    # then
+    live = peer.config(cfg).json()
+    assert (live["entity_version"], live["model_entity_id"]) == (2, f"default/{model}")
+    refreshed = stack.refresh()
+    assert refreshed.summary.get("update", 0) == 0
+    assert stack.preview().step("cfg").op == "same"
+    stack.destroy()
+    assert peer.config(cfg).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        (None, "no token is configured in `nemo:token` / $NEMO_TOKEN"),
+        ("not-a-platform-token", "rejected the token from `nemo:token` / $NEMO_TOKEN (401 Invalid or expired token)"),
+    ],
+    ids=["no-token", "wrong-token"],
+)
+def test_auth_on_without_a_valid_token_fails_naming_the_setting_and_the_fitting_token(
+    real_nemo_auth, make_stack, token, expected
+):
+    # given
+    env = {"NEMO_BASE_URL": real_nemo_auth.base_url, "PULUMI_DEPLOY_POLL_INTERVAL": "0.2"}
+    if token:
+        env["NEMO_TOKEN"] = token
+
+    def program() -> None:
+        nemo.ModelDeploymentConfig("cfg", config_args(unique("cfg")))
+
+    stack = make_stack(program, env=env)
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    # then
+    assert expected in failed.value.text
+    assert "Scoped Access Key" in failed.value.text
