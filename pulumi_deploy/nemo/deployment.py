@@ -179,6 +179,8 @@ class ModelDeploymentProvider(api.NemoProvider):
         obj = client.get_or_none(deployments_path(inputs["workspace"], inputs["name"]))
         if obj is None or obj.get("entity_version") != 1 or obj.get("status") in ("DELETING", "DELETED"):
             return None
+        if not self.same_content(obj, inputs):  # the name is taken by someone else's deployment
+            return None
         id_ = f"{inputs['workspace']}/{inputs['name']}"
         return id_, self._maybe_wait(client, id_, inputs, obj)
 
