@@ -27,7 +27,7 @@ from pydantic import Field
 
 from ..core import log
 from ..core.errors import NotFound, PulumiDeployError
-from ..core.fields import Computed, Doc, Local, NewVersion, Replace, Wire
+from ..core.fields import Computed, Doc, Local, NewVersion, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
 from ..core.provider import INPUT_NAMES
 from ..core.resource import AdoptableArgs, SpecResource
@@ -58,6 +58,7 @@ class ModelDeploymentArgs(AdoptableArgs):
         Input[int] | None,
         Field(ge=0),
         NewVersion(),
+        ServerDefault(),  # unset: the server resolves the latest version
         Doc("Pin a config version; unset or 0 = the latest at apply time (the resolved one is an output)."),
     ] = None
     workspace: api.Workspace = None
