@@ -6,6 +6,8 @@ Two scenarios, each timed for `up` (create), an unchanged `preview`, a `refresh`
 the given per-request latency injected by the emulator and the number of API calls each step made:
 
 * RunPod fan-out: 1 template + N endpoints.
+* Fault mix: the reliability tier's seeded mix of failures over 30 mixed objects, with the number of
+  `up` runs it took to converge and the objects made (one per resource is right).
 * Scale: `up --parallel 32` of 1 template + 1 endpoint and of 1 template + 24 endpoints at 1 s
   latency, and their ratio. The provider process serves as many calls at once as the engine sends
   (the SDK's pool of 4 is widened), so the ratio stays near 1.0 instead of ~N/4.
@@ -26,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from pulumi_deploy import runpod  # noqa: E402
 from pulumi_deploy.emulator.process import RunningEmulator, run_emulator  # noqa: E402
-from pulumi_deploy.local_stack import LocalStack, pulumi_cli_root  # noqa: E402
+from pulumi_deploy.local_stack import LocalStack, StackFailed, pulumi_cli_root  # noqa: E402
 from scripts.demo import FAST_TRANSITIONS, quickstart_stack  # noqa: E402
 
 
@@ -71,6 +73,40 @@ def scale(emu: RunningEmulator, tmp: Path, env: dict[str, str], latency: float =
     print(f"  ratio (1 + 24) / (1 + 1): {times[24] / times[1]:.2f}")
 
 
+def fault_mix(emu: RunningEmulator, tmp: Path, env: dict[str, str]) -> None:
+    """The reliability tier's fault mix (tests/reliability) over its mixed stack of 30 objects."""
+    sys.path.insert(0, str(REPO / "tests" / "reliability"))
+    from mixed_stack import EXPECTED, OBJECTS, program
+    from test_fault_mix import CHAOS
+
+    creds = {"CYBERUN_TOKEN": "sk-bench", "TRUSTGATE_ADMIN_TOKEN": "bench", "NEMO_TOKEN": "bench"}
+    stack = LocalStack(
+        tmp / "fault-mix", program, cli_root=pulumi_cli_root(REPO), env={**emu.base_urls, **env, **creds}, stack="bench"
+    )
+    emu.control.set_latency(0.0)
+    for seed in (20261202, 1, 2):
+        emu.control.set_chaos(seed=seed, **CHAOS)
+        start = time.perf_counter()
+        runs = 0
+        converged = False
+        while not converged and runs < 3:
+            runs += 1
+            try:
+                stack.up()
+                converged = True
+            except StackFailed:
+                pass
+        elapsed = time.perf_counter() - start
+        report = emu.control.chaos()
+        emu.control.stop_chaos()
+        made = sum(len(emu.control.inventory(v)[k]) for v, k in EXPECTED)
+        print(
+            f"  seed {seed:<9} {OBJECTS} objects  {report['requests']:4d} requests  injected {report['injected']}  "
+            f"runs to converge {runs}  objects made {made}  {elapsed:5.1f} s"
+        )
+        stack.destroy()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoints", type=int, default=10)
@@ -94,6 +130,8 @@ def main() -> int:
         measure(f"RunPod: 1 template + {args.endpoints} endpoints, {latency}", stack, emu)
         measure(f"Quickstart (every vendor), {latency}", quickstart_stack(emu, Path(tmp) / "qs", env=env), emu)
         scale(emu, Path(tmp), env)
+        print("Fault mix (30 % of requests failing, 6 % ambiguous): up until converged")
+        fault_mix(emu, Path(tmp), env)
     return 0
 
 

@@ -43,6 +43,10 @@ class VendorSettings:
     credential_required: bool = True
     #: How the vendor's error answers read (message keys, domain errors).
     errors: ErrorRules = field(default_factory=ErrorRules)
+    #: Error statuses that mean "try again later" for this vendor. Idempotent requests (and actions
+    #: made safe by a state check) are retried on them; 429 always is. 500 is listed only where the
+    #: vendor uses it for passing failures, not for answers that repeat (validation, unknown workspace).
+    transient_statuses: frozenset[int] = frozenset({502, 503, 504})
 
 
 _lock = threading.Lock()

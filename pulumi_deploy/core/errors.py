@@ -9,7 +9,8 @@
     │   ├── Forbidden          403
     │   ├── NotFound           404
     │   ├── Conflict           409: the object's state does not allow the operation
-    │   │   └── InUse          another object still uses it (a delete refused)
+    │   │   ├── InUse          another object still uses it (a delete refused)
+    │   │   └── AlreadyExists  a create refused: the unique name is taken
     │   ├── RateLimited        429
     │   └── ServerError        5xx
     ├── TransportError         no usable answer: timeout, refused or dropped connection
@@ -106,6 +107,10 @@ class Conflict(ApiError):
 
 class InUse(Conflict):
     """The object is still used by another one, so it cannot be deleted yet."""
+
+
+class AlreadyExists(Conflict):
+    """A create was refused because another object already has the unique name (slug, subdomain...)."""
 
 
 class RateLimited(ApiError):

@@ -16,8 +16,6 @@ working) while ``replaces`` names the fields that force a replacement.
 
 from __future__ import annotations
 
-import random
-import string
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -31,10 +29,12 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import log
+from . import autonaming, log
 from .config import VendorSettings, load_stack_config
+from .engine import current_call
 from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
-from .http import ApiClient, AuthHeaders, bearer, get_client
+from .fields import ServerDefault
+from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
 
@@ -54,6 +54,10 @@ class SpecProvider(ResourceProvider):
     read_back_after_update: ClassVar[bool] = False
     #: How many times create may POST after ambiguous failures that left no object behind.
     create_attempts: ClassVar[int] = 3
+    #: Before creating, look (``api_find``) for the object an earlier run made for this resource and
+    #: never recorded — the run was killed, lost the create response, or failed in a follow-up step
+    #: such as a deploy — and take it over instead of making a second one.
+    find_before_create: ClassVar[bool] = True
     #: The GET returns every field the object has (absent = unset). Refresh then also sees optional
     #: fields removed or set out of band, not only changed ones. Off by default: many APIs omit fields.
     live_is_complete: ClassVar[bool] = False
@@ -69,7 +73,10 @@ class SpecProvider(ResourceProvider):
         return self.id_of(obj), obj
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
-        """After an ambiguous create failure: find the object a lost response may have created."""
+        """The object a lost create response (this run's or an earlier one's) made for ``inputs``, if it is
+        certainly that one: found by what the API keeps unique, and with exactly the desired content
+        (``same_content``) — never an object that may belong to someone else. Read collections with
+        ``client.listing`` (once per run). A vendor whose create is a sequence finishes it here."""
         return None
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
@@ -209,9 +216,14 @@ class SpecProvider(ResourceProvider):
         if olds.get(AUTONAMED) and field in olds:
             inputs[field] = olds[field]  # keep the name chosen at creation
         else:
-            suffix = "".join(random.choices(string.ascii_lowercase + string.digits, k=7))
-            inputs[field] = f"{inputs.get(LOGICAL_NAME) or self.spec.kind.lower()}-{suffix}"
+            prefix = str(inputs.get(LOGICAL_NAME) or self.spec.kind.lower())
+            inputs[field] = autonaming.choose(prefix, self._urn(prefix))
         inputs[AUTONAMED] = True
+
+    def _urn(self, logical_name: str) -> str:
+        """The URN of the resource being served (outside the engine: one derived from the spec and name)."""
+        call = current_call()
+        return call.urn if call is not None else f"{self.spec.label}::{logical_name}"
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
@@ -221,6 +233,10 @@ class SpecProvider(ResourceProvider):
         for note in plan.notes():
             log.info(f"{what}: {note}")
         dbr = self.delete_before_replace(olds, news) if plan.replaces else None
+        field = self.spec.autoname
+        if plan.replaces and field is not None and olds.get(AUTONAMED) and olds.get(field):
+            # The engine re-checks a replacement without olds: its name must differ from this one.
+            autonaming.remember_replaced(self._urn(str(olds.get(LOGICAL_NAME) or "")), str(olds[field]))
         return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
 
     # -- create / read / update / delete ------------------------------------------------------
@@ -234,12 +250,30 @@ class SpecProvider(ResourceProvider):
             id_, wire = self._create_once(client, inputs, props)
         return CreateResult(id_, self.outputs(props, wire))
 
+    def _made_earlier(
+        self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]
+    ) -> tuple[str, JsonObject] | None:
+        if not self.find_before_create:
+            return None
+        found = self.api_find(client, inputs)
+        if found is not None:
+            log.info(
+                f"{self.describe(props, found[0])}: an earlier run made this object without recording it; "
+                "taking it over"
+            )
+        return found
+
     def _create_once(self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]) -> tuple[str, JsonObject]:
-        """POST at most until one object exists: after an ambiguous failure, look before retrying."""
+        """POST at most until one object exists: first look for one an earlier run left behind; after an
+        ambiguous failure, look again (reading afresh) before retrying."""
+        earlier = self._made_earlier(client, inputs, props)
+        if earlier is not None:
+            return earlier
         last: PulumiDeployError | None = None
         for attempt in range(self.create_attempts):
             if attempt:
-                found = self.api_find(client, inputs)
+                with fresh_listings():
+                    found = self.api_find(client, inputs)
                 if found is not None:
                     log.info(f"{self.describe(props, found[0])}: the lost create had succeeded; adopting it")
                     return found
@@ -250,6 +284,29 @@ class SpecProvider(ResourceProvider):
                 last = exc
         assert last is not None
         raise last
+
+    def same_content(self, wire: JsonObject, inputs: dict[str, Any]) -> bool:
+        """``wire`` carries exactly the desired request content (fields the server fills or never returns
+        aside): the object a lost create made for these inputs, not someone else's."""
+        compared_fields = [f for f in self.spec.inputs() if f.sent and f.returned and f.name != ADOPT_ID]
+        names = {f.name for f in compared_fields}
+        wanted = {k: v for k, v in self.user_inputs(inputs).items() if k in names and v is not None}
+        live = self.align_live(self.live_values(wire), wanted)  # as ``read`` aligns them
+        compared: dict[str, Any] = {}
+        for f in compared_fields:
+            value = live.get(f.name)
+            # set by the user, or set on the server although the user left it unset and the server has
+            # no default for it (someone else's)
+            unset_default = f.name not in wanted and f.has(ServerDefault)
+            if value is not None and (f.name in wanted or (value not in ("", [], {}) and not unset_default)):
+                compared[f.name] = value
+        return not self.spec.plan(compared, wanted).changed
+
+    def find_same(self, items: list[JsonObject], inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
+        """The one listed object whose content equals the desired one; None when none or several match
+        (two matches could be two resources' objects: adopting one would make them share an id)."""
+        matches = [i for i in items if isinstance(i, dict) and self.same_content(i, inputs)]
+        return (self.id_of(matches[0]), matches[0]) if len(matches) == 1 else None
 
     def _adopt(self, client: ApiClient, id_: str, props: dict[str, Any]) -> tuple[str, JsonObject]:
         wire = self.api_read(client, id_, self.user_inputs(props))
@@ -308,4 +365,3 @@ class SpecProvider(ResourceProvider):
             self.api_delete(self.client(), id_, props)
         except NotFound:
             log.info(f"{self.describe(props, id_)} was already deleted")
-

@@ -7,14 +7,20 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.config import Setting, VendorSettings, lookup
-from ..core.errors import ConfigError, ErrorRules, PulumiDeployError
+from ..core.errors import AlreadyExists, ConfigError, ErrorRules, PulumiDeployError, when
+from ..core.http import ApiClient
 from ..core.wait import wait_until
 
 SETTINGS = VendorSettings(
     vendor="cyberun",
     credential=Setting("cyberun:token", "CYBERUN_TOKEN"),
     base_url=Setting("cyberun:baseUrl", "CYBERUN_BASE_URL", "https://core.cyberun.cloud/api/v1"),
-    errors=ErrorRules(message_keys=("error_message",)),
+    errors=ErrorRules(
+        message_keys=("error_message",),
+        domain=(when(AlreadyExists, status=409, methods="POST", message=r"\balready exists\b"),),
+    ),
+    # No documented use of 500 for input errors (those are 400/409/422): a 500 is a passing failure.
+    transient_statuses=frozenset({500, 502, 503, 504}),
 )
 TEAM_ID = Setting("cyberun:teamId", "CYBERUN_TEAM_ID")
 
@@ -73,3 +79,21 @@ def wait_for(
     if result is None:  # pragma: no cover -- done() excludes it
         raise PulumiDeployError(f"{what}: the service disappeared")
     return result
+
+
+PAGE_SIZE = 100
+MAX_PAGES = 100
+
+
+def list_containers(client: ApiClient) -> list[dict[str, Any]]:
+    """Every container service of the team (``{containers, page_meta}`` pages), read once per run."""
+    items: list[dict[str, Any]] = []
+    for page_no in range(1, MAX_PAGES + 1):
+        body = client.listing("/containers", params={"current_page": page_no, "per_page": PAGE_SIZE})
+        page = list(body.get("containers") or []) if isinstance(body, dict) else list(body or [])
+        items.extend(i for i in page if isinstance(i, dict))
+        meta = body.get("page_meta") if isinstance(body, dict) else None
+        last = meta.get("last_page") or meta.get("total_pages") if isinstance(meta, dict) else None
+        if not page or len(page) < PAGE_SIZE or (isinstance(last, int) and page_no >= last):
+            break
+    return items

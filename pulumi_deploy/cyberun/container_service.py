@@ -18,7 +18,7 @@ from pulumi import Input, Output
 from pydantic import Field
 
 from ..core import log
-from ..core.errors import PulumiDeployError
+from ..core.errors import AlreadyExists, ApiError, PulumiDeployError
 from ..core.fields import (
     Computed,
     Default,
@@ -187,15 +187,30 @@ class ContainerServiceProvider(SpecProvider):
 
     # -- hooks ------------------------------------------------------------------------------------
 
+    def explain(self, error: ApiError, what: str) -> ApiError | None:
+        if isinstance(error, AlreadyExists):
+            # Only reached when no service with this slug has exactly the desired definition (api_find):
+            # the slug belongs to a service this stack does not manage.
+            return error.explained(
+                f"{what}: {error.message} — a service this stack does not manage has that slug and another "
+                "definition; adopt it with adopt_id=<its id> (then `pulumi up` applies your definition), or "
+                "choose another service_slug"
+            )
+        return None
+
     def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
         id_, _ = super().api_create(client, inputs)
         return id_, self._converge(client, id_, inputs, redeploy=False, created=True)
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
-        obj = client.get_or_none(f"/r/containers/{inputs['service_slug']}")
-        if obj is None:
+        # Slugs are unique per team, but a service with this slug and another definition is someone
+        # else's: it is left alone (the POST then fails on the slug, saying so).
+        listed = [c for c in api.list_containers(client) if c.get("service_slug") == inputs["service_slug"]]
+        found = self.find_same(listed, inputs)
+        if found is None:
             return None
-        id_ = str(obj["id"])
+        id_ = found[0]
+        # The earlier run may have failed in the deploy that follows the create: finish it.
         return id_, self._converge(client, id_, inputs, redeploy=False, created=True)
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
@@ -222,11 +237,28 @@ class ContainerServiceProvider(SpecProvider):
             log.info(f"{what} was already deleted")
             return
         if obj.get("service_status") in ("running", "failed"):
-            client.request("POST", f"/containers/{id_}/undeploy")
+            self._undeploy(client, id_, outs.get("service_slug"))
             self._wait(client, id_, outs, f"{what}: undeploying", lambda s: s not in api.TRANSITIONING)
         super().api_delete(client, id_, outs)
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _deploy(self, client: ApiClient, id_: str, slug: str | None, before: JsonObject) -> None:
+        """POST deploy; after an unknown outcome it counts as done once the service is deploying, or
+        running since a write later than the one seen before (a redeploy of a running service)."""
+
+        def took_effect() -> bool:
+            now = self._get(client, id_, slug) or {}
+            status = now.get("service_status")
+            return status == "deploying" or (status == "running" and now.get("updated_at") != before.get("updated_at"))
+
+        client.act("POST", f"/containers/{id_}/deploy", took_effect=took_effect)
+
+    def _undeploy(self, client: ApiClient, id_: str, slug: str | None) -> None:
+        def took_effect() -> bool:
+            return (self._get(client, id_, slug) or {}).get("service_status") in ("stopping", "stopped")
+
+        client.act("POST", f"/containers/{id_}/undeploy", took_effect=took_effect)
 
     def _get(self, client: ApiClient, id_: str, slug: str | None) -> JsonObject | None:
         """By slug on the documented runtime surface; by id (inferred path) when the slug is unknown."""
@@ -270,7 +302,7 @@ class ContainerServiceProvider(SpecProvider):
         if inputs.get("deployed", True):
             if status == "running" and not redeploy:
                 return obj
-            client.request("POST", f"/containers/{id_}/deploy")
+            self._deploy(client, id_, inputs.get("service_slug"), obj)
             hint = f"; the service exists: fix it and set adopt_id={id_!r}, or delete it" if created else ""
             return self._wait(
                 client,
@@ -285,7 +317,7 @@ class ContainerServiceProvider(SpecProvider):
                 ),
             )
         if status in ("running", "failed"):
-            client.request("POST", f"/containers/{id_}/undeploy")
+            self._undeploy(client, id_, inputs.get("service_slug"))
             return self._wait(client, id_, inputs, f"{what}: undeploying", lambda s: s not in api.TRANSITIONING)
         return obj
 

@@ -27,7 +27,7 @@ from pydantic import Field
 
 from ..core import log
 from ..core.errors import NotFound, PulumiDeployError
-from ..core.fields import Computed, Doc, Local, NewVersion, Replace, Wire
+from ..core.fields import Computed, Doc, Local, NewVersion, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
 from ..core.provider import INPUT_NAMES
 from ..core.resource import AdoptableArgs, SpecResource
@@ -58,6 +58,7 @@ class ModelDeploymentArgs(AdoptableArgs):
         Input[int] | None,
         Field(ge=0),
         NewVersion(),
+        ServerDefault(),  # unset: the server resolves the latest version
         Doc("Pin a config version; unset or 0 = the latest at apply time (the resolved one is an output)."),
     ] = None
     workspace: api.Workspace = None
@@ -178,6 +179,8 @@ class ModelDeploymentProvider(api.NemoProvider):
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj] | None:
         obj = client.get_or_none(deployments_path(inputs["workspace"], inputs["name"]))
         if obj is None or obj.get("entity_version") != 1 or obj.get("status") in ("DELETING", "DELETED"):
+            return None
+        if not self.same_content(obj, inputs):  # the name is taken by someone else's deployment
             return None
         id_ = f"{inputs['workspace']}/{inputs['name']}"
         return id_, self._maybe_wait(client, id_, inputs, obj)

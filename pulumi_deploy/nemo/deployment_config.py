@@ -200,8 +200,11 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
         return f"{ws}/{obj['name']}", obj
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj] | None:
+        # Names are unique per workspace, but a config with another definition is someone else's.
         obj = client.get_or_none(self._path(inputs["workspace"], inputs["name"]))
-        return None if obj is None else (f"{inputs['workspace']}/{inputs['name']}", obj)
+        if obj is None or not self.same_content(obj, inputs):
+            return None
+        return f"{inputs['workspace']}/{inputs['name']}", obj
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> WireObj | None:
         ws, name = api.split_id(id_)

@@ -19,16 +19,9 @@ SETTINGS = VendorSettings(
     errors=ErrorRules(
         message_keys=("message",), domain=(when(InUse, status=400, methods="DELETE", message=r"\bin use\b"),)
     ),
+    # Input errors are 400/422; a 500 is RunPod failing for a moment.
+    transient_statuses=frozenset({500, 502, 503, 504}),
 )
-
-
-def find_by_name(client: ApiClient, collection: str, name: str, normalise: Any = str) -> tuple[str, JsonObject] | None:
-    """The object of ``collection`` whose (normalised) name is ``name``, if exactly one has it."""
-    items = client.request("GET", f"/{collection}") or []
-    matches = [i for i in items if isinstance(i, dict) and normalise(i.get("name") or "") == name]
-    if len(matches) == 1:
-        return str(matches[0]["id"]), matches[0]
-    return None
 
 
 def strip_flashboot_suffix(name: str) -> str:
@@ -49,8 +42,11 @@ class RestObjectProvider(SpecProvider):
         return name
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
+        # Names are not unique (endpoints): the one object with this name *and* the desired content.
         assert self.routes is not None
-        return find_by_name(client, self.routes.collection.strip("/"), inputs["name"], self.name_key)
+        items = client.listing(self.routes.collection) or []
+        named = [i for i in items if isinstance(i, dict) and self.name_key(i.get("name") or "") == inputs["name"]]
+        return self.find_same(named, inputs)
 
 
 def routes(collection: str) -> Routes:

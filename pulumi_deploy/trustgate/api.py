@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -24,8 +25,8 @@ from ..core.config import Setting, VendorSettings, lookup, resolve_base_url, res
 from ..core.errors import ApiError, ConfigError, ErrorRules, InUse, InvalidInput, ServerError, when
 from ..core.fields import Doc
 from ..core.http import ApiClient, AuthHeaders, bearer
-from ..core.provider import ADOPT_ID, SpecProvider
-from ..core.request import JsonObject, read_call
+from ..core.provider import SpecProvider
+from ..core.request import read_call
 
 SETTINGS = VendorSettings(
     vendor="trustgate",
@@ -118,7 +119,7 @@ def unwrap_list(body: Any, wrapper_key: str) -> list[dict[str, Any]]:
 
 
 def list_all(client: ApiClient, path: str, wrapper_key: str) -> list[dict[str, Any]]:
-    """Every item of a paged list (``offset``/``limit``).
+    """Every item of a paged list (``offset``/``limit``), read once per run (``ApiClient.listing``).
 
     The offset advances by what the server actually returned (it may cap ``limit`` below the page
     size asked for); the walk ends on an empty page, or on a page with nothing new (a server that
@@ -127,7 +128,7 @@ def list_all(client: ApiClient, path: str, wrapper_key: str) -> list[dict[str, A
     seen: set[str] = set()
     offset = 0
     for _ in range(MAX_PAGES):
-        page = unwrap_list(client.request("GET", path, params={"offset": offset, "limit": PAGE_SIZE}), wrapper_key)
+        page = unwrap_list(client.listing(path, params={"offset": offset, "limit": PAGE_SIZE}), wrapper_key)
         fresh = [i for i in page if str(i.get("id")) not in seen]
         if not fresh:
             break
@@ -137,11 +138,18 @@ def list_all(client: ApiClient, path: str, wrapper_key: str) -> list[dict[str, A
     return items
 
 
-def uuid_value(value: str) -> str:
-    """Pydantic check: a value the server's ``uuid.Parse`` accepts."""
-    if not re.fullmatch(UUID_PATTERN, value):
-        raise ValueError("not a UUID (the server parses it as one; pass an Upstream's `id`)")
-    return value
+def uuid_of(what: str) -> Callable[[str], str]:
+    """Pydantic check: a value the server's ``uuid.Parse`` accepts (``what`` says which id to pass)."""
+
+    def check(value: str) -> str:
+        if not re.fullmatch(UUID_PATTERN, value):
+            raise ValueError(f"not a UUID (the server parses it as one; pass {what})")
+        return value
+
+    return check
+
+
+uuid_value = uuid_of("an Upstream's `id`")
 
 
 def drop_empty(value: Any) -> Any:
@@ -204,27 +212,3 @@ class TrustGateProvider(SpecProvider):
             if client.get_or_none(read_call(self.spec, self.routes, id_, outs).path) is None:
                 return
             raise
-
-    # -- recovery after an ambiguous create failure --------------------------------------------
-
-    def same_content(self, wire: JsonObject, inputs: dict[str, Any]) -> bool:
-        """The listed object carries exactly the desired request content (server-filled fields aside)."""
-        wanted = {k: v for k, v in self.user_inputs(inputs).items() if k != ADOPT_ID and v is not None}
-        live = self.align_live(self.live_values(wire), wanted)  # as ``read`` aligns them
-        compared: dict[str, Any] = {}
-        for f in self.spec.inputs():
-            if not f.sent:
-                continue
-            value = live.get(f.name)
-            # set by the user, or set on the server although the user left it unset (someone else's)
-            if value is not None and (f.name in wanted or value not in ("", [], {})):
-                compared[f.name] = value
-        return not self.spec.plan(compared, wanted).changed
-
-    def find_same(self, items: list[JsonObject], inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
-        """The one listed object whose content equals the desired body; None when none or several match.
-
-        Names are not unique (upstreams, services): matching by name could adopt another resource's
-        object, and two resources would then share (and delete) one id. Retrying the POST is safer."""
-        matches = [i for i in items if self.same_content(i, inputs)]
-        return (str(matches[0]["id"]), matches[0]) if len(matches) == 1 else None

@@ -186,12 +186,10 @@ class GatewayProvider(api.TrustGateProvider):
         return values
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
-        # subdomain is unique per server; the name must match too (else it is someone else's gateway,
+        # subdomain is unique per server; the content must match too (else it is someone else's gateway,
         # and the retried POST fails on the duplicate subdomain rather than taking it over).
-        for item in api.list_all(client, f"{api.PREFIX}/gateways", "gateways"):
-            if item.get("subdomain") == inputs.get("subdomain") and item.get("name") == inputs.get("name"):
-                return str(item["id"]), item
-        return None
+        items = api.list_all(client, f"{api.PREFIX}/gateways", "gateways")
+        return self.find_same([i for i in items if i.get("subdomain") == inputs.get("subdomain")], inputs)
 
 
 class Gateway(SpecResource, module="trustgate", name="Gateway"):
@@ -208,4 +206,3 @@ class Gateway(SpecResource, module="trustgate", name="Gateway"):
     client_tls: Output[dict[str, Any] | None]
     created_at: Output[str]
     updated_at: Output[str]
-

@@ -33,7 +33,11 @@ from .api import CredentialsArgs
 @dataclass(kw_only=True)
 class ServiceArgs(AdoptableArgs):
     gateway_id: Annotated[
-        Input[str], Field(min_length=1), In("path"), Replace(reason="a service belongs to one gateway")
+        Input[str],
+        AfterValidator(api.uuid_of("a Gateway's `id`")),
+        In("path"),
+        Replace(reason="a service belongs to one gateway"),
+        Doc("The gateway's id (pass `gateway.id`); a UUID (the server parses it as one)."),
     ]
     name: Annotated[Input[str], Field(min_length=1)]
     type: Annotated[
@@ -99,7 +103,7 @@ class ServiceProvider(api.TrustGateProvider):
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # Names are not unique: only an object with exactly the desired content, and only one (api.py).
-        items = client.request("GET", api.gateway_path(inputs["gateway_id"], "services"))  # not paged
+        items = client.listing(api.gateway_path(inputs["gateway_id"], "services"))  # not paged
         return self.find_same(api.unwrap_list(items, "services"), inputs)
 
 
@@ -122,4 +126,3 @@ class Service(SpecResource, module="trustgate", name="Service"):
     upstream: Output[dict[str, Any] | None]
     created_at: Output[str]
     updated_at: Output[str]
-

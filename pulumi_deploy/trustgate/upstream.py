@@ -143,7 +143,11 @@ def _credentials_list(value: Any) -> list[JsonObject]:
 @dataclass(kw_only=True)
 class UpstreamArgs(AdoptableArgs):
     gateway_id: Annotated[
-        Input[str], Field(min_length=1), In("path"), Replace(reason="an upstream belongs to one gateway")
+        Input[str],
+        AfterValidator(api.uuid_of("a Gateway's `id`")),
+        In("path"),
+        Replace(reason="an upstream belongs to one gateway"),
+        Doc("The gateway's id (pass `gateway.id`); a UUID (the server parses it as one)."),
     ]
     name: Annotated[Input[str], Field(min_length=1)]
     algorithm: Annotated[Input[Algorithm], Doc("No server default.")]

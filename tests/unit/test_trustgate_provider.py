@@ -18,6 +18,8 @@ from pulumi_deploy.core.http import ApiClient, RetryPolicy
 from pulumi_deploy.trustgate.service import ServiceProvider
 from pulumi_deploy.trustgate.upstream import UpstreamProvider
 
+GW = "6f1c1b1e-0000-4000-8000-00000000000a"  # a gateway id: the server parses it as a UUID
+
 SECRET = "sk-unit-s3cr3t"
 
 
@@ -70,7 +72,7 @@ def test_domain_500_on_post_becomes_a_user_error_sent_once():
 def test_delete_refused_while_referenced_is_in_use_and_explained():
     client, _ = client_answering(400, {"error": "upstream is being used by services"})
     with pytest.raises(InUse) as err:
-        UpstreamProvider().api_delete(client, "u1", {"gateway_id": "g"})
+        UpstreamProvider().api_delete(client, "u1", {"gateway_id": GW})
     assert "does not cascade deletes" in str(err.value)
 
 
@@ -85,7 +87,7 @@ def test_a_400_on_create_is_invalid_input_not_in_use():
 def test_upstream_body_merges_credentials_back_and_never_sends_response_keys():
     # given
     inputs = {
-        "gateway_id": "g",
+        "gateway_id": GW,
         "name": "u",
         "algorithm": "round-robin",
         "targets": [{"provider": "openai", "models": ["m"], "default_model": "m", "weight": 5.0}],
@@ -97,7 +99,7 @@ def test_upstream_body_merges_credentials_back_and_never_sends_response_keys():
     UpstreamProvider().api_create(client, inputs)
     body = json.loads(seen[0].content)
     # then
-    assert seen[0].url.path == "/api/v1/gateways/g/upstreams"
+    assert seen[0].url.path == "/api/v1/gateways/6f1c1b1e-0000-4000-8000-00000000000a/upstreams"
     assert body["targets"] == [
         {"provider": "openai", "models": ["m"], "default_model": "m", "weight": 5, "credentials": {"api_key": SECRET}}
     ]
@@ -124,7 +126,15 @@ def test_upstream_live_values_map_response_keys_and_split_credentials():
 
 def test_endpoint_service_gets_the_nil_upstream_and_nil_reads_back_as_unset():
     provider = ServiceProvider()
-    body = provider.desired_body({"gateway_id": "g", "name": "s", "type": "endpoint", "host": "h", "port": 443.0})
+    body = provider.desired_body(
+        {
+            "gateway_id": GW,
+            "name": "s",
+            "type": "endpoint",
+            "host": "h",
+            "port": 443.0,
+        }
+    )
     assert body == {"name": "s", "type": "endpoint", "host": "h", "port": 443, "upstream_id": trustgate.api.NIL_UUID}
     assert "upstream_id" not in provider.live_values({"upstream_id": trustgate.api.NIL_UUID, "name": "s"})
 
@@ -140,7 +150,7 @@ def test_check_with_unknown_ids_still_judges_the_rules():
 
 
 def test_secret_value_is_not_echoed_in_a_check_failure():
-    news = {"gateway_id": "g", "name": "s", "type": "endpoint", "host": "h", "port": 1.0, "protocol": "http",
+    news = {"gateway_id": GW, "name": "s", "type": "endpoint", "host": "h", "port": 1.0, "protocol": "http",
             "credentials": {"api_key": 12345}}  # fmt: skip
     result = ServiceProvider().check({}, news)
     # no property: the engine would print the (secret) value next to it; the reason names the field
@@ -190,13 +200,13 @@ def test_delete_answering_500_for_a_missing_object_is_treated_as_gone():
         return httpx.Response(404, json={"error": "service not found"})
 
     # when / then: no exception
-    ServiceProvider().api_delete(trustgate_client(handler), "s", {"gateway_id": "g"})
+    ServiceProvider().api_delete(trustgate_client(handler), "s", {"gateway_id": GW})
 
 
 # -- review fixes ---------------------------------------------------------------------------------
 
 UPSTREAM = {
-    "gateway_id": "g",
+    "gateway_id": GW,
     "name": "llms",
     "algorithm": "round-robin",
     "targets": [{"id": "primary", "host": "a.internal", "port": 80.0, "protocol": "http"}],
@@ -207,7 +217,7 @@ UPSTREAM = {
 def listed_upstream(id_: str, **changes) -> dict:
     """An upstream as the list returns it: server-filled fields included."""
     obj = {
-        "id": id_, "gateway_id": "g", "name": "llms", "algorithm": "round-robin",
+        "id": id_, "gateway_id": GW, "name": "llms", "algorithm": "round-robin",
         "targets": [{"id": "primary", "host": "a.internal", "port": 80, "protocol": "http", "credentials": {}}],
         "websocket_config": {"ping_period": "30s", "enable_direct_communication": True},
         "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
@@ -230,8 +240,15 @@ def test_recovery_matches_only_the_one_object_with_the_desired_content():
 
 def test_service_recovery_ignores_a_same_named_service_of_another_shape():
     provider = ServiceProvider()
-    inputs = {"gateway_id": "g", "name": "s", "type": "endpoint", "host": "h", "port": 443.0, "protocol": "https"}
-    base = {"gateway_id": "g", "name": "s", "upstream_id": trustgate.api.NIL_UUID, "credentials": {},
+    inputs = {
+        "gateway_id": GW,
+        "name": "s",
+        "type": "endpoint",
+        "host": "h",
+        "port": 443.0,
+        "protocol": "https",
+    }
+    base = {"gateway_id": GW, "name": "s", "upstream_id": trustgate.api.NIL_UUID, "credentials": {},
             "description": "", "created_at": "t", "updated_at": "t"}  # fmt: skip
     other = {**base, "id": "a", "type": "upstream", "upstream_id": "0b2c6c58-6a4f-4b7e-9c1d-3f0e0f6f6a11"}
     mine = {**base, "id": "b", "type": "endpoint", "host": "h", "port": 443, "protocol": "https"}
@@ -321,7 +338,12 @@ def test_plugin_settings_are_not_echoed_in_a_check_failure():
 
 
 def test_service_upstream_id_must_be_a_uuid():
-    news = {"gateway_id": "g", "name": "s", "type": "upstream", "upstream_id": "not-a-uuid"}
+    news = {
+        "gateway_id": GW,
+        "name": "s",
+        "type": "upstream",
+        "upstream_id": "not-a-uuid",
+    }
     result = ServiceProvider().check({}, news)
     assert [f.property for f in result.failures] == ["upstream_id"]
     assert "not a UUID" in result.failures[0].reason
@@ -346,3 +368,14 @@ def test_websocket_xor_proxy_is_judged_at_preview_only_when_both_blocks_are_know
     assert UpstreamProvider().check({}, maybe_none).failures == []
     both_known = {**base, "websocket_config": ws, "proxy_config": {"host": "p", "port": "3128"}}
     assert [f.property for f in UpstreamProvider().check({}, both_known).failures] == ["websocket_config"]
+
+
+def test_gateway_id_must_be_a_uuid_for_upstreams_and_services() -> None:
+    for provider, news in (
+        (ServiceProvider(), {"gateway_id": "gw-1", "name": "s", "type": "endpoint", "host": "h", "port": 443.0}),
+        (UpstreamProvider(), {"gateway_id": "gw-1", "name": "u", "algorithm": "round-robin", "targets": []}),
+    ):
+        failures = provider.check({}, news).failures
+        assert [f.property for f in failures if f.property == "gateway_id"] == ["gateway_id"]
+        reason = next(f.reason for f in failures if f.property == "gateway_id")
+        assert "not a UUID" in reason and "Gateway's `id`" in reason
