@@ -32,6 +32,8 @@ class StepView:
     diffs: list[str] = field(default_factory=list)
     replace_keys: list[str] = field(default_factory=list)
     detailed_diff: dict[str, str] = field(default_factory=dict)
+    #: The checked inputs of the new state (what ``preview --json`` shows as ``newState.inputs``).
+    new_inputs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -48,6 +50,8 @@ class Outcome:
     diagnostics: list[str]
     summary: dict[str, int]
     outputs: dict[str, Any] = field(default_factory=dict)
+    #: (URN, severity, message) of every diagnostic logged on a resource (``preview --json`` diagnostics).
+    resource_diagnostics: list[tuple[str, str, str]] = field(default_factory=list)
 
     def step(self, name: str) -> StepView:
         """The (last) step for the resource with logical name ``name``."""
@@ -153,6 +157,7 @@ class LocalStack:
             diagnostics=_diagnostics(events),
             summary=dict(summary or {}),
             outputs=outputs,
+            resource_diagnostics=_resource_diagnostics(events),
         )
 
     def preview(self, **kwargs: Any) -> Outcome:
@@ -213,6 +218,7 @@ def _steps(events: list[Any]) -> list[StepView]:
                 diffs=list(meta.diffs or []),
                 replace_keys=list(meta.keys or []),
                 detailed_diff=detailed,
+                new_inputs=dict(getattr(meta.new, "inputs", None) or {}) if meta.new is not None else {},
             )
         )
     return steps
@@ -223,6 +229,14 @@ def _diagnostics(events: list[Any]) -> list[str]:
         e.diagnostic_event.message.strip()
         for e in events
         if e.diagnostic_event is not None and e.diagnostic_event.severity != "debug"
+    ]
+
+
+def _resource_diagnostics(events: list[Any]) -> list[tuple[str, str, str]]:
+    return [
+        (e.diagnostic_event.urn, e.diagnostic_event.severity, e.diagnostic_event.message.strip())
+        for e in events
+        if e.diagnostic_event is not None and e.diagnostic_event.urn and e.diagnostic_event.severity != "debug"
     ]
 
 

@@ -16,8 +16,6 @@ working) while ``replaces`` names the fields that force a replacement.
 
 from __future__ import annotations
 
-import random
-import string
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -31,8 +29,9 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import log
+from . import autonaming, log
 from .config import VendorSettings, load_stack_config
+from .engine import current_call
 from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
 from .http import ApiClient, AuthHeaders, bearer, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
@@ -209,9 +208,14 @@ class SpecProvider(ResourceProvider):
         if olds.get(AUTONAMED) and field in olds:
             inputs[field] = olds[field]  # keep the name chosen at creation
         else:
-            suffix = "".join(random.choices(string.ascii_lowercase + string.digits, k=7))
-            inputs[field] = f"{inputs.get(LOGICAL_NAME) or self.spec.kind.lower()}-{suffix}"
+            prefix = str(inputs.get(LOGICAL_NAME) or self.spec.kind.lower())
+            inputs[field] = autonaming.choose(prefix, self._urn(prefix))
         inputs[AUTONAMED] = True
+
+    def _urn(self, logical_name: str) -> str:
+        """The URN of the resource being served (outside the engine: one derived from the spec and name)."""
+        call = current_call()
+        return call.urn if call is not None else f"{self.spec.label}::{logical_name}"
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
@@ -221,6 +225,10 @@ class SpecProvider(ResourceProvider):
         for note in plan.notes():
             log.info(f"{what}: {note}")
         dbr = self.delete_before_replace(olds, news) if plan.replaces else None
+        field = self.spec.autoname
+        if plan.replaces and field is not None and olds.get(AUTONAMED) and olds.get(field):
+            # The engine re-checks a replacement without olds: its name must differ from this one.
+            autonaming.remember_replaced(self._urn(str(olds.get(LOGICAL_NAME) or "")), str(olds[field]))
         return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
 
     # -- create / read / update / delete ------------------------------------------------------

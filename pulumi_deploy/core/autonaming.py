@@ -1,0 +1,63 @@
+"""Deterministic autonames: what ``preview`` shows is what ``up`` creates.
+
+The name of an autonamed object is ``<logical name>-<suffix>``, the suffix a hash of the resource's
+URN: preview and up run in different provider processes and must agree without sharing anything.
+The first creation's name depends on the URN alone, so code that must find an object a lost create
+response may have made can recompute it.
+
+A replacement needs a *different* name (the old object still exists while its successor is created),
+but the engine re-runs ``check`` for it without the old inputs, so check alone cannot tell a
+replacement from a first creation. ``diff`` therefore remembers, per URN, the name of the object it
+decided to replace; the replacement's suffix is then a hash of (URN, old name) — still the same in
+preview and up, and different again on the next replacement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+import threading
+
+SUFFIX_LENGTH = 7
+_ALPHABET = string.ascii_lowercase + string.digits
+
+_lock = threading.Lock()
+_replaced: dict[str, str] = {}
+
+
+def suffix(*parts: str) -> str:
+    """A short lowercase-alphanumeric digest of ``parts``."""
+    digest = int.from_bytes(hashlib.sha256("\x00".join(parts).encode()).digest(), "big")
+    out = []
+    for _ in range(SUFFIX_LENGTH):
+        digest, index = divmod(digest, len(_ALPHABET))
+        out.append(_ALPHABET[index])
+    return "".join(out)
+
+
+def first_name(prefix: str, urn: str) -> str:
+    """The name a resource gets when it is first created: a pure function of its URN."""
+    return f"{prefix}-{suffix(urn)}"
+
+
+def replacement_name(prefix: str, urn: str, old_name: str) -> str:
+    """The name of the object that replaces the one named ``old_name``."""
+    return f"{prefix}-{suffix(urn, old_name)}"
+
+
+def remember_replaced(urn: str, old_name: str) -> None:
+    """``diff`` decided to replace the autonamed object ``old_name`` of ``urn``."""
+    with _lock:
+        _replaced[urn] = old_name
+
+
+def replaced_name(urn: str) -> str | None:
+    """The old name of ``urn``'s object being replaced in this operation, if any."""
+    with _lock:
+        return _replaced.get(urn)
+
+
+def choose(prefix: str, urn: str) -> str:
+    """The autoname for a check without old inputs: a replacement's or a first creation's."""
+    old = replaced_name(urn)
+    return replacement_name(prefix, urn, old) if old is not None else first_name(prefix, urn)
