@@ -9,13 +9,15 @@ write-only inputs, "404 on delete means gone" — lives here once.
 
 Pulumi facts this class respects: the instance is pickled by reference into
 state, so it has no attributes; ``diff``/``update``/``read``/``delete`` receive the old *outputs*,
-so outputs carry ``_input_names`` to recover which fields the user set; numbers arrive as floats;
+so outputs carry the names of the user's inputs (in the bookkeeping envelope, ``bookkeeping.py``);
+numbers arrive as floats;
 ``changes=None`` lets the engine compute the property-level diff (and keeps ``replace_on_changes``
 working) while ``replaces`` names the fields that force a replacement.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -29,19 +31,21 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import autonaming, log
+from . import autonaming, bookkeeping, log
 from .config import VendorSettings, load_stack_config
-from .engine import current_call
+from .engine import current_call, note
 from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
 from .http import ApiClient, AuthHeaders, bearer, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
 
 PROVIDER_KEY = "__provider"
-INPUT_NAMES = "_input_names"
-LOGICAL_NAME = "_logical_name"
-AUTONAMED = "_autonamed"
 ADOPT_ID = "adopt_id"
+#: Set (to ``True``) by the program only while it is previewed; check replaces it with the notes of the
+#: planned change, or drops it when there are none, so that the property diff a preview prints
+#: (``preview --diff`` on stdout) carries the notes under the resource. ``up`` never stores it and
+#: ``diff`` never counts it.
+PLAN_NOTES = "plan_notes"
 
 
 class SpecProvider(ResourceProvider):
@@ -150,27 +154,44 @@ class SpecProvider(ResourceProvider):
         return get_client(self.settings, self.auth_headers())
 
     def describe(self, props: dict[str, Any], id_: str | None = None) -> str:
-        name = props.get(LOGICAL_NAME)
+        name = bookkeeping.read(props).logical_name
         label = f"{self.spec.label} {name!r}" if name else self.spec.label
         return f"{label} ({id_})" if id_ else label
 
     @staticmethod
     def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in props.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}
+        return {
+            k: v
+            for k, v in props.items()
+            if k not in (PROVIDER_KEY, PLAN_NOTES) and not k.startswith(INTERNAL_PREFIX)
+        }
 
     def old_inputs(self, outs: dict[str, Any]) -> dict[str, Any]:
         """The inputs recorded with the outputs (diff/update/read only receive outputs)."""
-        names = outs.get(INPUT_NAMES)
+        names = self.input_names(outs)
         if names is None:  # state written without the marker: fall back to every declared input
             names = [f.name for f in self.spec.inputs() if f.name in outs]
         return {n: outs[n] for n in names if n in outs}
 
+    @staticmethod
+    def input_names(outs: dict[str, Any]) -> list[str] | None:
+        """The names of the user's inputs recorded with ``outs`` (None: not recorded)."""
+        names = bookkeeping.read(outs).input_names
+        return list(names) if names is not None else None
+
+    @staticmethod
+    def with_input_names(outs: dict[str, Any], names: list[str]) -> dict[str, Any]:
+        """``outs`` recording ``names`` as the user's inputs."""
+        book = bookkeeping.read(outs)
+        return bookkeeping.write(outs, bookkeeping.Bookkeeping(book.logical_name, book.autonamed, tuple(names)))
+
     def outputs(self, inputs: dict[str, Any], wire: JsonObject | None) -> dict[str, Any]:
         """Outputs = live values, overlaid with the user's inputs (a superset of the inputs)."""
         outs: dict[str, Any] = dict(self.live_values(wire)) if wire else {}
-        outs.update({k: v for k, v in inputs.items() if k != PROVIDER_KEY})
-        outs[INPUT_NAMES] = sorted(self.user_inputs(inputs))
-        return outs
+        outs.update(self.user_inputs(inputs))
+        book = bookkeeping.read(inputs)
+        names = tuple(self.user_inputs(inputs))
+        return bookkeeping.write(outs, bookkeeping.Bookkeeping(book.logical_name, book.autonamed, names))
 
     # -- check / diff (pure: they run during preview) --------------------------------------------
 
@@ -178,6 +199,8 @@ class SpecProvider(ResourceProvider):
         load_stack_config(getattr(req.config, "_props", None))
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = dict(news)
+        previewed = news.pop(PLAN_NOTES, None) is not None
         inputs, failures = self.spec.validate(news)
         reasons: dict[str, list[str]] = {}
         for f in failures:
@@ -186,12 +209,51 @@ class SpecProvider(ResourceProvider):
             old = self.user_inputs(_olds)
             for p, r in self.transition_rules(old, inputs):
                 reasons.setdefault(p, []).append(f"{p}: {r}")
+        book = bookkeeping.read(news)
         if self.spec.autoname:
-            self._autoname(_olds, inputs)
+            book = self._autoname(_olds, inputs, book)
+        inputs = bookkeeping.write(inputs, book.without_input_names())
+        if not reasons and previewed:
+            self._announce(_olds, inputs)
         # One failure per property carrying every reason (failures keyed by property would lose all but one).
         return CheckResult(
             inputs, [CheckFailure(self._failure_property(p), "; ".join(rs)) for p, rs in reasons.items()]
         )
+
+    def _announce(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+        """In a preview, say what the planned change will do: as warnings under the resource, and as the
+        ``plan_notes`` property, which the preview's property diff prints under the resource too.
+
+        Check runs once per planned operation (never on refresh; a replacement's second check has no
+        olds), so each note is said once, and only for a change that will happen.
+        """
+        if not olds:
+            return
+        old, new = self.user_inputs(olds), self.user_inputs(inputs)
+        notes = self.plan_notes(self.change_plan(old, new), old, new)
+        if notes:
+            inputs[PLAN_NOTES] = notes
+            what = self.describe(inputs)
+            for line in notes:
+                note(f"{what}: {line}")
+
+    def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        """The preview's sentences for ``plan``: what forces a replacement, or what the update does."""
+        replaces = [f"{name} {reason}" for name, reason in plan.replaces]
+        return replaces or plan.notes()
+
+    def change_plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any]) -> Plan:
+        """The plan from old to new inputs. Adoption is a one-time act: once an object is adopted,
+        removing ``adopt_id`` is no change; only naming another object replaces."""
+        plan = self.spec.plan(old_inputs, new_inputs)
+        if ADOPT_ID in plan.changed and old_inputs.get(ADOPT_ID) and new_inputs.get(ADOPT_ID) is None:
+            plan.changed.remove(ADOPT_ID)
+            plan.replaces = [(n, r) for n, r in plan.replaces if n != ADOPT_ID]
+            for _, names in plan.noted.values():
+                if ADOPT_ID in names:
+                    names.remove(ADOPT_ID)
+            plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
+        return plan
 
     def _failure_property(self, name: str) -> str:
         """The engine prints a failed property's *value* next to the reason, even a secret one: for a
@@ -199,18 +261,19 @@ class SpecProvider(ResourceProvider):
         f = self.spec.fields.get(name)
         return "" if f is not None and f.secret else name
 
-    def _autoname(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+    def _autoname(
+        self, olds: dict[str, Any], inputs: dict[str, Any], book: bookkeeping.Bookkeeping
+    ) -> bookkeeping.Bookkeeping:
         field = self.spec.autoname
         assert field is not None
         if field in inputs:
-            inputs.pop(AUTONAMED, None)
-            return
-        if olds.get(AUTONAMED) and field in olds:
+            return dataclasses.replace(book, autonamed=False)
+        if bookkeeping.read(olds).autonamed and field in olds:
             inputs[field] = olds[field]  # keep the name chosen at creation
         else:
-            prefix = str(inputs.get(LOGICAL_NAME) or self.spec.kind.lower())
+            prefix = book.logical_name or self.spec.kind.lower()
             inputs[field] = autonaming.choose(prefix, self._urn(prefix))
-        inputs[AUTONAMED] = True
+        return dataclasses.replace(book, autonamed=True)
 
     def _urn(self, logical_name: str) -> str:
         """The URN of the resource being served (outside the engine: one derived from the spec and name)."""
@@ -218,18 +281,23 @@ class SpecProvider(ResourceProvider):
         return call.urn if call is not None else f"{self.spec.label}::{logical_name}"
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
-        what = self.describe(news, id_)
-        for name, reason in plan.replaces:
-            log.info(f"{what}: {name} {reason}")
-        for note in plan.notes():
-            log.info(f"{what}: {note}")
+        """What changes. Pure, and says nothing: the engine also calls it on refresh, where nothing
+        will happen (the preview's notes come from ``check``).
+
+        When something the user set changed, the engine computes the property diff it prints
+        (``changes=None``; ``replace_on_changes`` then works too). Otherwise the answer is "no change",
+        whatever the bookkeeping says (a rename through ``aliases``, a preview's ``plan_notes``) — except
+        state in an older format, which one update rewrites without calling the API.
+        """
+        plan = self.change_plan(self.old_inputs(olds), self.user_inputs(news))
         dbr = self.delete_before_replace(olds, news) if plan.replaces else None
-        field = self.spec.autoname
-        if plan.replaces and field is not None and olds.get(AUTONAMED) and olds.get(field):
+        field, old_book = self.spec.autoname, bookkeeping.read(olds)
+        if plan.replaces and field is not None and old_book.autonamed and olds.get(field):
             # The engine re-checks a replacement without olds: its name must differ from this one.
-            autonaming.remember_replaced(self._urn(str(olds.get(LOGICAL_NAME) or "")), str(olds[field]))
-        return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
+            autonaming.remember_replaced(self._urn(old_book.logical_name), str(olds[field]))
+        if plan.changed:
+            return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
+        return DiffResult(changes=old_book.format < bookkeeping.FORMAT, replaces=[])
 
     # -- create / read / update / delete ------------------------------------------------------
 
@@ -289,7 +357,7 @@ class SpecProvider(ResourceProvider):
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
             return ReadResult(None, {})
         live = self.align_live(self.live_values(wire), self.old_inputs(props))
-        inputs = {k: v for k, v in props.items() if k.startswith(INTERNAL_PREFIX) and k != INPUT_NAMES}
+        inputs = bookkeeping.write({}, bookkeeping.read(props).without_input_names())
         for name, old in self.old_inputs(props).items():
             f = self.spec.fields.get(name)
             readable = f is not None and f.is_input and f.returned
@@ -307,7 +375,14 @@ class SpecProvider(ResourceProvider):
         return ReadResult(id_, self.outputs(inputs, wire), inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
+        plan = self.change_plan(self.old_inputs(olds), self.user_inputs(news))
+        if not plan.changed:
+            # Only the bookkeeping changed (state in an older format): rewrite the outputs, call nothing.
+            kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}
+            outs = {**kept, **self.user_inputs(news)}
+            book = bookkeeping.read(news)
+            names = (*self.user_inputs(news),)
+            return UpdateResult(bookkeeping.write(outs, dataclasses.replace(book, input_names=names)))
         wire = self.api_update(self.client(), id_, plan, olds, news)
         return UpdateResult(self.outputs(news, wire))
 

@@ -8,9 +8,11 @@ from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
+from pulumi.runtime import is_dry_run
 
+from . import bookkeeping
 from .fields import Doc, Local, Replace
-from .provider import LOGICAL_NAME, SpecProvider
+from .provider import PLAN_NOTES, SpecProvider
 from .spec import Rules
 
 
@@ -82,7 +84,9 @@ class SpecResource(Resource):
         props: dict[str, Any] = {name: None for name in spec.fields}
         for name, value in to_props(args).items():
             props[name] = Output.secret(value) if name in secrets else value
-        props[LOGICAL_NAME] = resource_name
+        props[bookkeeping.ENVELOPE] = bookkeeping.envelope(bookkeeping.Bookkeeping(logical_name=resource_name))
+        if is_dry_run():  # asks check for the plan's notes as a property the preview's diff prints
+            props[PLAN_NOTES] = True
         if secrets:
             extra = ResourceOptions(additional_secret_outputs=secrets)
             opts = ResourceOptions.merge(opts, extra) if opts else extra

@@ -8,10 +8,10 @@ from typing import Annotated, Any, ClassVar
 from pulumi import Input, Output
 from pydantic import Field
 
+from ..core import bookkeeping
 from ..core.errors import InUse, NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
-from ..core.provider import AUTONAMED
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec
 from ..core.wait import wait_until
@@ -68,7 +68,7 @@ class TemplateProvider(api.RestObjectProvider):
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Names are unique per account: an explicitly named template must go before its successor.
-        return not news.get(AUTONAMED)
+        return not bookkeeping.read(news).autonamed
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         refusal = self._try_delete(client, id_)
