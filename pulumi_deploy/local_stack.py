@@ -163,8 +163,9 @@ class LocalStack:
             resource_diagnostics=_resource_diagnostics(events),
         )
 
-    def preview(self, **kwargs: Any) -> Outcome:
-        return self._run("preview", self.stack.preview, diff=True, **kwargs)
+    def preview(self, *, diff: bool = True, **kwargs: Any) -> Outcome:
+        """``pulumi preview --diff`` (``diff=False``: the plain preview)."""
+        return self._run("preview", self.stack.preview, diff=diff, **kwargs)
 
     def up(self, **kwargs: Any) -> Outcome:
         return self._run("up", self.stack.up, diff=True, **kwargs)

@@ -31,7 +31,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import autonaming, bookkeeping, log
+from . import autonaming, bookkeeping, log, pending_notes
 from .config import VendorSettings, load_stack_config
 from .engine import current_call, note
 from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
@@ -227,12 +227,15 @@ class SpecProvider(ResourceProvider):
         Check runs once per planned operation (never on refresh; a replacement's second check has no
         olds), so each note is said once, and only for a change that will happen.
         """
-        if not olds:
+        urn = self._urn(bookkeeping.read(inputs).logical_name)
+        if not olds:  # a first creation, or the check of a replacement (said by the check before it)
+            inputs.update({PLAN_NOTES: notes} if (notes := pending_notes.take(urn)) else {})
             return
         old, new = self.user_inputs(olds), self.user_inputs(inputs)
         notes = self.plan_notes(self.change_plan(old, new), old, new)
         if notes:
             inputs[PLAN_NOTES] = notes
+            pending_notes.remember(urn, notes)
             what = self.describe(inputs)
             for line in notes:
                 note(f"{what}: {line}")
