@@ -31,10 +31,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import autonaming, bookkeeping, log, pending_notes
+from . import adoption_claims, autonaming, bookkeeping, log, pending_notes
 from .config import VendorSettings, load_stack_config
 from .engine import current_call, note
 from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
+from .fields import MISSING, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
@@ -210,6 +211,14 @@ class SpecProvider(ResourceProvider):
             for p, r in self.transition_rules(old, inputs):
                 reasons.setdefault(p, []).append(f"{p}: {r}")
         book = bookkeeping.read(news)
+        adopt = inputs.get(ADOPT_ID) if isinstance(inputs, dict) else None
+        if isinstance(adopt, str) and adopt:
+            holder = adoption_claims.claim(self.spec.label, adopt, self._urn(book.logical_name))
+            if holder is not None:
+                reasons.setdefault(ADOPT_ID, []).append(
+                    f"{ADOPT_ID}: {adopt!r} is already adopted by {holder.rsplit('::', 1)[-1]!r} in this program "
+                    "(an object can be managed by one resource only)"
+                )
         if self.spec.autoname:
             book = self._autoname(_olds, inputs, book)
         inputs = bookkeeping.write(inputs, book.without_input_names())
@@ -228,17 +237,35 @@ class SpecProvider(ResourceProvider):
         olds), so each note is said once, and only for a change that will happen.
         """
         urn = self._urn(bookkeeping.read(inputs).logical_name)
-        if not olds:  # a first creation, or the check of a replacement (said by the check before it)
+        if not olds and not inputs.get(ADOPT_ID):  # a first creation, or a replacement's check
             inputs.update({PLAN_NOTES: notes} if (notes := pending_notes.take(urn)) else {})
             return
-        old, new = self.user_inputs(olds), self.user_inputs(inputs)
-        notes = self.plan_notes(self.change_plan(old, new), old, new)
+        if not olds:
+            notes = self._adoption_preview(inputs)
+        else:
+            old, new = self.user_inputs(olds), self.user_inputs(inputs)
+            notes = self.plan_notes(self.change_plan(old, new), old, new)
         if notes:
             inputs[PLAN_NOTES] = notes
             pending_notes.remember(urn, notes)
             what = self.describe(inputs)
             for line in notes:
                 note(f"{what}: {line}")
+
+    def _adoption_preview(self, inputs: dict[str, Any]) -> list[str]:
+        """Read the object to adopt (a read-only GET, as Pulumi's own import does) and say what ``up`` will
+        change on it. Values not known yet (a parent's id) leave nothing to compare."""
+        values = self.user_inputs(inputs)
+        if any(is_unknown(v) for v in values.values()):
+            return []
+        id_ = str(values[ADOPT_ID])
+        wire = self.api_read(self.client(), id_, values)
+        if wire is None:
+            raise PulumiDeployError(
+                f"{self.describe(inputs)}: cannot adopt {id_!r}: no such {self.spec.kind} is visible with this "
+                "credential (check the id and that the key may access it)"
+            )
+        return self.adoption_notes(id_, self.live_values(wire), inputs)
 
     def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
         """The preview's sentences for ``plan``: what forces a replacement, or what the update does."""
@@ -338,6 +365,14 @@ class SpecProvider(ResourceProvider):
                 "credential (check the id and that the key may access it)"
             )
         live = self.live_values(wire)
+        plan = self.adoption_plan(id_, live, props)
+        if plan.changed:
+            log.info(f"{self.describe(props, id_)}: adopting; updating {', '.join(plan.changed)}")
+            wire = self.api_update(client, id_, plan, {**live, PROVIDER_KEY: None}, props)
+        return id_, wire
+
+    def adoption_plan(self, id_: str, live: dict[str, Any], props: dict[str, Any]) -> Plan:
+        """The update that adopting the object ``id_`` (whose values are ``live``) applies."""
         desired = self.user_inputs(props)
         plan = self.spec.plan(live, desired)
         plan.changed = [n for n in plan.changed if n != ADOPT_ID]
@@ -349,10 +384,31 @@ class SpecProvider(ResourceProvider):
                 f"{self.describe(props)}: cannot adopt {id_!r}: {differences}, and changing it would replace the "
                 "object; set the input to the object's value to adopt it"
             )
-        if plan.changed:
-            log.info(f"{self.describe(props, id_)}: adopting; updating {', '.join(plan.changed)}")
-            wire = self.api_update(client, id_, plan, {**live, PROVIDER_KEY: None}, props)
-        return id_, wire
+        return plan
+
+    def adoption_notes(self, id_: str, live: dict[str, Any], props: dict[str, Any]) -> list[str]:
+        """What adopting ``id_`` will change, property by property (secret values never shown), then what
+        that update does (downtime, rolling release...)."""
+        plan = self.adoption_plan(id_, live, props)
+        desired = self.user_inputs(props)
+
+        def applied(name: str) -> bool:  # a value the user left unset is sent only when it has a clearing value
+            return name in desired or self.spec.fields[name].cleared_by() is not MISSING
+
+        plan.changed = [n for n in plan.changed if applied(n)]
+        plan.replaces = []  # what only a replacement could change was refused above; the rest is updated
+        for _, names in plan.noted.values():
+            names[:] = [n for n in names if n in plan.changed]
+        plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
+        lines = [f"adopting {id_}: no change to the object"] if not plan.changed else []
+        for name in plan.changed:
+            f = self.spec.fields[name]
+            if f.secret:
+                lines.append(f"adopting {id_}: {name} changes (secret)")
+            else:
+                new = desired[name] if name in desired else f.cleared_by()
+                lines.append(f"adopting {id_}: {name} {live.get(name)!r} => {new!r}")
+        return lines + plan.notes()
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         wire = self.api_read(self.client(), id_, props)

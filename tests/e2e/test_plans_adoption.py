@@ -10,6 +10,7 @@ import pytest
 from nemo_helpers import FAST, PROVIDER_ID, fast_controller
 
 from pulumi_deploy import cyberun, nemo, runpod, trustgate
+from pulumi_deploy.local_stack import StackFailed
 
 Parents = dict[str, Any]
 
@@ -22,9 +23,10 @@ def _template(parents: Parents, adopt: str | None) -> pulumi.CustomResource:
 
 
 def _endpoint(parents: Parents, adopt: str | None) -> pulumi.CustomResource:
-    template = parents.get("template") or runpod.Template(
-        "tmpl", runpod.TemplateArgs(image_name="ghcr.io/acme/w:1", is_serverless=True)
-    ).id
+    template = (
+        parents.get("template")
+        or runpod.Template("tmpl", runpod.TemplateArgs(image_name="ghcr.io/acme/w:1", is_serverless=True)).id
+    )
     pulumi.export("template", template)
     args = runpod.EndpointArgs(name="adopted-ep", template_id=template, workers_max=1, adopt_id=adopt)
     return runpod.Endpoint("obj", args)
@@ -151,3 +153,61 @@ def test_removing_adopt_id_after_adoption_is_no_change_and_no_call(kind, emulato
     assert emulator.calls(vendor) == []
     assert emulator.inventory(vendor) == before
     assert stack.resource_state("obj")["id"] == made["id"]
+
+
+def _endpoint_program(template: str, adopt: str | None, **inputs: Any):
+    def run() -> None:
+        args = runpod.EndpointArgs(name="adopted-ep", template_id=template, adopt_id=adopt, **inputs)
+        pulumi.export("id", runpod.Endpoint("obj", args).id)
+
+    return run
+
+
+def test_adopting_with_differing_inputs_previews_each_change_and_its_note_then_up_applies_exactly_that(
+    emulator, make_stack
+):
+    # given: an endpoint with one L4 worker at most
+    made = make_stack(program(_endpoint, {}, None)).up().outputs
+    endpoint_id = made["id"]
+    live_gpus = emulator.inventory("runpod")["endpoints"][0]["gpuTypeIds"]
+    wanted = {"workers_max": 3, "gpu_type_ids": ["NVIDIA A40"]}
+    stack = make_stack(_endpoint_program(made["template"], endpoint_id, **wanted))
+    # when
+    emulator.clear_calls()
+    preview = stack.preview()
+    read_in_preview = [(c["method"], c["path"]) for c in emulator.calls("runpod")]
+    emulator.clear_calls()
+    stack.up()
+    # then: the preview read the object and named what changes, with the rolling-release note
+    assert read_in_preview == [("GET", f"/endpoints/{endpoint_id}")]
+    notes = preview.step("obj").notes
+    assert notes == [
+        f"adopting {endpoint_id}: gpu_type_ids {live_gpus!r} => ['NVIDIA A40']",
+        f"adopting {endpoint_id}: workers_max 1 => 3",
+        "rolling release — changing gpu_type_ids replaces running workers",
+    ]
+    assert "rolling release" in preview.stdout
+    # and up changed exactly those properties
+    patches = [c["body"] for c in emulator.calls("runpod") if c["method"] == "PATCH"]
+    assert patches == [{"workersMax": 3, "gpuTypeIds": ["NVIDIA A40"]}]
+    (endpoint,) = emulator.inventory("runpod")["endpoints"]
+    assert (endpoint["id"], endpoint["workersMax"], endpoint["gpuTypeIds"]) == (endpoint_id, 3, ["NVIDIA A40"])
+
+
+def test_adopting_one_object_twice_in_a_program_fails_at_preview(emulator, make_stack):
+    # given
+    made = make_stack(program(_volume, {}, None)).up().outputs
+
+    def twice() -> None:
+        for name in ("a", "b"):
+            args = runpod.NetworkVolumeArgs(name="adopted-vol", size=10, data_center_id="EU-RO-1", adopt_id=made["id"])
+            runpod.NetworkVolume(name, args)
+
+    stack = make_stack(twice)
+    emulator.clear_calls()
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.preview()
+    # then
+    assert "is already adopted by" in failed.value.text
+    assert [c for c in emulator.calls("runpod") if c["method"] != "GET"] == []
