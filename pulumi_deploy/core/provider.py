@@ -35,7 +35,7 @@ from . import adoption_claims, autonaming, bookkeeping, log, pending_notes
 from .config import VendorSettings, load_stack_config
 from .engine import current_call, note
 from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
-from .fields import MISSING, is_unknown
+from .fields import MISSING, Secret, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
@@ -270,7 +270,17 @@ class SpecProvider(ResourceProvider):
     def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
         """The preview's sentences for ``plan``: what forces a replacement, or what the update does."""
         replaces = [f"{name} {reason}" for name, reason in plan.replaces]
-        return replaces or plan.notes()
+        return replaces or [*plan.notes(), *self._secret_entry_notes(plan, olds, news)]
+
+    def _secret_entry_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        """Which entries of a keyed list with secret values changed (the values stay unsaid)."""
+        lines = []
+        for name in plan.changed:
+            policy = self.spec.fields[name].get(Secret)
+            keys = policy.changed_entries(olds.get(name), news.get(name)) if isinstance(policy, Secret) else []
+            if keys:
+                lines.append(f"{name}: {', '.join(keys)} changed (values are secret)")
+        return lines
 
     def change_plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any]) -> Plan:
         """The plan from old to new inputs. Adoption is a one-time act: once an object is adopted,

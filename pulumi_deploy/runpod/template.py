@@ -45,7 +45,7 @@ class TemplateArgs(AdoptableArgs):
     env: Annotated[
         Input[dict[str, Input[str]]] | None,
         RollsWorkers(),
-        Secret(),
+        Secret(values="*"),
         ServerDefault(),
         Doc("Environment variables (values may be `{{ RUNPOD_SECRET_name }}` references)."),
     ] = None
