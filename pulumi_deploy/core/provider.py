@@ -18,6 +18,9 @@ working) while ``replaces`` names the fields that force a replacement.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import threading
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -49,6 +52,27 @@ ADOPT_ID = "adopt_id"
 PLAN_NOTES = "plan_notes"
 
 
+_checking = threading.local()
+
+
+def _announcing(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    """``check`` that, in a preview and once the outermost override is done, adds the plan's notes."""
+
+    @functools.wraps(check)
+    def wrapper(self: SpecProvider, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        depth = getattr(_checking, "depth", 0)
+        _checking.depth = depth + 1
+        try:
+            result = check(self, olds, news)
+        finally:
+            _checking.depth = depth
+        if depth == 0 and news.get(PLAN_NOTES) is not None and not result.failures:
+            self._announce(olds, result.inputs)
+        return result
+
+    return wrapper
+
+
 class SpecProvider(ResourceProvider):
     spec: ClassVar[ObjectSpec]
     settings: ClassVar[VendorSettings]
@@ -61,6 +85,11 @@ class SpecProvider(ResourceProvider):
     #: The GET returns every field the object has (absent = unset). Refresh then also sees optional
     #: fields removed or set out of band, not only changed ones. Off by default: many APIs omit fields.
     live_is_complete: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "check" in cls.__dict__:  # the notes judge the inputs as the vendor's own check leaves them
+            cls.check = _announcing(cls.__dict__["check"])  # type: ignore[method-assign]
 
     # -- vendor hooks ---------------------------------------------------------------------------
 
@@ -200,8 +229,7 @@ class SpecProvider(ResourceProvider):
         load_stack_config(getattr(req.config, "_props", None))
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        news = dict(news)
-        previewed = news.pop(PLAN_NOTES, None) is not None
+        news = {k: v for k, v in news.items() if k != PLAN_NOTES}
         inputs, failures = self.spec.validate(news)
         reasons: dict[str, list[str]] = {}
         for f in failures:
@@ -222,8 +250,6 @@ class SpecProvider(ResourceProvider):
         if self.spec.autoname:
             book = self._autoname(_olds, inputs, book)
         inputs = bookkeeping.write(inputs, book.without_input_names())
-        if not reasons and previewed:
-            self._announce(_olds, inputs)
         # One failure per property carrying every reason (failures keyed by property would lose all but one).
         return CheckResult(
             inputs, [CheckFailure(self._failure_property(p), "; ".join(rs)) for p, rs in reasons.items()]
@@ -461,3 +487,5 @@ class SpecProvider(ResourceProvider):
         except NotFound:
             log.info(f"{self.describe(props, id_)} was already deleted")
 
+
+SpecProvider.check = _announcing(SpecProvider.check)  # type: ignore[method-assign]
