@@ -171,6 +171,17 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
         outputs=ModelDeploymentConfigOutputs,
     )
 
+    def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        # A new config version does not move a deployment: it keeps the version it was deployed with.
+        notes = super().plan_notes(plan, olds, news)
+        if plan.replaces or not plan.new_version:
+            return notes
+        return [
+            *notes,
+            f"deployments using config {news.get('name')!r} stay on the config version they run (a deployment "
+            "writes a new version only when its own inputs change; config_version=config.entity_version follows it)",
+        ]
+
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Names stay taken: a replacement under the same workspace/name must wait for the old one to go.
         return (olds.get("workspace"), olds.get("name")) == (news.get("workspace"), news.get("name"))

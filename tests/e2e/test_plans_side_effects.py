@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+from nemo_helpers import fast_controller
 from runpod_programs import base_cfg
 from runpod_programs import program as runpod_program
 
-from pulumi_deploy import cyberun
+from pulumi_deploy import cyberun, nemo
 
 FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
 SECRET = "s3cr3t-db-password-value"
@@ -71,3 +72,38 @@ def test_a_runpod_template_env_change_names_the_key(emulator, make_stack):
     assert "MODEL" in preview.stdout and "MODE " not in preview.stdout
     assert "mistral" not in preview.stdout and "llama" not in preview.stdout
     assert "mistral" not in stack.export_text()
+
+
+def test_a_nemo_config_change_previews_that_the_deployment_stays_on_its_config_version(emulator, make_stack):
+    # given
+    fast_controller(emulator)
+    gpus = {"gpu": 1}
+
+    def run() -> None:
+        config = nemo.ModelDeploymentConfig(
+            "cfg",
+            nemo.ModelDeploymentConfigArgs(
+                name="llama-cfg",
+                engine="nim",
+                model_spec=nemo.ModelSpecArgs(model_name="llama-3.1-8b-instruct", model_type="llm"),
+                executor_config=nemo.ExecutorConfigArgs(gpu=gpus["gpu"]),
+            ),
+        )
+        dep = nemo.ModelDeployment(
+            "dep", nemo.ModelDeploymentArgs(name="llama", config=config.name, wait_for="READY", wait_timeout=30)
+        )
+        pulumi.export("dep_config_version", dep.config_version)
+
+    stack = make_stack(run, env=FAST)
+    stack.up()
+    # when
+    gpus["gpu"] = 2
+    preview = stack.preview()
+    after = stack.up().outputs
+    # then: what the preview says is what happens
+    notes = preview.step("cfg").notes
+    assert notes[0] == "new version — executor_config changed"
+    assert notes[1].startswith("deployments using config 'llama-cfg' stay on the config version they run")
+    assert "stay on the config version" in preview.stdout
+    assert preview.step("dep").op == "same"
+    assert after["dep_config_version"] == 1
