@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+import pytest
 from nemo_helpers import fast_controller
 from runpod_programs import base_cfg
 from runpod_programs import program as runpod_program
 
 from pulumi_deploy import cyberun, nemo
+from pulumi_deploy.local_stack import StackFailed
 
 FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
 SECRET = "s3cr3t-db-password-value"
@@ -107,3 +109,21 @@ def test_a_nemo_config_change_previews_that_the_deployment_stays_on_its_config_v
     assert "stay on the config version" in preview.stdout
     assert preview.step("dep").op == "same"
     assert after["dep_config_version"] == 1
+
+
+def test_replacing_a_named_template_its_endpoint_uses_fails_at_preview(emulator, make_stack):
+    # given
+    cfg = base_cfg()
+    cfg["template"]["name"] = "fixed-name"
+    stack = make_stack(runpod_program(cfg))
+    stack.up()
+    emulator.clear_calls()
+    # when
+    cfg["template"]["category"] = "AMD"
+    with pytest.raises(StackFailed) as failed:
+        stack.preview()
+    # then
+    assert "template_id" in failed.value.text and "refuses to delete a template in use" in failed.value.text
+    assert "leave `name` unset" in failed.value.text
+    assert [c for c in emulator.calls("runpod") if c["method"] != "GET"] == []
+    assert len(emulator.inventory("runpod")["templates"]) == 1
