@@ -29,11 +29,14 @@ class StepView:
     op: str
     urn: str
     type: str
+    #: The changed properties (without ``plan_notes``: what the preview says about them is ``notes``).
     diffs: list[str] = field(default_factory=list)
     replace_keys: list[str] = field(default_factory=list)
     detailed_diff: dict[str, str] = field(default_factory=dict)
     #: The checked inputs of the new state (what ``preview --json`` shows as ``newState.inputs``).
     new_inputs: dict[str, Any] = field(default_factory=dict)
+    #: The preview's notes on the planned change (its ``plan_notes`` property).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -160,8 +163,9 @@ class LocalStack:
             resource_diagnostics=_resource_diagnostics(events),
         )
 
-    def preview(self, **kwargs: Any) -> Outcome:
-        return self._run("preview", self.stack.preview, diff=True, **kwargs)
+    def preview(self, *, diff: bool = True, **kwargs: Any) -> Outcome:
+        """``pulumi preview --diff`` (``diff=False``: the plain preview)."""
+        return self._run("preview", self.stack.preview, diff=diff, **kwargs)
 
     def up(self, **kwargs: Any) -> Outcome:
         return self._run("up", self.stack.up, diff=True, **kwargs)
@@ -210,15 +214,17 @@ def _steps(events: list[Any]) -> list[StepView]:
             k: (v.diff_kind.value if hasattr(v.diff_kind, "value") else str(v.diff_kind))
             for k, v in (meta.detailed_diff or {}).items()
         }
+        new_inputs = dict(getattr(meta.new, "inputs", None) or {}) if meta.new is not None else {}
         steps.append(
             StepView(
                 op=op,
                 urn=meta.urn,
                 type=meta.type,
-                diffs=list(meta.diffs or []),
+                diffs=[d for d in meta.diffs or [] if d != "plan_notes"],
                 replace_keys=list(meta.keys or []),
                 detailed_diff=detailed,
-                new_inputs=dict(getattr(meta.new, "inputs", None) or {}) if meta.new is not None else {},
+                new_inputs=new_inputs,
+                notes=[str(n) for n in new_inputs.get("plan_notes") or []],
             )
         )
     return steps

@@ -56,7 +56,7 @@ class EndpointArgs(ResourceArgs):
         Encode(api.encode_env_vars),
         WriteOnly(),
         Downtime(),
-        Secret(),
+        Secret(values="value", keys="key"),
         Doc("The container environment, sent whole; compared by key, order-insensitive. Values are secret."),
     ] = None
     container_port: Annotated[Input[int] | None, Field(ge=1, le=65535), WriteOnly(), Downtime()] = None

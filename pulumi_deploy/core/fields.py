@@ -300,13 +300,46 @@ class ServerDefault(Policy):
 
 @dataclass(frozen=True)
 class Secret(Policy):
-    """Encrypted in state and never logged."""
+    """Encrypted in state and never logged.
 
+    ``values=`` makes only the values secret, so that a preview names the entry that changed: for a
+    mapping each value (``values="*"``), for a list of objects each object's ``values`` key, and the
+    preview names the entries (by their ``keys`` key) whose value changed. The whole field is still a
+    secret output and encrypted in state.
+    """
+
+    values: str | None = None
+    #: For a list of objects: the key that names an entry (the preview names the entries that changed).
+    keys: str | None = None
     description: str = "secret: encrypted in state, masked in previews"
+
+    def __post_init__(self) -> None:
+        if self.values is not None and self.description == Secret.description:
+            object.__setattr__(self, "description", "values are secret (the keys show in previews); encrypted in state")
 
     @property
     def secret(self) -> bool:
         return True
+
+    def changed_entries(self, old: Any, new: Any) -> list[str]:
+        """The names of the entries added, removed or changed between two values of a keyed list."""
+        if not self.keys:
+            return []
+
+        def entries(value: Any) -> dict[str, Any]:
+            items = value if isinstance(value, list) else []
+            return {str(e.get(self.keys)): e.get(self.values or "") for e in items if isinstance(e, dict)}
+
+        before, after = entries(old), entries(new)
+        return sorted(k for k in before.keys() | after.keys() if before.get(k, MISSING) != after.get(k, MISSING))
+
+    def protect(self, value: Any, secret: Callable[[Any], Any]) -> Any:
+        """``value`` with its secret parts wrapped by ``secret`` (the whole value unless ``values`` says)."""
+        if self.values == "*" and isinstance(value, dict):
+            return {k: secret(v) for k, v in value.items()}
+        if self.values and isinstance(value, list) and all(isinstance(e, dict) for e in value):
+            return [{k: secret(v) if k == self.values else v for k, v in e.items()} for e in value]
+        return secret(value)
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,18 @@ write-only inputs, "404 on delete means gone" — lives here once.
 
 Pulumi facts this class respects: the instance is pickled by reference into
 state, so it has no attributes; ``diff``/``update``/``read``/``delete`` receive the old *outputs*,
-so outputs carry ``_input_names`` to recover which fields the user set; numbers arrive as floats;
+so outputs carry the names of the user's inputs (in the bookkeeping envelope, ``bookkeeping.py``);
+numbers arrive as floats;
 ``changes=None`` lets the engine compute the property-level diff (and keeps ``replace_on_changes``
 working) while ``replaces`` names the fields that force a replacement.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import threading
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -29,20 +34,43 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import autonaming, log
+from . import adoption_claims, autonaming, bookkeeping, log, pending_notes
 from .config import VendorSettings, load_stack_config
-from .engine import current_call
+from .engine import current_call, note
 from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
-from .fields import ServerDefault
+from .fields import MISSING, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
 
 PROVIDER_KEY = "__provider"
-INPUT_NAMES = "_input_names"
-LOGICAL_NAME = "_logical_name"
-AUTONAMED = "_autonamed"
 ADOPT_ID = "adopt_id"
+#: Set (to ``True``) by the program only while it is previewed; check replaces it with the notes of the
+#: planned change, or drops it when there are none, so that the property diff a preview prints
+#: (``preview --diff`` on stdout) carries the notes under the resource. ``up`` never stores it and
+#: ``diff`` never counts it.
+PLAN_NOTES = "plan_notes"
+
+
+_checking = threading.local()
+
+
+def _announcing(check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    """``check`` that, in a preview and once the outermost override is done, adds the plan's notes."""
+
+    @functools.wraps(check)
+    def wrapper(self: SpecProvider, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        depth = getattr(_checking, "depth", 0)
+        _checking.depth = depth + 1
+        try:
+            result = check(self, olds, news)
+        finally:
+            _checking.depth = depth
+        if depth == 0 and news.get(PLAN_NOTES) is not None and not result.failures:
+            self._announce(olds, result.inputs)
+        return result
+
+    return wrapper
 
 
 class SpecProvider(ResourceProvider):
@@ -61,6 +89,11 @@ class SpecProvider(ResourceProvider):
     #: The GET returns every field the object has (absent = unset). Refresh then also sees optional
     #: fields removed or set out of band, not only changed ones. Off by default: many APIs omit fields.
     live_is_complete: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "check" in cls.__dict__:  # the notes judge the inputs as the vendor's own check leaves them
+            cls.check = _announcing(cls.__dict__["check"])  # type: ignore[method-assign]
 
     # -- vendor hooks ---------------------------------------------------------------------------
 
@@ -158,27 +191,44 @@ class SpecProvider(ResourceProvider):
         return get_client(self.settings, self.auth_headers())
 
     def describe(self, props: dict[str, Any], id_: str | None = None) -> str:
-        name = props.get(LOGICAL_NAME)
+        name = bookkeeping.read(props).logical_name
         label = f"{self.spec.label} {name!r}" if name else self.spec.label
         return f"{label} ({id_})" if id_ else label
 
     @staticmethod
     def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in props.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}
+        return {
+            k: v
+            for k, v in props.items()
+            if k not in (PROVIDER_KEY, PLAN_NOTES) and not k.startswith(INTERNAL_PREFIX)
+        }
 
     def old_inputs(self, outs: dict[str, Any]) -> dict[str, Any]:
         """The inputs recorded with the outputs (diff/update/read only receive outputs)."""
-        names = outs.get(INPUT_NAMES)
+        names = self.input_names(outs)
         if names is None:  # state written without the marker: fall back to every declared input
             names = [f.name for f in self.spec.inputs() if f.name in outs]
         return {n: outs[n] for n in names if n in outs}
 
+    @staticmethod
+    def input_names(outs: dict[str, Any]) -> list[str] | None:
+        """The names of the user's inputs recorded with ``outs`` (None: not recorded)."""
+        names = bookkeeping.read(outs).input_names
+        return list(names) if names is not None else None
+
+    @staticmethod
+    def with_input_names(outs: dict[str, Any], names: list[str]) -> dict[str, Any]:
+        """``outs`` recording ``names`` as the user's inputs."""
+        book = bookkeeping.read(outs)
+        return bookkeeping.write(outs, bookkeeping.Bookkeeping(book.logical_name, book.autonamed, tuple(names)))
+
     def outputs(self, inputs: dict[str, Any], wire: JsonObject | None) -> dict[str, Any]:
         """Outputs = live values, overlaid with the user's inputs (a superset of the inputs)."""
         outs: dict[str, Any] = dict(self.live_values(wire)) if wire else {}
-        outs.update({k: v for k, v in inputs.items() if k != PROVIDER_KEY})
-        outs[INPUT_NAMES] = sorted(self.user_inputs(inputs))
-        return outs
+        outs.update(self.user_inputs(inputs))
+        book = bookkeeping.read(inputs)
+        names = tuple(self.user_inputs(inputs))
+        return bookkeeping.write(outs, bookkeeping.Bookkeeping(book.logical_name, book.autonamed, names))
 
     # -- check / diff (pure: they run during preview) --------------------------------------------
 
@@ -186,6 +236,7 @@ class SpecProvider(ResourceProvider):
         load_stack_config(getattr(req.config, "_props", None))
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = {k: v for k, v in news.items() if k != PLAN_NOTES}
         inputs, failures = self.spec.validate(news)
         reasons: dict[str, list[str]] = {}
         for f in failures:
@@ -194,12 +245,88 @@ class SpecProvider(ResourceProvider):
             old = self.user_inputs(_olds)
             for p, r in self.transition_rules(old, inputs):
                 reasons.setdefault(p, []).append(f"{p}: {r}")
+        book = bookkeeping.read(news)
+        adopt = inputs.get(ADOPT_ID) if isinstance(inputs, dict) else None
+        if isinstance(adopt, str) and adopt:
+            holder = adoption_claims.claim(self.spec.label, adopt, self._urn(book.logical_name))
+            if holder is not None:
+                reasons.setdefault(ADOPT_ID, []).append(
+                    f"{ADOPT_ID}: {adopt!r} is already adopted by {holder.rsplit('::', 1)[-1]!r} in this program "
+                    "(an object can be managed by one resource only)"
+                )
         if self.spec.autoname:
-            self._autoname(_olds, inputs)
+            book = self._autoname(_olds, inputs, book)
+        inputs = bookkeeping.write(inputs, book.without_input_names())
         # One failure per property carrying every reason (failures keyed by property would lose all but one).
         return CheckResult(
             inputs, [CheckFailure(self._failure_property(p), "; ".join(rs)) for p, rs in reasons.items()]
         )
+
+    def _announce(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+        """In a preview, say what the planned change will do: as warnings under the resource, and as the
+        ``plan_notes`` property, which the preview's property diff prints under the resource too.
+
+        Check runs once per planned operation (never on refresh; a replacement's second check has no
+        olds), so each note is said once, and only for a change that will happen.
+        """
+        urn = self._urn(bookkeeping.read(inputs).logical_name)
+        if not olds and not inputs.get(ADOPT_ID):  # a first creation, or a replacement's check
+            inputs.update({PLAN_NOTES: notes} if (notes := pending_notes.take(urn)) else {})
+            return
+        if not olds:
+            notes = self._adoption_preview(inputs)
+        else:
+            old, new = self.user_inputs(olds), self.user_inputs(inputs)
+            notes = self.plan_notes(self.change_plan(old, new), old, new)
+        if notes:
+            inputs[PLAN_NOTES] = notes
+            pending_notes.remember(urn, notes)
+            what = self.describe(inputs)
+            for line in notes:
+                note(f"{what}: {line}")
+
+    def _adoption_preview(self, inputs: dict[str, Any]) -> list[str]:
+        """Read the object to adopt (a read-only GET, as Pulumi's own import does) and say what ``up`` will
+        change on it. Values not known yet (a parent's id) leave nothing to compare."""
+        values = self.user_inputs(inputs)
+        if any(is_unknown(v) for v in values.values()):
+            return []
+        id_ = str(values[ADOPT_ID])
+        wire = self.api_read(self.client(), id_, values)
+        if wire is None:
+            raise PulumiDeployError(
+                f"{self.describe(inputs)}: cannot adopt {id_!r}: no such {self.spec.kind} is visible with this "
+                "credential (check the id and that the key may access it)"
+            )
+        return self.adoption_notes(id_, self.live_values(wire), inputs)
+
+    def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        """The preview's sentences for ``plan``: what forces a replacement, or what the update does."""
+        replaces = [f"{name} {reason}" for name, reason in plan.replaces]
+        return replaces or [*plan.notes(), *self._secret_entry_notes(plan, olds, news)]
+
+    def _secret_entry_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        """Which entries of a keyed list with secret values changed (the values stay unsaid)."""
+        lines = []
+        for name in plan.changed:
+            policy = self.spec.fields[name].get(Secret)
+            keys = policy.changed_entries(olds.get(name), news.get(name)) if isinstance(policy, Secret) else []
+            if keys:
+                lines.append(f"{name}: {', '.join(keys)} changed (values are secret)")
+        return lines
+
+    def change_plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any]) -> Plan:
+        """The plan from old to new inputs. Adoption is a one-time act: once an object is adopted,
+        removing ``adopt_id`` is no change; only naming another object replaces."""
+        plan = self.spec.plan(old_inputs, new_inputs)
+        if ADOPT_ID in plan.changed and old_inputs.get(ADOPT_ID) and new_inputs.get(ADOPT_ID) is None:
+            plan.changed.remove(ADOPT_ID)
+            plan.replaces = [(n, r) for n, r in plan.replaces if n != ADOPT_ID]
+            for _, names in plan.noted.values():
+                if ADOPT_ID in names:
+                    names.remove(ADOPT_ID)
+            plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
+        return plan
 
     def _failure_property(self, name: str) -> str:
         """The engine prints a failed property's *value* next to the reason, even a secret one: for a
@@ -207,18 +334,19 @@ class SpecProvider(ResourceProvider):
         f = self.spec.fields.get(name)
         return "" if f is not None and f.secret else name
 
-    def _autoname(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+    def _autoname(
+        self, olds: dict[str, Any], inputs: dict[str, Any], book: bookkeeping.Bookkeeping
+    ) -> bookkeeping.Bookkeeping:
         field = self.spec.autoname
         assert field is not None
         if field in inputs:
-            inputs.pop(AUTONAMED, None)
-            return
-        if olds.get(AUTONAMED) and field in olds:
+            return dataclasses.replace(book, autonamed=False)
+        if bookkeeping.read(olds).autonamed and field in olds:
             inputs[field] = olds[field]  # keep the name chosen at creation
         else:
-            prefix = str(inputs.get(LOGICAL_NAME) or self.spec.kind.lower())
+            prefix = book.logical_name or self.spec.kind.lower()
             inputs[field] = autonaming.choose(prefix, self._urn(prefix))
-        inputs[AUTONAMED] = True
+        return dataclasses.replace(book, autonamed=True)
 
     def _urn(self, logical_name: str) -> str:
         """The URN of the resource being served (outside the engine: one derived from the spec and name)."""
@@ -226,18 +354,23 @@ class SpecProvider(ResourceProvider):
         return call.urn if call is not None else f"{self.spec.label}::{logical_name}"
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
-        what = self.describe(news, id_)
-        for name, reason in plan.replaces:
-            log.info(f"{what}: {name} {reason}")
-        for note in plan.notes():
-            log.info(f"{what}: {note}")
+        """What changes. Pure, and says nothing: the engine also calls it on refresh, where nothing
+        will happen (the preview's notes come from ``check``).
+
+        When something the user set changed, the engine computes the property diff it prints
+        (``changes=None``; ``replace_on_changes`` then works too). Otherwise the answer is "no change",
+        whatever the bookkeeping says (a rename through ``aliases``, a preview's ``plan_notes``) — except
+        state in an older format, which one update rewrites without calling the API.
+        """
+        plan = self.change_plan(self.old_inputs(olds), self.user_inputs(news))
         dbr = self.delete_before_replace(olds, news) if plan.replaces else None
-        field = self.spec.autoname
-        if plan.replaces and field is not None and olds.get(AUTONAMED) and olds.get(field):
+        field, old_book = self.spec.autoname, bookkeeping.read(olds)
+        if plan.replaces and field is not None and old_book.autonamed and olds.get(field):
             # The engine re-checks a replacement without olds: its name must differ from this one.
-            autonaming.remember_replaced(self._urn(str(olds.get(LOGICAL_NAME) or "")), str(olds[field]))
-        return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
+            autonaming.remember_replaced(self._urn(old_book.logical_name), str(olds[field]))
+        if plan.changed:
+            return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
+        return DiffResult(changes=old_book.format < bookkeeping.FORMAT, replaces=[])
 
     # -- create / read / update / delete ------------------------------------------------------
 
@@ -316,6 +449,14 @@ class SpecProvider(ResourceProvider):
                 "credential (check the id and that the key may access it)"
             )
         live = self.live_values(wire)
+        plan = self.adoption_plan(id_, live, props)
+        if plan.changed:
+            log.info(f"{self.describe(props, id_)}: adopting; updating {', '.join(plan.changed)}")
+            wire = self.api_update(client, id_, plan, {**live, PROVIDER_KEY: None}, props)
+        return id_, wire
+
+    def adoption_plan(self, id_: str, live: dict[str, Any], props: dict[str, Any]) -> Plan:
+        """The update that adopting the object ``id_`` (whose values are ``live``) applies."""
         desired = self.user_inputs(props)
         plan = self.spec.plan(live, desired)
         plan.changed = [n for n in plan.changed if n != ADOPT_ID]
@@ -327,10 +468,31 @@ class SpecProvider(ResourceProvider):
                 f"{self.describe(props)}: cannot adopt {id_!r}: {differences}, and changing it would replace the "
                 "object; set the input to the object's value to adopt it"
             )
-        if plan.changed:
-            log.info(f"{self.describe(props, id_)}: adopting; updating {', '.join(plan.changed)}")
-            wire = self.api_update(client, id_, plan, {**live, PROVIDER_KEY: None}, props)
-        return id_, wire
+        return plan
+
+    def adoption_notes(self, id_: str, live: dict[str, Any], props: dict[str, Any]) -> list[str]:
+        """What adopting ``id_`` will change, property by property (secret values never shown), then what
+        that update does (downtime, rolling release...)."""
+        plan = self.adoption_plan(id_, live, props)
+        desired = self.user_inputs(props)
+
+        def applied(name: str) -> bool:  # a value the user left unset is sent only when it has a clearing value
+            return name in desired or self.spec.fields[name].cleared_by() is not MISSING
+
+        plan.changed = [n for n in plan.changed if applied(n)]
+        plan.replaces = []  # what only a replacement could change was refused above; the rest is updated
+        for _, names in plan.noted.values():
+            names[:] = [n for n in names if n in plan.changed]
+        plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
+        lines = [f"adopting {id_}: no change to the object"] if not plan.changed else []
+        for name in plan.changed:
+            f = self.spec.fields[name]
+            if f.secret:
+                lines.append(f"adopting {id_}: {name} changes (secret)")
+            else:
+                new = desired[name] if name in desired else f.cleared_by()
+                lines.append(f"adopting {id_}: {name} {live.get(name)!r} => {new!r}")
+        return lines + plan.notes()
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         wire = self.api_read(self.client(), id_, props)
@@ -338,7 +500,7 @@ class SpecProvider(ResourceProvider):
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
             return ReadResult(None, {})
         live = self.align_live(self.live_values(wire), self.old_inputs(props))
-        inputs = {k: v for k, v in props.items() if k.startswith(INTERNAL_PREFIX) and k != INPUT_NAMES}
+        inputs = bookkeeping.write({}, bookkeeping.read(props).without_input_names())
         for name, old in self.old_inputs(props).items():
             f = self.spec.fields.get(name)
             readable = f is not None and f.is_input and f.returned
@@ -356,7 +518,14 @@ class SpecProvider(ResourceProvider):
         return ReadResult(id_, self.outputs(inputs, wire), inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
+        plan = self.change_plan(self.old_inputs(olds), self.user_inputs(news))
+        if not plan.changed:
+            # Only the bookkeeping changed (state in an older format): rewrite the outputs, call nothing.
+            kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}
+            outs = {**kept, **self.user_inputs(news)}
+            book = bookkeeping.read(news)
+            names = (*self.user_inputs(news),)
+            return UpdateResult(bookkeeping.write(outs, dataclasses.replace(book, input_names=names)))
         wire = self.api_update(self.client(), id_, plan, olds, news)
         return UpdateResult(self.outputs(news, wire))
 
@@ -365,3 +534,6 @@ class SpecProvider(ResourceProvider):
             self.api_delete(self.client(), id_, props)
         except NotFound:
             log.info(f"{self.describe(props, id_)} was already deleted")
+
+
+SpecProvider.check = _announcing(SpecProvider.check)  # type: ignore[method-assign]

@@ -8,9 +8,11 @@ from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
+from pulumi.runtime import is_dry_run
 
-from .fields import Doc, Local, Replace
-from .provider import LOGICAL_NAME, SpecProvider
+from . import bookkeeping
+from .fields import Doc, Local, Policy, Replace, Secret
+from .provider import PLAN_NOTES, SpecProvider
 from .spec import Rules
 
 
@@ -81,12 +83,23 @@ class SpecResource(Resource):
         secrets = spec.secret_names()
         props: dict[str, Any] = {name: None for name in spec.fields}
         for name, value in to_props(args).items():
-            props[name] = Output.secret(value) if name in secrets else value
-        props[LOGICAL_NAME] = resource_name
+            props[name] = _protected(spec.fields[name].policies, value) if name in secrets else value
+        props[bookkeeping.ENVELOPE] = bookkeeping.envelope(bookkeeping.Bookkeeping(logical_name=resource_name))
+        if is_dry_run():  # asks check for the plan's notes as a property the preview's diff prints
+            props[PLAN_NOTES] = True
         if secrets:
             extra = ResourceOptions(additional_secret_outputs=secrets)
             opts = ResourceOptions.merge(opts, extra) if opts else extra
         super().__init__(self.provider_cls(), resource_name, props, opts)
+
+
+def _protected(policies: tuple[Policy, ...], value: Any) -> Any:
+    """``value`` with the parts its ``Secret`` policy names wrapped as secrets (a value that is itself an
+    ``Output`` is wrapped whole: its parts are not known here)."""
+    policy = next((p for p in policies if isinstance(p, Secret)), None)
+    if policy is None or isinstance(value, Output):
+        return Output.secret(value)
+    return policy.protect(value, Output.secret)
 
 
 def output_attribute_mismatch(cls: type[SpecResource]) -> tuple[list[str], list[str]]:

@@ -81,7 +81,7 @@ class ContainerServiceArgs(AdoptableArgs):
     env_config: Annotated[
         Input[list[Input[EnvVarArgs]]] | None,
         Normalise(_by("env_name")),
-        Secret(),
+        Secret(values="env_value", keys="env_name"),
         ServerDefault([]),
         Doc("Environment variables; compared by `env_name`. Values are secrets (the API returns them in clear)."),
     ] = None
@@ -172,6 +172,14 @@ class ContainerServiceProvider(SpecProvider):
 
     def auth_headers(self) -> AuthHeaders:
         return api.auth_headers
+
+    def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        # A PUT only stores the definition; api_update then redeploys a service meant to run.
+        notes = super().plan_notes(plan, olds, news)
+        sent = [n for n in plan.changed if self.spec.fields[n].sent_on_update]
+        if plan.replaces or not sent or news.get("deployed") is False:
+            return notes
+        return [*notes, f"redeploy — changing {', '.join(sent)} redeploys the service (PUT, then POST /deploy)"]
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Slugs are unique per team: the successor can only be created once the old one is gone.

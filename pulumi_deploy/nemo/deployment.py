@@ -29,7 +29,6 @@ from ..core import log
 from ..core.errors import NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Local, NewVersion, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
-from ..core.provider import INPUT_NAMES
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
@@ -130,7 +129,7 @@ class ModelDeploymentProvider(api.NemoProvider):
         version afterwards (``config_version=1`` or ``=config.entity_version``) is not a change (no
         spurious deployment version).
         """
-        names = olds.get(INPUT_NAMES)
+        names = self.input_names(olds)
         wanted, resolved = news.get("config_version"), olds.get("config_version")
         if (
             names is None
@@ -140,7 +139,7 @@ class ModelDeploymentProvider(api.NemoProvider):
             or int(wanted) != int(resolved)
         ):
             return olds
-        return {**olds, INPUT_NAMES: sorted([*names, "config_version"])}
+        return self.with_input_names(olds, [*names, "config_version"])
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         pinned = self._pinned_to_current(olds, news)

@@ -25,11 +25,10 @@ from typing import Annotated, Any, ClassVar, Literal
 from pulumi import Input, Output, ResourceOptions
 from pydantic import Field
 
-from ..core import log
+from ..core import bookkeeping, log
 from ..core.errors import Conflict, NotFound
 from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
-from ..core.provider import INPUT_NAMES
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
@@ -183,6 +182,17 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
         outputs=ModelDeploymentConfigOutputs,
     )
 
+    def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        # A new config version does not move a deployment: it keeps the version it was deployed with.
+        notes = super().plan_notes(plan, olds, news)
+        if plan.replaces or not plan.new_version:
+            return notes
+        return [
+            *notes,
+            f"deployments using config {news.get('name')!r} stay on the config version they run (a deployment "
+            "writes a new version only when its own inputs change; config_version=config.entity_version follows it)",
+        ]
+
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Names stay taken: a replacement under the same workspace/name must wait for the old one to go.
         return (olds.get("workspace"), olds.get("name")) == (news.get("workspace"), news.get("name"))
@@ -261,7 +271,7 @@ def kept_model_entity_id(olds: dict[str, Any], news: dict[str, Any]) -> str | No
     """
     if news.get("model_entity_id") is not None or not olds.get("model_entity_id"):
         return None
-    if "model_entity_id" in (olds.get(INPUT_NAMES) or ()):
+    if "model_entity_id" in (bookkeeping.read(olds).input_names or ()):
         return None
 
     def model(spec: Any) -> tuple[Any, ...]:

@@ -15,6 +15,7 @@ from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec
 from . import api
 from .enums import ComputeType, CpuFlavorId, CudaVersion, DataCenterId, GpuTypeId, ScalerType
+from .template import deleted_before_its_replacement
 
 
 def _csv_or_list(value: Any) -> Any:
@@ -95,6 +96,21 @@ class EndpointProvider(api.RestObjectProvider):
 
     def name_key(self, name: str) -> str:
         return api.strip_flashboot_suffix(name)
+
+    def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
+        # The template's delete would be refused while this endpoint uses it: say so before anything is sent.
+        used = olds.get("template_id")
+        if isinstance(used, str) and deleted_before_its_replacement(used):
+            return [
+                (
+                    "template_id",
+                    f"template {used} is replaced by deleting it first (its `name` is explicit and names are "
+                    "unique), but this endpoint uses it and RunPod refuses to delete a template in use: leave "
+                    "`name` unset on the template (the new one is then created and this endpoint moved first), "
+                    "give it a new name, or point this endpoint at another template first",
+                )
+            ]
+        return []
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         # The safe sequence from RunPod's own tooling: scale to zero, then delete (404 = gone).

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output
+from pulumi.dynamic import DiffResult
 from pydantic import Field
 
+from ..core import bookkeeping
 from ..core.errors import InUse, NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
-from ..core.provider import AUTONAMED
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec
 from ..core.wait import wait_until
@@ -45,7 +47,7 @@ class TemplateArgs(AdoptableArgs):
     env: Annotated[
         Input[dict[str, Input[str]]] | None,
         RollsWorkers(),
-        Secret(),
+        Secret(values="*"),
         ServerDefault(),
         Doc("Environment variables (values may be `{{ RUNPOD_SECRET_name }}` references)."),
     ] = None
@@ -62,13 +64,30 @@ class TemplateOutputs:
     is_runpod: Annotated[bool | None, Computed()] = None
 
 
+_delete_first_lock = threading.Lock()
+_deleted_first: set[str] = set()
+
+
+def deleted_before_its_replacement(template_id: str) -> bool:
+    """This operation replaces the template ``template_id`` by deleting it first (its name is explicit)."""
+    with _delete_first_lock:
+        return template_id in _deleted_first
+
+
 class TemplateProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("Template", TemplateArgs, TemplateOutputs)
     routes = api.routes("templates")
 
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(id_, olds, news)
+        if result.replaces and result.delete_before_replace:
+            with _delete_first_lock:  # the endpoints checked after it in this preview still use it
+                _deleted_first.add(id_)
+        return result
+
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Names are unique per account: an explicitly named template must go before its successor.
-        return not news.get(AUTONAMED)
+        return not bookkeeping.read(news).autonamed
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         refusal = self._try_delete(client, id_)

@@ -1,0 +1,78 @@
+"""The provider's own bookkeeping, kept in one envelope next to the user's properties.
+
+What the provider must remember about a resource but the user never set — its logical name (for
+messages), whether its name was chosen by the provider and which outputs are the user's inputs — lives under
+one key. The key starts with ``__``: the
+engine hides such keys in every preview, diff and output listing, and ``diff`` never counts them as
+a change, so a rename through ``aliases`` (a new logical name) is no change.
+
+The envelope carries a state-format version. State written before the envelope existed kept the
+same facts in top-level ``_input_names``/``_logical_name``/``_autonamed`` keys (format 1); they are
+read as if they were the envelope and written back as one on the next update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+ENVELOPE = "__pulumi_deploy"
+FORMAT = 2
+#: Format 1: the same facts as top-level keys.
+LEGACY_INPUT_NAMES = "_input_names"
+LEGACY_LOGICAL_NAME = "_logical_name"
+LEGACY_AUTONAMED = "_autonamed"
+LEGACY_KEYS = (LEGACY_INPUT_NAMES, LEGACY_LOGICAL_NAME, LEGACY_AUTONAMED)
+
+
+@dataclass(frozen=True)
+class Bookkeeping:
+    logical_name: str = ""
+    autonamed: bool = False
+    #: The outputs that are the user's inputs (outputs only; None: not recorded).
+    input_names: tuple[str, ...] | None = None
+    format: int = FORMAT
+
+    def without_input_names(self) -> Bookkeeping:
+        return replace(self, input_names=None)
+
+
+def read(props: dict[str, Any]) -> Bookkeeping:
+    """The bookkeeping of ``props`` in either format (an empty one when there is none)."""
+    envelope = props.get(ENVELOPE)
+    if isinstance(envelope, dict):
+        names = envelope.get("input_names")
+        return Bookkeeping(
+            logical_name=str(envelope.get("logical_name") or ""),
+            autonamed=bool(envelope.get("autonamed")),
+            input_names=tuple(str(n) for n in names) if isinstance(names, list | tuple) else None,
+            format=int(envelope.get("format") or FORMAT),
+        )
+    names = props.get(LEGACY_INPUT_NAMES)
+    return Bookkeeping(
+        logical_name=str(props.get(LEGACY_LOGICAL_NAME) or ""),
+        autonamed=bool(props.get(LEGACY_AUTONAMED)),
+        input_names=tuple(str(n) for n in names) if isinstance(names, list | tuple) else None,
+        format=1,
+    )
+
+
+def is_bookkeeping(key: str) -> bool:
+    return key == ENVELOPE or key in LEGACY_KEYS
+
+
+def envelope(book: Bookkeeping) -> dict[str, Any]:
+    """The envelope's stored shape (unset facts left out)."""
+    out: dict[str, Any] = {"format": FORMAT, "logical_name": book.logical_name}
+    if book.autonamed:
+        out["autonamed"] = True
+    if book.input_names is not None:
+        out["input_names"] = sorted(book.input_names)
+    return out
+
+
+def write(props: dict[str, Any], book: Bookkeeping) -> dict[str, Any]:
+    """``props`` with ``book`` as their (current-format) envelope and no legacy keys."""
+    out = {k: v for k, v in props.items() if not is_bookkeeping(k)}
+    out[ENVELOPE] = envelope(book)
+    return out
