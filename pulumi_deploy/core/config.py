@@ -44,6 +44,40 @@ class VendorSettings:
     #: How the vendor's error answers read (message keys, domain errors).
     errors: ErrorRules = field(default_factory=ErrorRules)
 
+    # -- the likely fix of a failed request, in terms of these settings ---------------------------
+
+    def unreachable_hint(self, base_url: str) -> str:
+        """No answer at all: the server is down or the base URL names the wrong host or port."""
+        return (
+            f"Is the {self.vendor} API running and reachable at {base_url}? "
+            f"Check the base URL setting: {self.base_url.describe()}"
+        )
+
+    def status_hint(self, status: int, method: str, base_url: str) -> str:
+        """The likely fix of an error answer (empty when the vendor's message speaks for itself)."""
+        if status == 401:
+            return (
+                f"The credential was refused: check it with {self.credential.describe()} "
+                f"(the base URL {base_url} comes from {self.base_url.config_key} / ${self.base_url.env})"
+            )
+        if status == 403:
+            return (
+                f"The credential may not do this: check that {self.credential.config_key} / "
+                f"${self.credential.env} belongs to the account that owns the object"
+            )
+        if status == 404 and method in ("PATCH", "PUT"):
+            return (
+                "The object may have been deleted outside Pulumi: run `pulumi refresh` to drop it from the "
+                "stack, then `pulumi up` creates it again. If every request fails like this, check the base "
+                f"URL ({base_url}): {self.base_url.describe()}"
+            )
+        if status in (404, 405):
+            return (
+                f"No such API path at {base_url}: check the base URL setting, {self.base_url.describe()}"
+                + (f" (default {self.base_url.default})" if self.base_url.default else "")
+            )
+        return ""
+
 
 _lock = threading.Lock()
 _stack_config: dict[str, str] = {}

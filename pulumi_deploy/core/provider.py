@@ -33,7 +33,7 @@ from pulumi.dynamic import (
 
 from . import log
 from .config import VendorSettings, load_stack_config
-from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
+from .errors import ApiError, ConfigError, NotFound, PulumiDeployError, ServerError, TransportError
 from .http import ApiClient, AuthHeaders, bearer, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
@@ -187,12 +187,25 @@ class SpecProvider(ResourceProvider):
             old = self.user_inputs(_olds)
             for p, r in self.transition_rules(old, inputs):
                 reasons.setdefault(p, []).append(f"{p}: {r}")
+        if not reasons:
+            problem = self.config_problem()
+            if problem:
+                reasons[""] = [problem]
         if self.spec.autoname:
             self._autoname(_olds, inputs)
         # One failure per property carrying every reason (failures keyed by property would lose all but one).
         return CheckResult(
             inputs, [CheckFailure(self._failure_property(p), "; ".join(rs)) for p, rs in reasons.items()]
         )
+
+    def config_problem(self) -> str | None:
+        """Why the vendor cannot be called with the current configuration (missing credential, unusable
+        base URL), or None. Checked at preview, so a missing credential fails before any ``up``."""
+        try:
+            self.client()  # builds the client only: no request is sent
+        except ConfigError as exc:
+            return str(exc)
+        return None
 
     def _failure_property(self, name: str) -> str:
         """The engine prints a failed property's *value* next to the reason, even a secret one: for a
