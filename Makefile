@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv cli lint mypy unit emulator-tests e2e bench clean
+.PHONY: demo test venv cli lint mypy unit emulator-tests e2e bench docs clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (Python 3.11+ is required)"; exit 1; }
@@ -30,6 +30,9 @@ test: venv cli lint mypy ## all tiers: unit, emulator, end-to-end through the re
 
 demo: venv cli ## run examples/quickstart against the emulator with a local file backend
 	$(PY) scripts/demo.py
+
+docs: venv ## regenerate the reference docs (docs/) from the field declarations
+	$(PY) scripts/gen_docs.py
 
 bench: venv cli
 	$(PY) bench/run.py
