@@ -14,6 +14,7 @@ import argparse
 import collections.abc
 import dataclasses
 import importlib
+import inspect
 import sys
 import types
 import typing
@@ -184,6 +185,7 @@ def page(resource: type[SpecResource]) -> str:
         + ("" if settings.credential_required else " (optional)")
         + f"; base URL: `{settings.base_url.config_key}` / `${settings.base_url.env}`"
         + (f" (default `{settings.base_url.default}`)." if settings.base_url.default else " (no default)."),
+        *_connection_lines(module, resource),
         "",
         f"## Inputs (`{spec.args.__name__}`)",
         "",
@@ -212,6 +214,20 @@ def page(resource: type[SpecResource]) -> str:
             "",
         ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _connection_lines(module: str, resource: type[SpecResource]) -> list[str]:
+    """How to give this resource its own account/server, when the resource takes ``connection=``."""
+    connection = getattr(importlib.import_module(f"pulumi_deploy.{module}"), "Connection", None)
+    takes = "connection" in inspect.signature(resource.__init__).parameters
+    if connection is None or not takes:
+        return []
+    keys = ", ".join(f"`{name}` ({s.config_key})" for name, s in connection.settings.items())
+    return [
+        "",
+        f"Explicit connection (instead of the stack's settings): `connection={module}.Connection(...)`, "
+        f"an `Output` of one accepted, kept secret; fields {keys}.",
+    ]
 
 
 def _collect(tp: Any, into: list[type]) -> None:

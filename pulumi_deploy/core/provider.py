@@ -32,7 +32,8 @@ from pulumi.dynamic import (
 )
 
 from . import log
-from .config import VendorSettings, load_stack_config
+from .config import VendorSettings, connection_pending, load_stack_config
+from .connection import apply_connections
 from .errors import ApiError, ConfigError, NotFound, PulumiDeployError, ServerError, TransportError
 from .http import ApiClient, AuthHeaders, bearer, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
@@ -57,6 +58,11 @@ class SpecProvider(ResourceProvider):
     #: The GET returns every field the object has (absent = unset). Refresh then also sees optional
     #: fields removed or set out of band, not only changed ones. Off by default: many APIs omit fields.
     live_is_complete: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A resource's explicit connection applies for the whole of each engine call (see connection.py).
+        super().__init_subclass__(**kwargs)
+        apply_connections(cls)
 
     # -- vendor hooks ---------------------------------------------------------------------------
 
@@ -200,7 +206,10 @@ class SpecProvider(ResourceProvider):
 
     def config_problem(self) -> str | None:
         """Why the vendor cannot be called with the current configuration (missing credential, unusable
-        base URL), or None. Checked at preview, so a missing credential fails before any ``up``."""
+        base URL), or None. Checked at preview, so a missing credential fails before any ``up``; a
+        connection not known yet (an ``Output``) is judged when it is."""
+        if connection_pending():
+            return None
         try:
             self.client()  # builds the client only: no request is sent
         except ConfigError as exc:
@@ -322,3 +331,5 @@ class SpecProvider(ResourceProvider):
         except NotFound:
             log.info(f"{self.describe(props, id_)} was already deleted")
 
+
+apply_connections(SpecProvider)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, ClassVar
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
 
+from .connection import CONNECTION_KEY, Connection, connection_input
 from .fields import Doc, Local, Replace
 from .provider import LOGICAL_NAME, SpecProvider
 from .spec import Rules
@@ -74,7 +75,16 @@ class SpecResource(Resource):
                     f"outputs (missing: {', '.join(undeclared) or '-'}; no such field: {', '.join(unknown) or '-'})"
                 )
 
-    def __init__(self, resource_name: str, args: ResourceArgs, opts: ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        resource_name: str,
+        args: ResourceArgs,
+        opts: ResourceOptions | None = None,
+        *,
+        connection: Connection | Output[Connection] | None = None,
+    ) -> None:
+        """``connection``: the account/server this resource uses instead of the stack's config (the
+        vendor's ``Connection``, or an ``Output`` of one); kept as a secret."""
         spec = self.provider_cls.spec
         if not isinstance(args, spec.args):
             raise TypeError(f"{type(self).__name__} takes {spec.args.__name__}, got {type(args).__name__}")
@@ -83,6 +93,9 @@ class SpecResource(Resource):
         for name, value in to_props(args).items():
             props[name] = Output.secret(value) if name in secrets else value
         props[LOGICAL_NAME] = resource_name
+        if connection is not None:
+            props[CONNECTION_KEY] = connection_input(spec.vendor, connection)
+            secrets = [*secrets, CONNECTION_KEY]
         if secrets:
             extra = ResourceOptions(additional_secret_outputs=secrets)
             opts = ResourceOptions.merge(opts, extra) if opts else extra
