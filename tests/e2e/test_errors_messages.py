@@ -108,3 +108,22 @@ def test_a_string_where_a_number_is_expected_fails_at_preview(make_stack, emulat
     # then
     assert "workers_max: Input should be a valid integer (got '5')" in text
     assert emulator.inventory("runpod")["templates"] == []
+
+
+def test_a_refused_credential_names_the_credential_key_and_env_var(make_stack, emulator):
+    # given: a Cyberun agent key, which the REST API refuses
+    from pulumi_deploy import cyberun
+
+    def run() -> None:
+        cyberun.ContainerService(
+            "svc", cyberun.ContainerServiceArgs(service_slug="llm-api", docker_image="vllm/vllm-openai:latest")
+        )
+
+    team = "33333333-3333-4333-8333-333333333333"
+    stack = make_stack(run, env={"CYBERUN_TOKEN": "ak-agent-key", "CYBERUN_TEAM_ID": team})
+    # when
+    text = failure_text(stack.up)
+    # then
+    assert_no_traceback(text)
+    assert "cyberun:token" in text and "CYBERUN_TOKEN" in text
+    assert emulator.inventory("cyberun")["containers"] == []
