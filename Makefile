@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv cli nemo-service lint mypy unit emulator-tests e2e realpeer bench clean
+.PHONY: demo test venv cli nemo-service lint mypy unit emulator-tests e2e realpeer bench docs clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (Python 3.11+ is required)"; exit 1; }
@@ -36,6 +36,9 @@ test: venv cli nemo-service lint mypy ## all tiers: unit, emulator, end-to-end t
 
 demo: venv cli ## run examples/quickstart against the emulator with a local file backend
 	$(PY) scripts/demo.py
+
+docs: venv ## regenerate the reference docs (docs/) from the field declarations
+	$(PY) scripts/gen_docs.py
 
 bench: venv cli
 	$(PY) bench/run.py

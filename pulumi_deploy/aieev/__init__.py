@@ -4,6 +4,7 @@ Configuration: ``aieev:apiKey`` (secret) or ``AIEEV_API_KEY``; ``aieev:baseUrl``
 (default ``https://external.aieev.cloud:5007/external/api/v1``).
 """
 
+from .connection import Connection
 from .endpoint import Endpoint, EndpointArgs, EnvVarArgs
 
-__all__ = ["Endpoint", "EndpointArgs", "EnvVarArgs"]
+__all__ = ["Connection", "Endpoint", "EndpointArgs", "EnvVarArgs"]

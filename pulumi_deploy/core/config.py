@@ -1,8 +1,11 @@
-"""Credentials and base URLs: stack config (via ``configure()``) first, then environment variables.
+"""Credentials and base URLs: a resource's explicit connection first, then stack config (via
+``configure()``), then environment variables.
 
 The provider instance is pickled into state, so nothing here lives on it: ``configure()`` hands the
 decrypted stack config to :func:`load_stack_config`, which keeps it in this module for the life of
-the provider process.
+the provider process. A resource given a ``connection=`` carries its settings as a (secret) input;
+the provider applies them for the duration of one call with :func:`connection_settings` — a context
+variable, so calls for different accounts served at once on other threads never see each other's.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -48,6 +53,40 @@ class VendorSettings:
     #: vendor uses it for passing failures, not for answers that repeat (validation, unknown workspace).
     transient_statuses: frozenset[int] = frozenset({502, 503, 504})
 
+    # -- the likely fix of a failed request, in terms of these settings ---------------------------
+
+    def unreachable_hint(self, base_url: str) -> str:
+        """No answer at all: the server is down or the base URL names the wrong host or port."""
+        return (
+            f"Is the {self.vendor} API running and reachable at {base_url}? "
+            f"Check the base URL setting: {self.base_url.describe()}"
+        )
+
+    def status_hint(self, status: int, method: str, base_url: str) -> str:
+        """The likely fix of an error answer (empty when the vendor's message speaks for itself)."""
+        if status == 401:
+            return (
+                f"The credential was refused: check it with {self.credential.describe()} "
+                f"(the base URL {base_url} comes from {self.base_url.config_key} / ${self.base_url.env})"
+            )
+        if status == 403:
+            return (
+                f"The credential may not do this: check that {self.credential.config_key} / "
+                f"${self.credential.env} belongs to the account that owns the object"
+            )
+        if status == 404 and method in ("PATCH", "PUT"):
+            return (
+                "The object may have been deleted outside Pulumi: run `pulumi refresh` to drop it from the "
+                "stack, then `pulumi up` creates it again. If every request fails like this, check the base "
+                f"URL ({base_url}): {self.base_url.describe()}"
+            )
+        if status in (404, 405):
+            return (
+                f"No such API path at {base_url}: check the base URL setting, {self.base_url.describe()}"
+                + (f" (default {self.base_url.default})" if self.base_url.default else "")
+            )
+        return ""
+
 
 _lock = threading.Lock()
 _stack_config: dict[str, str] = {}
@@ -61,8 +100,39 @@ def load_stack_config(config: Mapping[str, str] | None) -> None:
             _stack_config.update({k: v for k, v in config.items() if isinstance(v, str)})
 
 
+@dataclass(frozen=True)
+class ConnectionValues:
+    """The settings of the call being served: config key -> value, and whether some are not known yet."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    #: Part of the connection is an ``Output`` not known yet (preview): configuration cannot be judged.
+    pending: bool = False
+
+
+_NO_CONNECTION = ConnectionValues()
+_connection: ContextVar[ConnectionValues | None] = ContextVar("pulumi_deploy_connection", default=None)
+
+
+@contextmanager
+def connection_settings(values: ConnectionValues) -> Iterator[None]:
+    """Within the block, ``values`` win over stack config and environment (one provider call)."""
+    token = _connection.set(values)
+    try:
+        yield
+    finally:
+        _connection.reset(token)
+
+
+def connection_pending() -> bool:
+    """True while serving a call whose explicit connection is not known yet."""
+    return (_connection.get() or _NO_CONNECTION).pending
+
+
 def lookup(setting: Setting) -> str | None:
-    """Stack config wins over the environment; then the default."""
+    """The resource's connection wins, then stack config, then the environment; then the default."""
+    explicit = (_connection.get() or _NO_CONNECTION).values.get(setting.config_key)
+    if explicit:
+        return explicit
     with _lock:
         value = _stack_config.get(setting.config_key)
     if value:

@@ -32,7 +32,24 @@ from typing import Any, ClassVar
 
 
 class PulumiDeployError(Exception):
-    """Root of every error raised by pulumi-deploy."""
+    """Root of every error raised by pulumi-deploy.
+
+    ``hint`` is the likely fix (the setting to check, the command to run); it is printed after the
+    message, so the error reads as one paragraph: what failed, the vendor's message, what to do.
+    """
+
+    hint: str = ""
+
+    def with_hint(self, hint: str) -> PulumiDeployError:
+        """This error with ``hint`` as its likely fix (returned for ``raise error.with_hint(...)``)."""
+        self.hint = hint
+        return self
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        if not self.hint:
+            return message
+        return f"{message.rstrip('.')}. {self.hint}"
 
 
 class ConfigError(PulumiDeployError):
@@ -78,6 +95,7 @@ class ApiError(PulumiDeployError):
         """The same error (class, status, URL, body) told in the user's terms: raise it ``from`` this one."""
         other = type(self)(self.vendor, self.method, self.url, self.status, self.message, self.body, self.retry_after)
         other.args = (text,)
+        other.hint = self.hint
         return other
 
 

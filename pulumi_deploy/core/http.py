@@ -125,10 +125,15 @@ class ApiClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         errors: ErrorRules | None = None,
-        transient: frozenset[int] = RETRYABLE_STATUS,
+        transient: frozenset[int] | None = None,
+        settings: VendorSettings | None = None,
     ) -> None:
         self.vendor = vendor
-        self.errors = errors or ErrorRules()
+        self.errors = errors or (settings.errors if settings is not None else ErrorRules())
+        #: Where this client's base URL and credential come from: the hints of its errors name them.
+        self.settings = settings
+        if transient is None:
+            transient = settings.transient_statuses if settings is not None else RETRYABLE_STATUS
         self.transient = transient
         self._listings: dict[tuple[str, tuple[tuple[str, Any], ...]], _Listing] = {}
         self._listings_lock = threading.Lock()
@@ -169,10 +174,15 @@ class ApiClient:
                     self._backoff(attempt, None, f"{method} {path}: {type(exc).__name__}")
                     attempt += 1
                     continue
-                raise TransportError(self.vendor, method, url, f"{type(exc).__name__}: {exc}") from exc
+                failure = TransportError(self.vendor, method, url, f"{type(exc).__name__}: {exc}")
+                if not_sent and self.settings is not None:
+                    failure.with_hint(self.settings.unreachable_hint(self.base_url))
+                raise failure from exc
             if response.status_code < 400:
                 return _decode(response)
             error = _to_error(self.vendor, method, url, response, self.errors)
+            if self.settings is not None:
+                error.with_hint(self.settings.status_hint(response.status_code, method, self.base_url))
             retryable = isinstance(error, RateLimited) or (safe and response.status_code in self.transient)
             if retryable and attempt + 1 < self.retry.attempts:
                 self._backoff(attempt, error.retry_after, f"{method} {path}: {response.status_code}")
@@ -301,14 +311,7 @@ def get_client(settings: VendorSettings, auth_headers: AuthHeaders = bearer) -> 
         client = _clients.get(key)
         if client is None:
             transport = _transport_factory(base_url) if _transport_factory else None
-            client = ApiClient(
-                settings.vendor,
-                base_url,
-                headers,
-                transport=transport,
-                errors=settings.errors,
-                transient=settings.transient_statuses,
-            )
+            client = ApiClient(settings.vendor, base_url, headers, transport=transport, settings=settings)
             _clients[key] = client
         return client
 

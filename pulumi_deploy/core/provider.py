@@ -35,9 +35,10 @@ from pulumi.dynamic import (
 )
 
 from . import adoption_claims, autonaming, bookkeeping, log, pending_notes
-from .config import VendorSettings, load_stack_config
+from .config import VendorSettings, connection_pending, load_stack_config
+from .connection import apply_connections
 from .engine import current_call, note
-from .errors import ApiError, NotFound, PulumiDeployError, ServerError, TransportError
+from .errors import ApiError, ConfigError, NotFound, PulumiDeployError, ServerError, TransportError
 from .fields import MISSING, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
 from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
@@ -94,6 +95,8 @@ class SpecProvider(ResourceProvider):
         super().__init_subclass__(**kwargs)
         if "check" in cls.__dict__:  # the notes judge the inputs as the vendor's own check leaves them
             cls.check = _announcing(cls.__dict__["check"])  # type: ignore[method-assign]
+        # A resource's explicit connection applies for the whole of each engine call (see connection.py).
+        apply_connections(cls)
 
     # -- vendor hooks ---------------------------------------------------------------------------
 
@@ -254,6 +257,10 @@ class SpecProvider(ResourceProvider):
                     f"{ADOPT_ID}: {adopt!r} is already adopted by {holder.rsplit('::', 1)[-1]!r} in this program "
                     "(an object can be managed by one resource only)"
                 )
+        if not reasons:
+            problem = self.config_problem()
+            if problem:
+                reasons[""] = [problem]
         if self.spec.autoname:
             book = self._autoname(_olds, inputs, book)
         inputs = bookkeeping.write(inputs, book.without_input_names())
@@ -327,6 +334,18 @@ class SpecProvider(ResourceProvider):
                     names.remove(ADOPT_ID)
             plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
         return plan
+
+    def config_problem(self) -> str | None:
+        """Why the vendor cannot be called with the current configuration (missing credential, unusable
+        base URL), or None. Checked at preview, so a missing credential fails before any ``up``; a
+        connection not known yet (an ``Output``) is judged when it is."""
+        if connection_pending():
+            return None
+        try:
+            self.client()  # builds the client only: no request is sent
+        except ConfigError as exc:
+            return str(exc)
+        return None
 
     def _failure_property(self, name: str) -> str:
         """The engine prints a failed property's *value* next to the reason, even a secret one: for a
@@ -537,3 +556,4 @@ class SpecProvider(ResourceProvider):
 
 
 SpecProvider.check = _announcing(SpecProvider.check)  # type: ignore[method-assign]
+apply_connections(SpecProvider)

@@ -11,6 +11,7 @@ from pulumi.dynamic import Resource
 from pulumi.runtime import is_dry_run
 
 from . import bookkeeping
+from .connection import CONNECTION_KEY, Connection, connection_input
 from .fields import Doc, Local, Policy, Replace, Secret
 from .provider import PLAN_NOTES, SpecProvider
 from .spec import Rules
@@ -76,7 +77,16 @@ class SpecResource(Resource):
                     f"outputs (missing: {', '.join(undeclared) or '-'}; no such field: {', '.join(unknown) or '-'})"
                 )
 
-    def __init__(self, resource_name: str, args: ResourceArgs, opts: ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        resource_name: str,
+        args: ResourceArgs,
+        opts: ResourceOptions | None = None,
+        *,
+        connection: Connection | Output[Connection] | None = None,
+    ) -> None:
+        """``connection``: the account/server this resource uses instead of the stack's config (the
+        vendor's ``Connection``, or an ``Output`` of one); kept as a secret."""
         spec = self.provider_cls.spec
         if not isinstance(args, spec.args):
             raise TypeError(f"{type(self).__name__} takes {spec.args.__name__}, got {type(args).__name__}")
@@ -87,6 +97,9 @@ class SpecResource(Resource):
         props[bookkeeping.ENVELOPE] = bookkeeping.envelope(bookkeeping.Bookkeeping(logical_name=resource_name))
         if is_dry_run():  # asks check for the plan's notes as a property the preview's diff prints
             props[PLAN_NOTES] = True
+        if connection is not None:
+            props[CONNECTION_KEY] = connection_input(spec.vendor, connection)
+            secrets = [*secrets, CONNECTION_KEY]
         if secrets:
             extra = ResourceOptions(additional_secret_outputs=secrets)
             opts = ResourceOptions.merge(opts, extra) if opts else extra

@@ -223,7 +223,8 @@ def validation_model(args_cls: type, omit: frozenset[str] = frozenset()) -> type
         fields[f.name] = (tp, default)
     model = pydantic.create_model(  # type: ignore[call-overload]
         f"{args_cls.__name__}Validation",
-        __config__=ConfigDict(extra="forbid", populate_by_name=True),
+        # strict: no coercion the user did not ask for (``workers_max="5"`` is an error, not 5)
+        __config__=ConfigDict(extra="forbid", populate_by_name=True, strict=True),
         **fields,
     )
     _models[key] = model
@@ -278,6 +279,27 @@ def _nested_dataclasses(tp: Any) -> Iterable[type]:
         yield tp
     for arg in get_args(tp):
         yield from _nested_dataclasses(arg)
+
+
+def readable_loc(loc: tuple[int | str, ...]) -> list[str]:
+    """The path of a validation error in the user's terms: field names and list indexes, without the
+    union-member tags pydantic inserts (``list[literal[...]]``, ``function-after[...]``)."""
+    return [str(p) for p in loc if isinstance(p, int) or not any(c in p for c in "[(")]
+
+
+#: Past this many allowed values, a "should be one of" message names a few and counts the rest.
+MAX_LISTED_CHOICES = 8
+
+
+def readable_message(err: Any) -> str:
+    """pydantic's message, with a long list of allowed values shortened."""
+    expected = (err.get("ctx") or {}).get("expected")
+    if err.get("type") == "literal_error" and isinstance(expected, str):
+        choices = expected.replace(" or ", ", ").split(", ")
+        if len(choices) > MAX_LISTED_CHOICES:
+            shown = ", ".join(choices[:MAX_LISTED_CHOICES])
+            return f"Input should be one of {len(choices)} known values ({shown}, ...)"
+    return str(err["msg"])
 
 
 def snake_to_camel(name: str) -> str:
@@ -342,13 +364,13 @@ class ObjectSpec:
         except pydantic.ValidationError as exc:
             seen: set[str] = set()
             for err in exc.errors():
-                loc = [str(p) for p in err["loc"]]
+                loc = readable_loc(err["loc"])
                 top = loc[0] if loc else "(input)"
                 if top in unknown or top in seen:  # unknowns are judged at apply time; one failure per property
                     continue
                 seen.add(top)
                 path = ".".join(loc) or top
-                reason = err["msg"]
+                reason = readable_message(err)
                 if err["type"] == "extra_forbidden":
                     allowed = _known_keys(self.model, err["loc"][:-1]) or [f.name for f in self.inputs()]
                     reason = f"unknown property (known: {', '.join(allowed)})"

@@ -5,6 +5,7 @@ JWT); with a JWT also ``cyberun:teamId`` or ``CYBERUN_TEAM_ID``; ``cyberun:baseU
 ``CYBERUN_BASE_URL`` (default ``https://core.cyberun.cloud/api/v1``).
 """
 
+from .connection import Connection
 from .container_service import ContainerService, ContainerServiceArgs, EnvVarArgs, VolumeMountArgs
 
-__all__ = ["ContainerService", "ContainerServiceArgs", "EnvVarArgs", "VolumeMountArgs"]
+__all__ = ["Connection", "ContainerService", "ContainerServiceArgs", "EnvVarArgs", "VolumeMountArgs"]

@@ -18,6 +18,7 @@ from pulumi import Input, Output
 from pydantic import Field
 
 from ..core import log
+from ..core.config import resolve_base_url
 from ..core.errors import AlreadyExists, ApiError, PulumiDeployError
 from ..core.fields import (
     Computed,
@@ -161,6 +162,22 @@ class ContainerServiceOutputs:
     ] = None
     created_at: Annotated[str | None, Computed()] = None
     updated_at: Annotated[str | None, Computed()] = None
+    proxy_url: Annotated[
+        str | None,
+        Computed(),
+        Doc(
+            "Base URL of the running service: a request to `<proxy_url>/<path>` is passed through to the "
+            "container's `<path>` (runtime surface `/r/containers/{service_slug}`; same credential as the API)."
+        ),
+    ] = None
+    invoke_url: Annotated[
+        str | None,
+        Computed(),
+        Doc(
+            "The service's invoke endpoint (`POST /r/invoke/{service_slug}`, body `{method, path, body_base64, "
+            "headers}`), for clients that cannot proxy."
+        ),
+    ] = None
 
 
 class ContainerServiceProvider(SpecProvider):
@@ -191,6 +208,12 @@ class ContainerServiceProvider(SpecProvider):
         if status is not None:
             # The run state as an input, so refresh sees an undeploy (or a failure) made elsewhere.
             values["deployed"] = status in RUNNING_STATUSES
+        slug = wire.get("service_slug")
+        if isinstance(slug, str) and slug:
+            # The base URL of the call being served: the resource's connection, else the stack's.
+            base = resolve_base_url(self.settings)
+            values["proxy_url"] = f"{base}/r/containers/{slug}"
+            values["invoke_url"] = f"{base}/r/invoke/{slug}"
         return values
 
     # -- hooks ------------------------------------------------------------------------------------
@@ -355,3 +378,5 @@ class ContainerService(SpecResource, module="cyberun", name="ContainerService"):
     service_status: Output[str]
     created_at: Output[str]
     updated_at: Output[str]
+    proxy_url: Output[str]
+    invoke_url: Output[str]

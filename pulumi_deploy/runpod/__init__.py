@@ -4,8 +4,17 @@ Configuration: ``runpod:apiKey`` (secret) or ``RUNPOD_API_KEY``; ``runpod:baseUr
 ``RUNPOD_BASE_URL`` (default ``https://rest.runpod.io/v1``).
 """
 
+from .connection import Connection
 from .endpoint import Endpoint, EndpointArgs
 from .network_volume import NetworkVolume, NetworkVolumeArgs
 from .template import Template, TemplateArgs
 
-__all__ = ["Endpoint", "EndpointArgs", "NetworkVolume", "NetworkVolumeArgs", "Template", "TemplateArgs"]
+__all__ = [
+    "Connection",
+    "Endpoint",
+    "EndpointArgs",
+    "NetworkVolume",
+    "NetworkVolumeArgs",
+    "Template",
+    "TemplateArgs",
+]

@@ -6,6 +6,7 @@ Delete order service -> upstream -> gateway follows from passing ``gateway.id`` 
 """
 
 from .api import CredentialsArgs
+from .connection import Connection
 from .gateway import (
     ClientTLSArgs,
     ClientTLSCertArgs,
@@ -23,6 +24,7 @@ from .upstream import EmbeddingArgs, HealthCheckArgs, ProxyArgs, TargetArgs, Ups
 __all__ = [
     "ClientTLSArgs",
     "ClientTLSCertArgs",
+    "Connection",
     "CredentialsArgs",
     "EmbeddingArgs",
     "ExporterArgs",

@@ -21,7 +21,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pulumi import Input, Output
 from pydantic import AfterValidator, Field
 
-from ..core.fields import Computed, Doc, In, Normalise, Replace, Secret, UnsetOnWire
+from ..core.fields import Computed, Doc, In, Normalise, Replace, Secret, UnsetOnWire, int_if_integral
 from ..core.http import ApiClient
 from ..core.request import FULL_PUT, JsonObject, Routes
 from ..core.resource import AdoptableArgs, SpecResource
@@ -92,6 +92,26 @@ class ServiceOutputs:
     ] = None
     created_at: Annotated[str | None, Computed()] = None
     updated_at: Annotated[str | None, Computed()] = None
+    target_url: Annotated[
+        str | None,
+        Computed(),
+        Doc(
+            "`endpoint` services: the URL the gateway forwards to (`protocol://host:port/path`); unset for "
+            "`upstream` services, whose upstream's targets hold the hosts. Clients call the gateway's proxy "
+            "(a separate server from the admin API), on a forwarding rule's path to this service."
+        ),
+    ] = None
+
+
+def target_url(values: dict[str, Any]) -> str | None:
+    """Where an endpoint service forwards to, from its host, port, protocol and path."""
+    if values.get("type") != "endpoint" or not values.get("host"):
+        return None
+    port = f":{int_if_integral(values['port'])}" if values.get("port") else ""
+    path = str(values.get("path") or "")
+    if path and not path.startswith("/"):
+        path = "/" + path
+    return f"{values.get('protocol') or 'http'}://{values['host']}{port}{path}"
 
 
 class ServiceProvider(api.TrustGateProvider):
@@ -100,6 +120,13 @@ class ServiceProvider(api.TrustGateProvider):
     )
     routes = Routes(f"{api.PREFIX}/gateways/{{gateway_id}}/services", update=FULL_PUT)
     read_back_after_update = True
+
+    def live_values(self, wire: JsonObject) -> dict[str, Any]:
+        values = super().live_values(wire)
+        url = target_url(values)
+        if url is not None:
+            values["target_url"] = url
+        return values
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # Names are not unique: only an object with exactly the desired content, and only one (api.py).
@@ -126,3 +153,4 @@ class Service(SpecResource, module="trustgate", name="Service"):
     upstream: Output[dict[str, Any] | None]
     created_at: Output[str]
     updated_at: Output[str]
+    target_url: Output[str | None]

@@ -32,6 +32,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pulumi import Input, Output, ResourceOptions
 from pydantic import AfterValidator, Field
 
+from ..core.connection import Connection
 from ..core.fields import Computed, Doc, In, Normalise, Replace, Secret, Wire, int_if_integral, is_unknown
 from ..core.http import ApiClient
 from ..core.request import FULL_PUT, JsonObject, Routes
@@ -351,10 +352,17 @@ class Upstream(SpecResource, module="trustgate", name="Upstream"):
     created_at: Output[str]
     updated_at: Output[str]
 
-    def __init__(self, resource_name: str, args: UpstreamArgs, opts: ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        resource_name: str,
+        args: UpstreamArgs,
+        opts: ResourceOptions | None = None,
+        *,
+        connection: Connection | Output[Connection] | None = None,
+    ) -> None:
         if isinstance(args, UpstreamArgs):
             targets, creds = _split_credentials(args.targets)
             if creds is not None and args.target_credentials is not None:
                 raise TypeError("set credentials on the targets or target_credentials, not both")
             args = dataclasses.replace(args, targets=targets, target_credentials=args.target_credentials or creds)
-        super().__init__(resource_name, args, opts)
+        super().__init__(resource_name, args, opts, connection=connection)

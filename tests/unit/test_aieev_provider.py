@@ -19,7 +19,7 @@ def failures(result):
 
 
 def test_aieev_exports_and_type_token_are_pinned():
-    assert sorted(aieev.__all__) == ["Endpoint", "EndpointArgs", "EnvVarArgs"]
+    assert sorted(aieev.__all__) == ["Connection", "Endpoint", "EndpointArgs", "EnvVarArgs"]
     assert aieev.Endpoint._resource_type_name == "dynamic/aieev:Endpoint"
 
 

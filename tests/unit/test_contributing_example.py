@@ -16,6 +16,7 @@ GUIDE = Path(__file__).resolve().parents[2] / "CONTRIBUTING.md"
 
 @pytest.fixture
 def widget(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACME_API_KEY", "acme-unit-key")  # check verifies the vendor can be called
     api_src, widget_src = re.findall(r"```python\n(.*?)```", GUIDE.read_text(), re.S)[:2]
     package = tmp_path / "acme_example"
     package.mkdir()

@@ -10,6 +10,7 @@ from pulumi_deploy import runpod
 
 def test_runpod_exports_are_pinned():
     assert sorted(runpod.__all__) == [
+        "Connection",
         "Endpoint",
         "EndpointArgs",
         "NetworkVolume",

@@ -1,0 +1,103 @@
+"""Explicit connections: the account, base URL and options one resource uses, instead of the stack's.
+
+Stack config and environment variables are the default for every resource of a vendor. A resource
+given ``connection=runpod.Connection(api_key=..., base_url=...)`` uses those settings instead, so one
+program can manage two accounts (or two self-hosted servers). A connection's values may be
+``Output``s (a key read from a secret store, a base URL from another resource), and the connection
+itself may be an ``Output`` of a connection.
+
+On the wire a connection is one internal input, ``_connection``: a map from the setting's config key
+(``runpod:apiKey``) to its value, always a secret. Internal inputs are never validated as fields,
+never sent to the API and never diffed as fields. The provider applies the map around each call
+(:func:`with_connection`); settings the connection leaves unset fall back to stack config and env.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+from pulumi import Output
+
+from .config import ConnectionValues, Setting, connection_settings
+from .fields import is_unknown
+
+CONNECTION_KEY = "_connection"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclasses.dataclass(kw_only=True)
+class Connection:
+    """Base of the per-vendor connection classes: each field is one vendor setting.
+
+    A subclass sets ``vendor`` and ``settings`` (field name -> :class:`Setting`); unset fields fall
+    back to stack config and environment.
+    """
+
+    vendor: ClassVar[str]
+    settings: ClassVar[Mapping[str, Setting]]
+
+    def config_values(self) -> dict[str, Any]:
+        """Config key -> value (``Output``s left in place) of the fields that are set."""
+        return {
+            self.settings[f.name].config_key: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) is not None
+        }
+
+
+def connection_input(vendor: str, connection: Connection | Output[Any]) -> Output[Any]:
+    """The ``_connection`` input of a resource of ``vendor``: a secret map of config key -> value."""
+    if isinstance(connection, Output):
+        return Output.secret(connection.apply(lambda c: _checked(vendor, c).config_values()))
+    return Output.secret(_checked(vendor, connection).config_values())
+
+
+def _checked(vendor: str, connection: Any) -> Connection:
+    if not isinstance(connection, Connection):
+        raise TypeError(f"connection= takes a {vendor}.Connection, got {type(connection).__name__}")
+    if connection.vendor != vendor:
+        raise TypeError(f"a {vendor} resource cannot use a {connection.vendor}.Connection")
+    return connection
+
+
+def values_of(props: Mapping[str, Any] | None) -> ConnectionValues:
+    """The connection recorded in a call's properties (none: stack config and environment apply)."""
+    raw = (props or {}).get(CONNECTION_KEY)
+    if raw is None:
+        return ConnectionValues()
+    if is_unknown(raw) or not isinstance(raw, Mapping):
+        return ConnectionValues(pending=True)
+    known = {k: v for k, v in raw.items() if isinstance(v, str)}
+    return ConnectionValues(known, pending=any(is_unknown(v) for v in raw.values()))
+
+
+#: The provider methods the engine calls, and the position of the properties that carry the
+#: connection (the new inputs where there are old and new ones).
+PROPS_ARGUMENT = {"check": 1, "diff": 2, "create": 0, "read": 1, "update": 2, "delete": 1}
+
+
+def with_connection(method: F, props_index: int) -> F:
+    """``method`` run with the connection found in its properties argument applied."""
+    if getattr(method, "__pulumi_deploy_connection__", False):
+        return method
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        props = args[props_index] if len(args) > props_index else None
+        with connection_settings(values_of(props if isinstance(props, Mapping) else None)):
+            return method(self, *args, **kwargs)
+
+    wrapper.__pulumi_deploy_connection__ = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def apply_connections(cls: type) -> None:
+    """Wrap the engine-facing methods ``cls`` defines itself (called for every provider class)."""
+    for name, index in PROPS_ARGUMENT.items():
+        method = cls.__dict__.get(name)
+        if callable(method):
+            setattr(cls, name, with_connection(method, index))

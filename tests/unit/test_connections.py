@@ -1,0 +1,55 @@
+"""Explicit connections: precedence over stack config and env, per call, and their checks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from pulumi.output import Unknown
+
+from pulumi_deploy import aieev, cyberun, runpod, trustgate
+from pulumi_deploy.core.config import connection_pending, connection_settings, load_stack_config, lookup
+from pulumi_deploy.core.connection import CONNECTION_KEY, Connection, connection_input, values_of
+from pulumi_deploy.runpod.api import SETTINGS
+from pulumi_deploy.runpod.endpoint import EndpointProvider
+
+
+def test_a_connection_wins_over_stack_config_and_env_only_inside_its_call(monkeypatch):
+    monkeypatch.setenv("RUNPOD_API_KEY", "from-env")
+    load_stack_config({"runpod:apiKey": "from-config"})
+    with connection_settings(values_of({CONNECTION_KEY: {"runpod:apiKey": "from-connection"}})):
+        assert lookup(SETTINGS.credential) == "from-connection"
+        assert lookup(SETTINGS.base_url) == "https://rest.runpod.io/v1"  # unset in the connection: the default
+    assert lookup(SETTINGS.credential) == "from-config"
+    load_stack_config({})
+
+
+def test_an_unknown_connection_defers_the_configuration_check(monkeypatch):
+    monkeypatch.delenv("RUNPOD_API_KEY")
+    provider = EndpointProvider()
+    unknown = provider.check({}, {"template_id": "t1", CONNECTION_KEY: Unknown()})
+    partly = provider.check({}, {"template_id": "t1", CONNECTION_KEY: {"runpod:apiKey": Unknown()}})
+    missing = provider.check({}, {"template_id": "t1"})
+    given = provider.check({}, {"template_id": "t1", CONNECTION_KEY: {"runpod:apiKey": "k"}})
+    assert unknown.failures == [] and partly.failures == [] and given.failures == []
+    assert [f.property for f in missing.failures] == [""]
+    assert not connection_pending()  # nothing leaks out of the call
+
+
+def test_the_connection_is_an_internal_input_kept_through_check():
+    checked = EndpointProvider().check({}, {"template_id": "t1", CONNECTION_KEY: {"runpod:apiKey": "k"}})
+    assert checked.inputs[CONNECTION_KEY] == {"runpod:apiKey": "k"}
+
+
+def test_a_connection_of_another_vendor_is_refused():
+    with pytest.raises(TypeError, match=r"a runpod resource cannot use a aieev\.Connection"):
+        connection_input("runpod", aieev.Connection(api_key="k"))
+    with pytest.raises(TypeError, match=r"takes a runpod\.Connection"):
+        connection_input("runpod", {"api_key": "k"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cls", [runpod.Connection, aieev.Connection, cyberun.Connection, trustgate.Connection])
+def test_every_field_of_a_connection_is_one_vendor_setting(cls: type[Connection]):
+    names = {f.name for f in dataclasses.fields(cls)}
+    assert names == set(cls.settings)
+    assert all(key.startswith(f"{cls.vendor}:") for key in (s.config_key for s in cls.settings.values()))
