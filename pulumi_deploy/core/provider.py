@@ -36,7 +36,7 @@ from pulumi.dynamic import (
 
 from . import adoption_claims, autonaming, bookkeeping, log, pending_notes
 from .config import VendorSettings, connection_pending, load_stack_config
-from .connection import apply_connections
+from .connection import CONNECTION_KEY, apply_connections
 from .engine import current_call, note
 from .errors import ApiError, ConfigError, NotFound, PulumiDeployError, ServerError, TransportError
 from .fields import MISSING, Secret, ServerDefault, is_unknown
@@ -229,6 +229,8 @@ class SpecProvider(ResourceProvider):
         """Outputs = live values, overlaid with the user's inputs (a superset of the inputs)."""
         outs: dict[str, Any] = dict(self.live_values(wire)) if wire else {}
         outs.update(self.user_inputs(inputs))
+        if CONNECTION_KEY in inputs:  # read, update and delete get the outputs: they need the connection
+            outs[CONNECTION_KEY] = inputs[CONNECTION_KEY]
         book = bookkeeping.read(inputs)
         names = tuple(self.user_inputs(inputs))
         return bookkeeping.write(outs, bookkeeping.Bookkeeping(book.logical_name, book.autonamed, names))
@@ -520,6 +522,8 @@ class SpecProvider(ResourceProvider):
             return ReadResult(None, {})
         live = self.align_live(self.live_values(wire), self.old_inputs(props))
         inputs = bookkeeping.write({}, bookkeeping.read(props).without_input_names())
+        if CONNECTION_KEY in props:  # the connection stays an input: refresh must not drop it
+            inputs[CONNECTION_KEY] = props[CONNECTION_KEY]
         for name, old in self.old_inputs(props).items():
             f = self.spec.fields.get(name)
             readable = f is not None and f.is_input and f.returned
@@ -542,6 +546,8 @@ class SpecProvider(ResourceProvider):
             # Only the bookkeeping changed (state in an older format): rewrite the outputs, call nothing.
             kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}
             outs = {**kept, **self.user_inputs(news)}
+            if CONNECTION_KEY in news:
+                outs[CONNECTION_KEY] = news[CONNECTION_KEY]
             book = bookkeeping.read(news)
             names = (*self.user_inputs(news),)
             return UpdateResult(bookkeeping.write(outs, dataclasses.replace(book, input_names=names)))
