@@ -48,4 +48,3 @@ class NetworkVolume(SpecResource, module="runpod", name="NetworkVolume"):
     size: Output[int]
     data_center_id: Output[str]
     name: Output[str]
-

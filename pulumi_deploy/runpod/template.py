@@ -123,4 +123,3 @@ class Template(SpecResource, module="runpod", name="Template"):
     is_public: Output[bool]
     readme: Output[str]
     is_runpod: Output[bool]
-
