@@ -1,22 +1,33 @@
-"""RunPod Template: the container image and settings that endpoints run."""
+"""RunPod Template: the container image and settings that endpoints start from.
+
+``/v2/templates`` (default) or ``/v1/templates``. On REST v2 an endpoint applies its template once, at
+creation: a later template edit does not reach endpoints made from it, and the preview says so.
+"""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
 from pydantic import Field
 
+from ..core import log
 from ..core.errors import InUse, NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
 from ..core.provider import AUTONAMED
+from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec
 from ..core.wait import wait_until
 from . import api
 from .enums import TemplateCategory
+
+#: Template fields REST v2 does not have.
+V1_ONLY = ("docker_entrypoint", "readme")
 
 #: RunPod refuses to delete a template for up to ~2 min after its last endpoint let go of it.
 RELEASE_TIMEOUT = 300.0
@@ -64,7 +75,68 @@ class TemplateOutputs:
 
 class TemplateProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("Template", TemplateArgs, TemplateOutputs)
-    routes = api.routes("templates")
+    routes_by_version = api.routes("templates", "templates")
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(_olds, news)
+        if result.failures or api.api_version() == "v1":
+            return result
+        inputs = result.inputs or {}
+        failures = [
+            CheckFailure(n, f"{n}: not available on REST v2 (runpod:apiVersion=v1 still offers it)")
+            for n in V1_ONLY
+            if n in inputs
+        ]
+        return CheckResult(result.inputs, failures)
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        if api.api_version() == "v1":
+            return super().diff(id_, olds, news)
+        # REST v2 applies a template to an endpoint once: say what a change does, never "rolls workers".
+        plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
+        what = self.describe(news, id_)
+        for name, reason in plan.replaces:
+            log.info(f"{what}: {name} {reason}")
+        content = [n for n in plan.fields_with(RollsWorkers)] if not plan.replaces else []
+        if content:
+            log.info(
+                f"{what}: changing {', '.join(content)} does not reach endpoints already created from this template "
+                "(REST v2 applies a template once); set those settings on the Endpoint to roll its workers"
+            )
+        dbr = self.delete_before_replace(olds, news) if plan.replaces else None
+        return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
+
+    def v2_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        out: JsonObject = {}
+        for v1, v2 in (("name", "name"), ("imageName", "image"), ("isServerless", "serverless"),
+                       ("category", "category"), ("containerDiskInGb", "disk"), ("env", "env"), ("ports", "ports"),
+                       ("containerRegistryAuthId", "registry"), ("isPublic", "public")):  # fmt: skip
+            if v1 in body:
+                out[v2] = body[v1]
+        if "dockerStartCmd" in body:
+            out["args"] = shlex.join(body["dockerStartCmd"])
+        if {"volumeInGb", "volumeMountPath"} & set(body) and values.get("volume_in_gb"):
+            path = values.get("volume_mount_path") or "/workspace"
+            out["mounts"] = {"persistent": {"size": int(values["volume_in_gb"]), "path": path}}
+        return out
+
+    def v2_live(self, wire: JsonObject) -> dict[str, Any]:
+        persistent = (wire.get("mounts") or {}).get("persistent") or {}
+        flat = {
+            "name": wire.get("name"),
+            "imageName": wire.get("image"),
+            "isServerless": wire.get("serverless"),
+            "category": wire.get("category"),
+            "containerDiskInGb": wire.get("disk"),
+            "env": wire.get("env"),
+            "ports": wire.get("ports"),
+            "containerRegistryAuthId": wire.get("registry"),
+            "isPublic": wire.get("public"),
+            "dockerStartCmd": shlex.split(wire["args"]) if wire.get("args") else None,
+            "volumeInGb": persistent.get("size", 0),
+            "volumeMountPath": persistent.get("path", ""),
+        }
+        return self.spec.from_wire(flat)
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Names are unique per account: an explicitly named template must go before its successor.
@@ -74,7 +146,8 @@ class TemplateProvider(api.RestObjectProvider):
         refusal = self._try_delete(client, id_)
         if refusal is None:
             return
-        users = [str(e.get("id")) for e in client.request("GET", "/endpoints") or [] if e.get("templateId") == id_]
+        listing = client.request("GET", "/endpoints" if api.api_version() == "v1" else "/serverless")
+        users = [str(e.get("id")) for e in api.items_of(listing) if e.get("templateId") == id_]
         if users:
             raise PulumiDeployError(
                 f"{self.describe(outs, id_)} cannot be deleted: {refusal}. RunPod refuses to delete a template "
@@ -96,7 +169,7 @@ class TemplateProvider(api.RestObjectProvider):
     def _try_delete(client: ApiClient, id_: str) -> str | None:
         """DELETE the template; None when it is gone, else RunPod's "in use" refusal."""
         try:
-            client.request("DELETE", f"/templates/{id_}")
+            client.request("DELETE", f"/templates/{id_}")  # the same path on both versions
         except NotFound:
             return None
         except InUse as exc:
@@ -105,7 +178,7 @@ class TemplateProvider(api.RestObjectProvider):
 
 
 class Template(SpecResource, module="runpod", name="Template"):
-    """A RunPod template (`/v1/templates`)."""
+    """A RunPod template (`/v2/templates`, or `/v1/templates` with `runpod:apiVersion=v1`)."""
 
     provider_cls = TemplateProvider
     image_name: Output[str]
