@@ -143,11 +143,17 @@ def test_type_change_replaces_the_endpoint(emulator, make_stack):
         ({"type": "LOAD_BALANCER", "scaler_type": "QUEUE_DELAY"}, "scaler_type", "REQUEST_COUNT"),
         ({"compute_type": "CPU"}, "gpu_pools", "takes no GPU selection"),
         ({"image": None}, "image", "set image or template_id"),
-        ({"gpu_pools": None, "gpu_type_ids": ["NVIDIA GTX 9999"]}, "gpu_type_ids", "unknown GPU type 'NVIDIA GTX 9999'"),
+        (
+            {"gpu_pools": None, "gpu_type_ids": ["NVIDIA GTX 9999"]},
+            "gpu_type_ids",
+            "unknown GPU type 'NVIDIA GTX 9999'",
+        ),
         ({"idle_timeout": 0}, "idle_timeout", "greater than or equal to 1"),
     ],
 )
-def test_v2_schema_rules_fail_at_preview_naming_the_property_with_zero_requests(emulator, make_stack, changes, prop, text):
+def test_v2_schema_rules_fail_at_preview_naming_the_property_with_zero_requests(
+    emulator, make_stack, changes, prop, text
+):
     # given
     cfg = gpu_cfg()
     for key, value in changes.items():
