@@ -192,18 +192,6 @@ class EndpointArgs(AdoptableArgs):
             yield "workers_min", f"must not exceed workers_max ({lo} > {hi})"
         if values.get("network_volume_id") and values.get("network_volume_ids"):
             yield "network_volume_ids", "set network_volume_id or network_volume_ids, not both"
-        if not values.get("allow_unknown_gpu_types"):
-            for name in ("gpu_type_ids", "excluded_gpu_types"):
-                for gpu in values.get(name) or []:
-                    if gpu not in GPU_TYPE_IDS:
-                        near = ", ".join(repr(g) for g in closest_gpu_types(gpu)) or "none"
-                        yield (
-                            name,
-                            (
-                                f"unknown GPU type {gpu!r} (closest: {near}); if RunPod offers it, set "
-                                "allow_unknown_gpu_types=True"
-                            ),
-                        )
         if values.get("allowed_cuda_versions") and values.get("min_cuda_version"):
             yield "min_cuda_version", "set allowed_cuda_versions or min_cuda_version, not both"
         scaler, value = values.get("scaler_type") or "QUEUE_DELAY", values.get("scaler_value")
@@ -211,6 +199,23 @@ class EndpointArgs(AdoptableArgs):
             yield "scaler_value", f"a queue delay must be at least 0.5 seconds (got {value})"
         if value is not None and scaler == "REQUEST_COUNT" and (value < 1 or value != int(value)):
             yield "scaler_value", f"a request count must be a whole number >= 1 (got {value})"
+
+    @classmethod
+    def raw_rules(cls, raw: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        # Judged on the raw inputs so an unknown GPU is reported beside any other invalid field.
+        if raw.get("allow_unknown_gpu_types") is True:
+            return
+        for name in ("gpu_type_ids", "excluded_gpu_types"):
+            listed = raw.get(name)
+            for gpu in listed if isinstance(listed, list) else []:
+                if isinstance(gpu, str) and gpu not in GPU_TYPE_IDS:
+                    near = ", ".join(repr(g) for g in closest_gpu_types(gpu)) or "none"
+                    yield (
+                        name,
+                        f"unknown GPU type {gpu!r} (closest: {near}); "
+                        "if RunPod offers it, set allow_unknown_gpu_types=True",
+                    )
+                    break
 
     @classmethod
     def v2_rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
