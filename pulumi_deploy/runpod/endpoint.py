@@ -9,7 +9,7 @@ versions store the same values and a stack moves between them without a diff.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
@@ -90,7 +90,7 @@ class EndpointArgs(AdoptableArgs):
         Doc("REST v2: `QUEUE` (default; run/runsync) or `LOAD_BALANCER` (direct HTTP; scales on request count)."),
     ] = None
     gpu_type_ids: Annotated[
-        Input[list[Input[GpuTypeId]]] | None,
+        Input[Sequence[Input[GpuTypeId]]] | None,
         Field(min_length=1),
         RollsWorkers(),
         ServerDefault(),
@@ -100,14 +100,14 @@ class EndpointArgs(AdoptableArgs):
         ),
     ] = None
     gpu_pools: Annotated[
-        Input[list[Input[str]]] | None,
+        Input[Sequence[Input[str]]] | None,
         Field(min_length=1),
         RollsWorkers(),
         ServerDefault(),
         Doc("REST v2 GPU pools (e.g. `AMPERE_24`); instead of `gpu_type_ids`."),
     ] = None
     excluded_gpu_types: Annotated[
-        Input[list[Input[GpuTypeId]]] | None,
+        Input[Sequence[Input[GpuTypeId]]] | None,
         Normalise(as_sorted_set),
         RollsWorkers(),
         ServerDefault(),
@@ -120,11 +120,11 @@ class EndpointArgs(AdoptableArgs):
     ] = None
     gpu_count: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault()] = None
     allowed_cuda_versions: Annotated[
-        Input[list[Input[CudaVersion]]] | None, Normalise(as_sorted_set), RollsWorkers(), ServerDefault()
+        Input[Sequence[Input[CudaVersion]]] | None, Normalise(as_sorted_set), RollsWorkers(), ServerDefault()
     ] = None
     min_cuda_version: Annotated[Input[CudaVersion] | None, RollsWorkers()] = None
     data_center_ids: Annotated[
-        Input[list[Input[DataCenterId]]] | Input[str] | None,
+        Input[Sequence[Input[DataCenterId]]] | Input[str] | None,
         BeforeValidator(_csv_or_list),
         Normalise(as_sorted_set),
         RollsWorkers(),
@@ -132,7 +132,7 @@ class EndpointArgs(AdoptableArgs):
         Doc("Data centres workers may run in (a list or a comma string; compared as a set)."),
     ] = None
     network_volume_id: Annotated[Input[str] | None, RollsWorkers()] = None
-    network_volume_ids: Annotated[Input[list[Input[str]]] | None, Normalise(as_sorted_set), RollsWorkers()] = None
+    network_volume_ids: Annotated[Input[Sequence[Input[str]]] | None, Normalise(as_sorted_set), RollsWorkers()] = None
     workers_min: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
     workers_max: Annotated[
         Input[int] | None,
@@ -162,11 +162,11 @@ class EndpointArgs(AdoptableArgs):
         Doc("`CPU` needs REST v2 (v1 silently creates GPU, runpod-python#545)."),
     ] = None
     vcpu_count: Annotated[Input[int] | None, Field(ge=2), RollsWorkers(), WriteOnly()] = None
-    cpu_flavor_ids: Annotated[Input[list[Input[CpuFlavorId]]] | None, RollsWorkers(), WriteOnly()] = None
+    cpu_flavor_ids: Annotated[Input[Sequence[Input[CpuFlavorId]]] | None, RollsWorkers(), WriteOnly()] = None
     image: Annotated[Input[str] | None, Field(min_length=1), RollsWorkers(), ServerDefault(), Doc("REST v2.")] = None
     args: Annotated[Input[str] | None, RollsWorkers(), ServerDefault(), Doc("REST v2: the start command.")] = None
     disk: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault(), Doc("REST v2: GB.")] = None
-    ports: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault(), Doc("REST v2.")] = None
+    ports: Annotated[Input[Sequence[Input[str]]] | None, RollsWorkers(), ServerDefault(), Doc("REST v2.")] = None
     env: Annotated[
         Input[dict[str, Input[str]]] | None,
         RollsWorkers(),

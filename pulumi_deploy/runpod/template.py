@@ -7,6 +7,7 @@ creation: a later template edit does not reach endpoints made from it, and the p
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
@@ -51,8 +52,8 @@ class TemplateArgs(AdoptableArgs):
     container_disk_in_gb: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault()] = None
     volume_in_gb: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
     volume_mount_path: Annotated[Input[str] | None, ServerDefault()] = None
-    docker_start_cmd: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
-    docker_entrypoint: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
+    docker_start_cmd: Annotated[Input[Sequence[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
+    docker_entrypoint: Annotated[Input[Sequence[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
     env: Annotated[
         Input[dict[str, Input[str]]] | None,
         RollsWorkers(),
@@ -61,7 +62,7 @@ class TemplateArgs(AdoptableArgs):
         Doc("Environment variables (values may be `{{ RUNPOD_SECRET_name }}` references)."),
     ] = None
     ports: Annotated[
-        Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault(), Doc("`port/http` or `port/tcp` entries.")
+        Input[Sequence[Input[str]]] | None, RollsWorkers(), ServerDefault(), Doc("`port/http` or `port/tcp` entries.")
     ] = None
     container_registry_auth_id: Annotated[Input[str] | None, RollsWorkers()] = None
     is_public: Annotated[Input[bool] | None, ServerDefault()] = None
