@@ -38,6 +38,24 @@ def test_v1_stack_switches_to_v2_with_no_change_and_the_same_ids(
     assert {c["method"] for c in rp_calls(emulator)} == {"GET"}
 
 
+def test_switching_by_stack_config_takes_effect_from_the_next_up(emulator, emulator_process, make_stack):
+    # given: a stack created on REST v1, then switched in its stack config
+    stack = make_stack(program(base_cfg()), env={**v1_env(emulator_process.base_urls), **FAST_POLL})
+    ids = stack.up().outputs
+    stack.set_config("runpod:apiVersion", "v2")
+    stack.set_config("runpod:baseUrl", emulator_process.base_urls["RUNPOD_BASE_URL"])
+    emulator.clear_calls()
+    # when: `up` (nothing to change; it records the provider's new settings), then refresh and preview
+    up = stack.up()
+    refreshed = stack.refresh()
+    preview = stack.preview()
+    # then
+    assert up.summary == refreshed.summary == preview.summary == {"same": 4}
+    paths = [c["path"] for c in rp_calls(emulator)]
+    assert paths and all(p.startswith("/v2/") for p in paths), paths
+    assert stack.outputs() == ids
+
+
 def test_v1_opt_in_talks_v1_only(emulator, emulator_process, make_stack):
     # given
     stack = make_stack(program(base_cfg()), env=v1_env(emulator_process.base_urls))
