@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output
-from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
+from pulumi.dynamic import CheckFailure, CheckResult
 from pydantic import Field
 
-from ..core import log
 from ..core.errors import InUse, NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
@@ -27,6 +26,27 @@ from ..core.wait import wait_until
 from . import api
 from .enums import TemplateCategory
 
+
+@dataclass(frozen=True)
+class ReachesEndpoints(RollsWorkers):
+    """A setting endpoints start from. REST v1 endpoints follow their template, so a change rolls their
+    workers; REST v2 applies a template to an endpoint once, so a change reaches only endpoints created
+    (or pointed at the template) later -- the preview says which."""
+
+    description: str = (
+        "on REST v1 changing it rolls the workers of endpoints using the template; on REST v2 it reaches only "
+        "endpoints created from the template later (set the container settings on the Endpoint instead)"
+    )
+
+    def preview_note(self, names: Sequence[str]) -> str:
+        if api.api_version() == "v1":
+            return super().preview_note(names)
+        return (
+            f"changing {', '.join(names)} does not reach endpoints already created from this template "
+            "(REST v2 applies a template once); set those settings on the Endpoint to roll its workers"
+        )
+
+
 #: Template fields REST v2 does not have.
 V1_ONLY = ("docker_entrypoint", "readme")
 
@@ -37,7 +57,7 @@ RELEASE_TIMEOUT = 300.0
 @dataclass(kw_only=True)
 class TemplateArgs(AdoptableArgs):
     image_name: Annotated[
-        Input[str], Field(min_length=1), RollsWorkers(), Doc("Container image, e.g. `ghcr.io/acme/worker:1.4.2`.")
+        Input[str], Field(min_length=1), ReachesEndpoints(), Doc("Container image, e.g. `ghcr.io/acme/worker:1.4.2`.")
     ]
     name: Annotated[
         Input[str] | None,
@@ -49,22 +69,25 @@ class TemplateArgs(AdoptableArgs):
     ] = None
     is_serverless: Annotated[Input[bool] | None, Replace(), ServerDefault(), Doc("Must be true for endpoints.")] = None
     category: Annotated[Input[TemplateCategory] | None, Replace(), ServerDefault()] = None
-    container_disk_in_gb: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault()] = None
+    container_disk_in_gb: Annotated[Input[int] | None, Field(ge=1), ReachesEndpoints(), ServerDefault()] = None
     volume_in_gb: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
     volume_mount_path: Annotated[Input[str] | None, ServerDefault()] = None
-    docker_start_cmd: Annotated[Input[Sequence[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
-    docker_entrypoint: Annotated[Input[Sequence[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
+    docker_start_cmd: Annotated[Input[Sequence[Input[str]]] | None, ReachesEndpoints(), ServerDefault()] = None
+    docker_entrypoint: Annotated[Input[Sequence[Input[str]]] | None, ReachesEndpoints(), ServerDefault()] = None
     env: Annotated[
         Input[dict[str, Input[str]]] | None,
-        RollsWorkers(),
+        ReachesEndpoints(),
         Secret(),
         ServerDefault(),
         Doc("Environment variables (values may be `{{ RUNPOD_SECRET_name }}` references)."),
     ] = None
     ports: Annotated[
-        Input[Sequence[Input[str]]] | None, RollsWorkers(), ServerDefault(), Doc("`port/http` or `port/tcp` entries.")
+        Input[Sequence[Input[str]]] | None,
+        ReachesEndpoints(),
+        ServerDefault(),
+        Doc("`port/http` or `port/tcp` entries."),
     ] = None
-    container_registry_auth_id: Annotated[Input[str] | None, RollsWorkers()] = None
+    container_registry_auth_id: Annotated[Input[str] | None, ReachesEndpoints()] = None
     is_public: Annotated[Input[bool] | None, ServerDefault()] = None
     readme: Annotated[Input[str] | None, ServerDefault()] = None
 
@@ -89,23 +112,6 @@ class TemplateProvider(api.RestObjectProvider):
             if n in inputs
         ]
         return CheckResult(result.inputs, failures)
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        if api.api_version() == "v1":
-            return super().diff(id_, olds, news)
-        # REST v2 applies a template to an endpoint once: say what a change does, never "rolls workers".
-        plan = self.spec.plan(self.old_inputs(olds), self.user_inputs(news))
-        what = self.describe(news, id_)
-        for name, reason in plan.replaces:
-            log.info(f"{what}: {name} {reason}")
-        content = [n for n in plan.fields_with(RollsWorkers)] if not plan.replaces else []
-        if content:
-            log.info(
-                f"{what}: changing {', '.join(content)} does not reach endpoints already created from this template "
-                "(REST v2 applies a template once); set those settings on the Endpoint to roll its workers"
-            )
-        dbr = self.delete_before_replace(olds, news) if plan.replaces else None
-        return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
 
     def v2_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
         out: JsonObject = {}
