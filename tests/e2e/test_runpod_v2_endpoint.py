@@ -116,6 +116,23 @@ def test_wait_for_rollout_false_does_not_follow_the_release(emulator, make_stack
     assert outcome.outputs["version"] == 1
 
 
+def test_refresh_sees_an_out_of_band_workers_change_and_up_restores_it_with_one_patch(emulator, make_stack):
+    # given
+    stack = make_stack(endpoint_program(gpu_cfg()), env=FAST_POLL)
+    endpoint_id = stack.up().outputs["endpoint_id"]
+    emulator.patch("runpod", "endpoints", endpoint_id, workersMax=1)
+    # when
+    refreshed = stack.refresh()
+    preview = stack.preview()
+    emulator.clear_calls()
+    stack.up()
+    # then
+    assert refreshed.step("api").op == "update"
+    assert preview.step("api").diffs == ["workers_max"]
+    patches = rp_calls(emulator, "PATCH")
+    assert [(c["path"], c["body"]) for c in patches] == [(f"/v2/serverless/{endpoint_id}", {"workers": {"max": 3}})]
+
+
 def test_type_change_replaces_the_endpoint(emulator, make_stack):
     # given
     cfg = gpu_cfg()

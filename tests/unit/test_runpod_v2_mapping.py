@@ -43,6 +43,9 @@ def test_base_url_naming_the_other_version_fails_naming_both_settings(monkeypatc
         api.check_base_url("v2")
     assert "runpod:baseUrl" in str(failed.value) and "runpod:apiVersion" in str(failed.value)
     api.check_base_url("v1")  # the same URL is right for v1
+    monkeypatch.setenv("RUNPOD_BASE_URL", "https://api.runpod.io/v2")
+    with pytest.raises(ConfigError, match="is a REST v2 URL, but the API version is v1"):
+        api.check_base_url("v1")
 
 
 def _values(**inputs):
