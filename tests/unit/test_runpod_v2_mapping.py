@@ -145,3 +145,35 @@ def test_a_plain_list_of_strings_type_checks_for_gpu_types_and_data_centres(tmp_
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout
+
+
+def test_template_on_v2_maps_its_settings_and_refuses_v1_only_fields():
+    from pulumi_deploy.runpod.template import TemplateProvider
+
+    p = TemplateProvider()
+    refused = p.check({}, {**PROVIDER, "image_name": "acme/w:1", "readme": "hi"})
+    assert [(f.property, f.reason) for f in refused.failures] == [
+        ("readme", "readme: not available on REST v2 (runpod:apiVersion=v1 still offers it)")
+    ]
+    values = p.user_inputs(
+        p.check(
+            {},
+            {
+                **PROVIDER,
+                "image_name": "acme/w:1",
+                "docker_start_cmd": ["python", "-m", "w x"],
+                "volume_in_gb": 20,
+                "is_serverless": True,
+            },
+        ).inputs
+    )
+    body = p.wire_body(create_call(p.spec, p._routes(), values).body, values)
+    assert body == {
+        "name": values["name"],
+        "image": "acme/w:1",
+        "serverless": True,
+        "args": "python -m 'w x'",
+        "mounts": {"persistent": {"size": 20, "path": "/workspace"}},
+    }
+    live = p.v2_live({**body, "id": "t1", "mounts": {"persistent": {"size": 20, "path": "/workspace"}}})
+    assert live["docker_start_cmd"] == ["python", "-m", "w x"] and live["image_name"] == "acme/w:1"
