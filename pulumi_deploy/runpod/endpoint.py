@@ -53,6 +53,8 @@ from .enums import (
 #: Fields REST v1 does not have (the container settings live on the template there).
 V2_ONLY = ("type", "gpu_pools", "excluded_gpu_types", "image", "args", "disk", "ports", "registry")
 DEFAULT_QUEUE_DELAY = 4
+#: The pool a GPU endpoint created without a GPU selection runs on (v2 requires one at creation).
+DEFAULT_GPU_POOL = "AMPERE_24"
 DEFAULT_VCPU_COUNT = 2
 
 
@@ -104,7 +106,7 @@ class EndpointArgs(AdoptableArgs):
         Field(min_length=1),
         RollsWorkers(),
         ServerDefault(),
-        Doc("REST v2 GPU pools (e.g. `AMPERE_24`); instead of `gpu_type_ids`."),
+        Doc("REST v2 GPU pools (e.g. `AMPERE_24`); instead of `gpu_type_ids`. Neither set: `AMPERE_24`"),
     ] = None
     excluded_gpu_types: Annotated[
         Input[Sequence[Input[GpuTypeId]]] | None,
@@ -288,7 +290,7 @@ class EndpointProvider(api.RestObjectProvider):
     def send(self, client: ApiClient, call: Call, values: dict[str, Any], what: str) -> Any:
         if api.api_version() == "v2" and call.body is not None:
             values = {**values, "_update": call.method == "PATCH"}
-            if "gpuTypeIds" in call.body and not values.get("gpu_pools"):
+            if _GPU_KEYS & set(call.body) and values.get("gpu_type_ids") and not values.get("gpu_pools"):
                 values["_selection"] = gpu_selection(client, list(values.get("gpu_type_ids") or []))
         return super().send(client, call, values, what)
 
@@ -432,9 +434,13 @@ def _gpu(values: dict[str, Any], update: bool) -> JsonObject:
     """The whole GPU selection (pools replace the selection, so it is always sent together)."""
     if values.get("gpu_pools"):
         pools, excluded = list(values["gpu_pools"]), list(values.get("excluded_gpu_types") or [])
+    elif values.get("_selection"):
+        pools, excluded = values["_selection"]
+    elif update:  # no selection of the user's: an update keeps the endpoint's own (pools are optional there)
+        pools, excluded = [], []
     else:
-        pools, excluded = values.get("_selection") or (["AMPERE_24"], [])
-    gpu: JsonObject = {"pools": pools}
+        pools, excluded = [DEFAULT_GPU_POOL], []
+    gpu: JsonObject = {"pools": pools} if pools else {}
     if excluded:
         gpu["excludedTypes"] = excluded
     if values.get("gpu_count") is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +178,24 @@ def test_template_on_v2_maps_its_settings_and_refuses_v1_only_fields():
     }
     live = p.v2_live({**body, "id": "t1", "mounts": {"persistent": {"size": 20, "path": "/workspace"}}})
     assert live["docker_start_cmd"] == ["python", "-m", "w x"] and live["image_name"] == "acme/w:1"
+
+
+def test_a_gpu_count_change_keeps_the_pools_of_gpu_type_ids_and_an_unset_selection():
+    p = EndpointProvider()
+    gpus = [{"id": "NVIDIA L4", "pool": "AMPERE_24"}, {"id": "NVIDIA RTX A5000", "pool": "AMPERE_24"}]
+    client = ApiClient(
+        "runpod", "http://127.0.0.1:9/count", {}, transport=httpx.MockTransport(lambda r: _answer(r, gpus))
+    )
+    for selection, pools in (({"gpu_type_ids": ["NVIDIA L4"]}, ["AMPERE_24"]), ({}, None)):
+        old = _values(image="acme/w:1", gpu_count=1, **selection)
+        new = {**old, "gpu_count": 2}
+        call = update_call(p.spec, p._routes(), "ep1", p.spec.plan(old, new), new)
+        assert call is not None
+        sent = p.send(client, call, new, "ep")
+        assert sent["gpu"].get("pools") == pools and sent["gpu"]["count"] == 2
+
+
+def _answer(request: httpx.Request, gpus: list[dict[str, object]]) -> httpx.Response:
+    if request.url.path.endswith("/catalog/gpus"):
+        return httpx.Response(200, json={"gpus": gpus})
+    return httpx.Response(200, json=json.loads(request.content))  # echo the PATCH body
