@@ -51,7 +51,7 @@ from .enums import (
 )
 
 #: Fields REST v1 does not have (the container settings live on the template there).
-V2_ONLY = ("type", "gpu_pools", "excluded_gpu_types", "image", "args", "disk", "ports", "registry")
+V2_ONLY = ("type", "gpu_pools", "excluded_gpu_types", "image", "args", "disk", "ports", "env", "registry")
 DEFAULT_QUEUE_DELAY = 4
 #: The pool a GPU endpoint created without a GPU selection runs on (v2 requires one at creation).
 DEFAULT_GPU_POOL = "AMPERE_24"
@@ -282,7 +282,7 @@ class EndpointProvider(api.RestObjectProvider):
         values = {k: v for k, v in (result.inputs or {}).items() if not k.startswith("_")}
         unknown = {k for k, v in values.items() if is_unknown(v)}
         rules = EndpointArgs.v2_rules if version == "v2" else EndpointArgs.v1_rules
-        failures = [CheckFailure(p, f"{p}: {r}") for p, r in rules(values, unknown)]
+        failures = [CheckFailure(self._failure_property(p), f"{p}: {r}") for p, r in rules(values, unknown)]
         return CheckResult(result.inputs, failures)
 
     # -- the wire ---------------------------------------------------------------------------------

@@ -199,3 +199,11 @@ def _answer(request: httpx.Request, gpus: list[dict[str, object]]) -> httpx.Resp
     if request.url.path.endswith("/catalog/gpus"):
         return httpx.Response(200, json={"gpus": gpus})
     return httpx.Response(200, json=json.loads(request.content))  # echo the PATCH body
+
+
+def test_v2_only_settings_fail_at_preview_on_v1_without_showing_a_secret(monkeypatch):
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v1")
+    result = EndpointProvider().check({}, {**PROVIDER, "template_id": "t", "image": "acme/w:1", "env": {"K": "s3cr3t"}})
+    reasons = {(f.property, f.reason) for f in result.failures}
+    assert ("image", "image: needs REST v2 (runpod:apiVersion=v2); on v1 set it on the Template") in reasons
+    assert ("", "env: needs REST v2 (runpod:apiVersion=v2); on v1 set it on the Template") in reasons
