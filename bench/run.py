@@ -5,7 +5,8 @@
 Two scenarios, each timed for `up` (create), an unchanged `preview`, a `refresh` and `destroy`, with
 the given per-request latency injected by the emulator and the number of API calls each step made:
 
-* RunPod fan-out: 1 template + N endpoints.
+* RunPod fan-out on REST v2 (the default): 1 template + N endpoints, with calls and time per endpoint;
+  and the same on REST v1 (the opt-in, ``runpod:apiVersion=v1``) for comparison.
 * Fault mix: the reliability tier's seeded mix of failures over 30 mixed objects, with the number of
   `up` runs it took to converge and the objects made (one per resource is right).
 * Scale: `up --parallel 32` of 1 template + 1 endpoint and of 1 template + 24 endpoints at 1 s
@@ -32,7 +33,8 @@ from pulumi_deploy.local_stack import LocalStack, StackFailed, pulumi_cli_root  
 from scripts.demo import FAST_TRANSITIONS, quickstart_stack  # noqa: E402
 
 
-def measure(title: str, stack: LocalStack, emu: RunningEmulator) -> None:
+def measure(title: str, stack: LocalStack, emu: RunningEmulator, per_endpoint: int = 0) -> None:
+    """Time each step; with ``per_endpoint`` (the number of endpoints), also its share per endpoint."""
     print(title)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("up (create)", stack.up),
@@ -45,7 +47,11 @@ def measure(title: str, stack: LocalStack, emu: RunningEmulator) -> None:
         start = time.perf_counter()
         op()
         elapsed = time.perf_counter() - start
-        print(f"  {name:<20} {elapsed:6.2f} s   {len(emu.control.calls()):4d} API calls")
+        calls = len(emu.control.calls())
+        line = f"  {name:<20} {elapsed:6.2f} s   {calls:4d} API calls"
+        if per_endpoint:
+            line += f"   per endpoint {elapsed / per_endpoint:5.2f} s {calls / per_endpoint:5.1f} calls"
+        print(line)
 
 
 def scale(emu: RunningEmulator, tmp: Path, env: dict[str, str], latency: float = 1.0) -> None:
@@ -123,11 +129,20 @@ def main() -> int:
         emu.control.set_latency(args.latency)
         for vendor, settings in FAST_TRANSITIONS.items():
             emu.control.settings(vendor, **settings)
-        stack = LocalStack(
-            Path(tmp) / "fan-out", fan_out, cli_root=pulumi_cli_root(REPO), env={**emu.base_urls, **env}, stack="bench"
-        )
         latency = f"{args.latency * 1000:.0f} ms injected latency"
-        measure(f"RunPod: 1 template + {args.endpoints} endpoints, {latency}", stack, emu)
+        n = args.endpoints
+        for version, urls in (
+            ("v2", {}),
+            ("v1", {"RUNPOD_API_VERSION": "v1", "RUNPOD_BASE_URL": emu.base_urls["RUNPOD_V1_BASE_URL"]}),
+        ):
+            stack = LocalStack(
+                Path(tmp) / f"fan-out-{version}",
+                fan_out,
+                cli_root=pulumi_cli_root(REPO),
+                env={**emu.base_urls, **env, **urls},
+                stack="bench",
+            )
+            measure(f"RunPod REST {version}: 1 template + {n} endpoints, {latency}", stack, emu, per_endpoint=n)
         measure(f"Quickstart (every vendor), {latency}", quickstart_stack(emu, Path(tmp) / "qs", env=env), emu)
         scale(emu, Path(tmp), env)
         print("Fault mix (30 % of requests failing, 6 % ambiguous): up until converged")

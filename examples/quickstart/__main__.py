@@ -11,15 +11,12 @@ from pulumi_deploy import aieev, cyberun, nemo, runpod, trustgate
 
 config = pulumi.Config()
 
-# RunPod: a serverless template and an endpoint running it, plus a network volume.
-template = runpod.Template(
-    "worker",
-    runpod.TemplateArgs(image_name="ghcr.io/acme/llm-worker:1.4.2", is_serverless=True, env={"MODEL": "llama-3-8b"}),
-)
+# RunPod (REST v2): a serverless endpoint with its container settings on the endpoint, plus a network volume.
 endpoint = runpod.Endpoint(
     "llm",
     runpod.EndpointArgs(
-        template_id=template.id,
+        image="ghcr.io/acme/llm-worker:1.4.2",
+        env={"MODEL": "llama-3-8b"},
         gpu_type_ids=["NVIDIA L4", "NVIDIA A40"],
         workers_min=0,
         workers_max=2,
@@ -29,9 +26,9 @@ endpoint = runpod.Endpoint(
 )
 volume = runpod.NetworkVolume("models", runpod.NetworkVolumeArgs(size=50, data_center_id="EU-RO-1"))
 
-pulumi.export("runpod_template", template.name)
 pulumi.export("runpod_endpoint_id", endpoint.id)
 pulumi.export("runpod_endpoint_version", endpoint.version)
+pulumi.export("runpod_run_url", endpoint.request_urls.apply(lambda urls: (urls or {}).get("run")))
 pulumi.export("runpod_volume_id", volume.id)
 
 # Cyberun: a container service, deployed and kept running (env values are secrets).

@@ -1,7 +1,7 @@
 """``python -m pulumi_deploy.emulator [--host 127.0.0.1] [--port 0]``
 
 Serves every vendor emulator and prints, once listening, one ``<VENDOR>_BASE_URL=<url>`` line per
-served API (RunPod: ``RUNPOD_BASE_URL`` for v1 and ``RUNPOD_V2_BASE_URL`` for v2) plus
+served API (RunPod: ``RUNPOD_BASE_URL`` for v2, the client's default, and ``RUNPOD_V1_BASE_URL`` for v1) plus
 ``EMULATOR_URL=<root>`` (ready for ``export``), then serves until interrupted.
 """
 

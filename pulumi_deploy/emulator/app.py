@@ -1,7 +1,7 @@
 """The emulator app: every vendor mounted at its prefix, plus the control API.
 
-    /runpod/v1/...                    RunPod REST v1         (RUNPOD_BASE_URL)
-    /runpod/v2/...                    RunPod REST v2         (RUNPOD_V2_BASE_URL; same RunPod state)
+    /runpod/v1/...                    RunPod REST v1         (RUNPOD_V1_BASE_URL)
+    /runpod/v2/...                    RunPod REST v2         (RUNPOD_BASE_URL; same RunPod state)
     /aieev/external/api/v1/...        Aieev External API     (AIEEV_BASE_URL)
     /cyberun/api/v1/...               Cyberun core API       (CYBERUN_BASE_URL)
     /trustgate/api/v1/...             TrustGate admin API    (TRUSTGATE_BASE_URL = .../trustgate)

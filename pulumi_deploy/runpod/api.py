@@ -1,27 +1,103 @@
-"""RunPod REST v1: settings, paths and the lookups every RunPod object shares."""
+"""RunPod: settings, API versions, paths and the lookups every RunPod object shares.
+
+RunPod serves two REST APIs over the same account state: v2 (the default, ``/v2/serverless``,
+``/v2/templates``, ...) and the older v1 (``/v1/endpoints``, ...), kept as an opt-in
+(``runpod:apiVersion=v1``). The resource classes and their property names are the same for both; only
+the wire mapping differs, so a stack created on v1 keeps its objects and ids when it moves to v2.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from ..core.config import Setting, VendorSettings
-from ..core.errors import ErrorRules, InUse, when
-from ..core.http import ApiClient
+from ..core.config import Setting, VendorSettings, lookup
+from ..core.errors import ConfigError, ErrorRules, InUse, standard_message, when
+from ..core.http import ApiClient, get_client
 from ..core.provider import SpecProvider
 from ..core.request import SPARSE_PATCH, JsonObject, Routes
 from ..core.spec import ObjectSpec, snake_to_camel
 
-SETTINGS = VendorSettings(
-    vendor="runpod",
-    credential=Setting("runpod:apiKey", "RUNPOD_API_KEY"),
-    base_url=Setting("runpod:baseUrl", "RUNPOD_BASE_URL", "https://rest.runpod.io/v1"),
-    # A template still used by an endpoint: "Template ... is in use by endpoint ..." (also for a while after).
-    errors=ErrorRules(
-        message_keys=("message",), domain=(when(InUse, status=400, methods="DELETE", message=r"\bin use\b"),)
-    ),
-    # Input errors are 400/422; a 500 is RunPod failing for a moment.
-    transient_statuses=frozenset({500, 502, 503, 504}),
-)
+ApiVersion = Literal["v1", "v2"]
+
+API_VERSION = Setting("runpod:apiVersion", "RUNPOD_API_VERSION", "v2")
+BASE_URL = Setting("runpod:baseUrl", "RUNPOD_BASE_URL")
+CREDENTIAL = Setting("runpod:apiKey", "RUNPOD_API_KEY")
+DEFAULT_BASE_URLS: dict[ApiVersion, str] = {"v1": "https://rest.runpod.io/v1", "v2": "https://api.runpod.io/v2"}
+
+
+class ProblemDetailsRules(ErrorRules):
+    """REST v2 answers RFC 9457 problem details: the ``detail`` sentence, then each schema violation of a
+    422 (``errors[]``, each naming the offending field, e.g. ``$.workers.idleTimeout: ...``)."""
+
+    def message(self, body: Any, text: str) -> str:
+        if isinstance(body, dict) and isinstance(body.get("detail"), str):
+            problems = [str(e) for e in body.get("errors") or [] if e]
+            return "; ".join([body["detail"].rstrip(".") if problems else body["detail"], *problems])
+        return standard_message(body) or text.strip()[:500] or "(empty body)"
+
+
+# A template still used by an endpoint: "Template ... is in use by endpoint ..." (also for a while after).
+_IN_USE = when(InUse, status=400, methods="DELETE", message=r"\bin use\b")
+
+SETTINGS: dict[ApiVersion, VendorSettings] = {
+    version: VendorSettings(
+        vendor="runpod",
+        credential=CREDENTIAL,
+        base_url=Setting(BASE_URL.config_key, BASE_URL.env, DEFAULT_BASE_URLS[version]),
+        errors=ProblemDetailsRules(domain=(_IN_USE,))
+        if version == "v2"
+        else ErrorRules(message_keys=("message",), domain=(_IN_USE,)),
+        # Input errors are 400/422; a 500 is RunPod failing for a moment.
+        transient_statuses=frozenset({500, 502, 503, 504}),
+    )
+    for version in ("v1", "v2")
+}
+
+
+def api_version() -> ApiVersion:
+    """The configured REST version (``runpod:apiVersion`` / ``RUNPOD_API_VERSION``, default v2)."""
+    raw = (lookup(API_VERSION) or "v2").strip().lower()
+    if raw not in ("v1", "v2"):
+        raise ConfigError(
+            f"runpod: unknown API version {raw!r} in {API_VERSION.config_key} / ${API_VERSION.env}; use v2 or v1"
+        )
+    return "v1" if raw == "v1" else "v2"
+
+
+def check_base_url(version: ApiVersion) -> None:
+    """Refuse a base URL whose path names the other version: v2 bodies must never reach a v1 URL."""
+    url = lookup(BASE_URL)
+    if not url:
+        return
+    other = "v1" if version == "v2" else "v2"
+    if other in [part.lower() for part in urlsplit(url).path.split("/")]:
+        raise ConfigError(
+            f"runpod: the base URL {url!r} ({BASE_URL.config_key} / ${BASE_URL.env}) is a REST {other} URL, but the "
+            f"API version is {version} ({API_VERSION.config_key} / ${API_VERSION.env}, default v2). Set "
+            f"{API_VERSION.config_key}={other} to keep using REST {other}, or point {BASE_URL.config_key} at the "
+            f"{version} API (default {DEFAULT_BASE_URLS[version]})"
+        )
+
+
+def client_for(version: ApiVersion, provider: SpecProvider) -> ApiClient:
+    check_base_url(version)
+    return get_client(SETTINGS[version], provider.auth_headers())
+
+
+def items_of(listing: Any) -> list[JsonObject]:
+    """The objects of a list answer: v1 answers a bare array, v2 wraps it (``{"endpoints": [...]}``)."""
+    if isinstance(listing, dict):
+        listing = next((v for v in listing.values() if isinstance(v, list)), [])
+    return [i for i in listing or [] if isinstance(i, dict)]
+
+
+def find_by_name(client: ApiClient, collection: str, name: str, normalise: Any = str) -> tuple[str, JsonObject] | None:
+    """The object of ``collection`` whose (normalised) name is ``name``, if exactly one has it."""
+    matches = [i for i in items_of(client.request("GET", f"/{collection}")) if normalise(i.get("name") or "") == name]
+    if len(matches) == 1:
+        return str(matches[0]["id"]), matches[0]
+    return None
 
 
 def strip_flashboot_suffix(name: str) -> str:
@@ -33,24 +109,50 @@ def strip_flashboot_suffix(name: str) -> str:
 
 
 class RestObjectProvider(SpecProvider):
-    """What every RunPod v1 collection shares: POST, GET by id, sparse PATCH, DELETE (declared by
-    ``routes``), and the lookup by name after a create whose response was lost."""
+    """What every RunPod collection shares: POST, GET by id, sparse PATCH, DELETE (declared per API version
+    by ``routes_by_version``), the version's wire mapping, and the lookup by name after a create whose
+    response was lost."""
 
-    settings = SETTINGS
+    settings = SETTINGS["v2"]
+    routes_by_version: dict[ApiVersion, Routes]
+
+    def client(self) -> ApiClient:
+        return client_for(api_version(), self)
+
+    def _routes(self) -> Routes:
+        # The same object lives at a different path on each API version.
+        return self.routes_by_version[api_version()]
 
     def name_key(self, name: str) -> str:
         return name
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
-        # Names are not unique (endpoints): the one object with this name *and* the desired content.
-        assert self.routes is not None
-        items = client.listing(self.routes.collection) or []
-        named = [i for i in items if isinstance(i, dict) and self.name_key(i.get("name") or "") == inputs["name"]]
+        # Names are not unique (endpoints): the one object with this name *and* the desired content,
+        # from a listing read once per run.
+        items = items_of(client.listing(self._routes().collection))
+        named = [i for i in items if self.name_key(i.get("name") or "") == inputs["name"]]
         return self.find_same(named, inputs)
 
+    def wire_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        return self.v2_body(body, values) if api_version() == "v2" else self.v1_body(body, values)
 
-def routes(collection: str) -> Routes:
-    return Routes(f"/{collection}", update=SPARSE_PATCH)
+    def live_values(self, wire: JsonObject) -> dict[str, Any]:
+        return self.v2_live(wire) if api_version() == "v2" else self.spec.from_wire(wire)
+
+    # -- per-version wire mapping (the declared body is v1's: one camelCase key per field) ----------
+
+    def v1_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        return body
+
+    def v2_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        raise NotImplementedError
+
+    def v2_live(self, wire: JsonObject) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+def routes(v1: str, v2: str) -> dict[ApiVersion, Routes]:
+    return {"v1": Routes(f"/{v1}", update=SPARSE_PATCH), "v2": Routes(f"/{v2}", update=SPARSE_PATCH)}
 
 
 def object_spec(kind: str, args: type, outputs: type | None = None) -> ObjectSpec:

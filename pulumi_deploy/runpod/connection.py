@@ -10,7 +10,7 @@ from pulumi import Input
 
 from ..core.config import Setting
 from ..core.connection import Connection as _Connection
-from .api import SETTINGS
+from .api import API_VERSION, BASE_URL, CREDENTIAL
 
 
 @dataclass(kw_only=True)
@@ -19,9 +19,15 @@ class Connection(_Connection):
     Values may be ``Output``s; the whole connection is kept as a secret."""
 
     vendor: ClassVar[str] = "runpod"
-    settings: ClassVar[Mapping[str, Setting]] = {"api_key": SETTINGS.credential, "base_url": SETTINGS.base_url}
+    settings: ClassVar[Mapping[str, Setting]] = {
+        "api_key": CREDENTIAL,
+        "base_url": BASE_URL,
+        "api_version": API_VERSION,
+    }
 
     api_key: Input[str] | None = None
     """The account's API key (default ``runpod:apiKey`` / ``RUNPOD_API_KEY``)."""
     base_url: Input[str] | None = None
     """The REST API root (default ``runpod:baseUrl`` / ``RUNPOD_BASE_URL``, else the public API)."""
+    api_version: Input[str] | None = None
+    """``v2`` or ``v1`` (default ``runpod:apiVersion`` / ``RUNPOD_API_VERSION``, else v2)."""

@@ -1,50 +1,133 @@
-"""RunPod serverless Endpoint. ``PATCH /v1/endpoints/{id}`` updates it and may roll workers."""
+"""RunPod serverless Endpoint: ``/v2/serverless`` (default) or ``/v1/endpoints`` (``runpod:apiVersion=v1``).
+
+The fields are declared once, flat, with the names users already write (``workers_max``, ``gpu_type_ids``,
+``scaler_type`` ...) plus what only REST v2 offers (``type``, ``gpu_pools``, the container settings on
+the endpoint). The declared body is v1's (one camelCase key per field); ``v2_body`` nests it the way v2
+wants it (``workers``, ``scaling``, ``gpu``, ``cpu``), and ``v2_live`` flattens a v2 answer back, so both
+versions store the same values and a stack moves between them without a diff.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output
+from pulumi.dynamic import CheckFailure, CheckResult
 from pydantic import BeforeValidator, Field
 
-from ..core.fields import Computed, Doc, Normalise, RollsWorkers, Secret, ServerDefault, WriteOnly, as_sorted_set
+from ..core.fields import (
+    Computed,
+    Default,
+    Doc,
+    Local,
+    Normalise,
+    Replace,
+    RollsWorkers,
+    Secret,
+    ServerDefault,
+    WriteOnly,
+    as_sorted_set,
+    is_unknown,
+)
 from ..core.http import ApiClient
+from ..core.request import Call, JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
-from ..core.spec import ObjectSpec
-from . import api
-from .enums import ComputeType, CpuFlavorId, CudaVersion, DataCenterId, GpuTypeId, ScalerType
+from ..core.spec import ObjectSpec, Plan
+from . import api, rollout
+from .catalog import gpu_selection
+from .enums import (
+    GPU_TYPE_IDS,
+    ComputeType,
+    CpuFlavorId,
+    CudaVersion,
+    DataCenterId,
+    EndpointType,
+    FlashbootMode,
+    GpuTypeId,
+    ScalerType,
+    closest_gpu_types,
+)
 from .template import deleted_before_its_replacement
+
+#: Fields REST v1 does not have (the container settings live on the template there).
+V2_ONLY = ("type", "gpu_pools", "excluded_gpu_types", "image", "args", "disk", "ports", "env", "registry")
+DEFAULT_QUEUE_DELAY = 4
+#: The pool a GPU endpoint created without a GPU selection runs on (v2 requires one at creation).
+DEFAULT_GPU_POOL = "AMPERE_24"
+DEFAULT_VCPU_COUNT = 2
 
 
 def _csv_or_list(value: Any) -> Any:
     return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
 
 
+def _flashboot_mode(value: Any) -> Any:
+    """``flashboot=True/False`` (the v1 spelling) is the mode ``FLASHBOOT``/``OFF``."""
+    if isinstance(value, bool):
+        return "FLASHBOOT" if value else "OFF"
+    return value
+
+
 @dataclass(kw_only=True)
 class EndpointArgs(AdoptableArgs):
-    template_id: Annotated[Input[str], Field(min_length=1), RollsWorkers(), Doc("Template the workers run.")]
+    template_id: Annotated[
+        Input[str] | None,
+        Field(min_length=1),
+        RollsWorkers(),
+        Doc(
+            "Template the workers start from. REST v2 applies it once, at creation (or when it changes): later "
+            "edits of the template do not reach the endpoint; set the container settings here to change them"
+        ),
+    ] = None
     name: Annotated[
         Input[str] | None,
         Field(min_length=1, max_length=191),
         Normalise(api.strip_flashboot_suffix),
         Doc("Default: the resource name plus a random suffix. A trailing ` -fb` added by RunPod is ignored."),
     ] = None
+    type: Annotated[
+        Input[EndpointType] | None,
+        Replace(reason="the routing type is set at creation; the API does not accept it in an update"),
+        Doc("REST v2: `QUEUE` (default; run/runsync) or `LOAD_BALANCER` (direct HTTP; scales on request count)."),
+    ] = None
     gpu_type_ids: Annotated[
-        Input[list[Input[GpuTypeId]]] | None,
-        Field(min_length=1, max_length=3),
+        Input[Sequence[Input[GpuTypeId]]] | None,
+        Field(min_length=1),
         RollsWorkers(),
         ServerDefault(),
-        Doc("Up to three GPU types, in priority order (order matters)."),
+        Doc(
+            "GPU types in priority order (known ones: `runpod.GPU_TYPE_IDS`). On REST v2 they become the pools "
+            "that hold them (from `/catalog/gpus`), the pools' other types excluded"
+        ),
+    ] = None
+    gpu_pools: Annotated[
+        Input[Sequence[Input[str]]] | None,
+        Field(min_length=1),
+        RollsWorkers(),
+        ServerDefault(),
+        Doc("REST v2 GPU pools (e.g. `AMPERE_24`); instead of `gpu_type_ids`. Neither set: `AMPERE_24`"),
+    ] = None
+    excluded_gpu_types: Annotated[
+        Input[Sequence[Input[GpuTypeId]]] | None,
+        Normalise(as_sorted_set),
+        RollsWorkers(),
+        ServerDefault(),
+        Doc("REST v2: GPU types of `gpu_pools` not to use (needs `gpu_pools`)."),
+    ] = None
+    allow_unknown_gpu_types: Annotated[
+        Input[bool] | None,
+        Local(),
+        Doc("Accept GPU type ids this package does not know yet (the catalogue ran ahead of it)."),
     ] = None
     gpu_count: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault()] = None
     allowed_cuda_versions: Annotated[
-        Input[list[Input[CudaVersion]]] | None, Normalise(as_sorted_set), RollsWorkers(), ServerDefault()
+        Input[Sequence[Input[CudaVersion]]] | None, Normalise(as_sorted_set), RollsWorkers(), ServerDefault()
     ] = None
     min_cuda_version: Annotated[Input[CudaVersion] | None, RollsWorkers()] = None
     data_center_ids: Annotated[
-        Input[list[Input[DataCenterId]]] | Input[str] | None,
+        Input[Sequence[Input[DataCenterId]]] | Input[str] | None,
         BeforeValidator(_csv_or_list),
         Normalise(as_sorted_set),
         RollsWorkers(),
@@ -52,7 +135,7 @@ class EndpointArgs(AdoptableArgs):
         Doc("Data centres workers may run in (a list or a comma string; compared as a set)."),
     ] = None
     network_volume_id: Annotated[Input[str] | None, RollsWorkers()] = None
-    network_volume_ids: Annotated[Input[list[Input[str]]] | None, Normalise(as_sorted_set), RollsWorkers()] = None
+    network_volume_ids: Annotated[Input[Sequence[Input[str]]] | None, Normalise(as_sorted_set), RollsWorkers()] = None
     workers_min: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
     workers_max: Annotated[
         Input[int] | None,
@@ -63,23 +146,114 @@ class EndpointArgs(AdoptableArgs):
     idle_timeout: Annotated[Input[int] | None, Field(ge=1, le=3600), ServerDefault(), Doc("Seconds.")] = None
     execution_timeout_ms: Annotated[Input[int] | None, Field(ge=5_000, le=7 * 24 * 3_600_000), ServerDefault()] = None
     scaler_type: Annotated[Input[ScalerType] | None, ServerDefault()] = None
-    scaler_value: Annotated[Input[int] | None, Field(ge=1), ServerDefault()] = None
-    flashboot: Annotated[Input[bool] | None, WriteOnly()] = None
-    compute_type: Annotated[
-        Input[ComputeType] | None, WriteOnly(), Doc("Only GPU: REST v1 ignores CPU (runpod-python#545).")
+    scaler_value: Annotated[
+        Input[float] | None,
+        Field(gt=0),
+        ServerDefault(),
+        Doc("Queue delay in seconds (at least 0.5) for `QUEUE_DELAY`, requests per worker (a whole number >= 1)"),
     ] = None
-    vcpu_count: Annotated[Input[int] | None, Field(ge=1), WriteOnly()] = None
-    cpu_flavor_ids: Annotated[Input[list[Input[CpuFlavorId]]] | None, WriteOnly()] = None
+    flashboot: Annotated[
+        Input[bool] | Input[FlashbootMode] | None,
+        Normalise(_flashboot_mode),
+        WriteOnly(),
+        Doc("`True`/`False` or, on REST v2, a mode: `OFF`, `FLASHBOOT`, `PRIORITY_FLASHBOOT`"),
+    ] = None
+    compute_type: Annotated[
+        Input[ComputeType] | None,
+        Replace(reason="the compute family (GPU or CPU) of an endpoint cannot change"),
+        WriteOnly(),
+        Doc("`CPU` needs REST v2 (v1 silently creates GPU, runpod-python#545)."),
+    ] = None
+    vcpu_count: Annotated[Input[int] | None, Field(ge=2), RollsWorkers(), WriteOnly()] = None
+    cpu_flavor_ids: Annotated[Input[Sequence[Input[CpuFlavorId]]] | None, RollsWorkers(), WriteOnly()] = None
+    image: Annotated[Input[str] | None, Field(min_length=1), RollsWorkers(), ServerDefault(), Doc("REST v2.")] = None
+    args: Annotated[Input[str] | None, RollsWorkers(), ServerDefault(), Doc("REST v2: the start command.")] = None
+    disk: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault(), Doc("REST v2: GB.")] = None
+    ports: Annotated[Input[Sequence[Input[str]]] | None, RollsWorkers(), ServerDefault(), Doc("REST v2.")] = None
+    env: Annotated[
+        Input[dict[str, Input[str]]] | None,
+        RollsWorkers(),
+        Secret(),
+        ServerDefault(),
+        Doc("REST v2: environment of the workers (merged over the template's at creation)."),
+    ] = None
+    registry: Annotated[
+        Input[str] | None, RollsWorkers(), Doc("REST v2: a `ContainerRegistryAuth` id, for private images.")
+    ] = None
+    wait_for_rollout: Annotated[
+        Input[bool] | None,
+        Local(),
+        Default(True),
+        Doc("Follow a rolling release until every worker runs the new version (bounded by `rollout_timeout`)."),
+    ] = None
+    rollout_timeout: Annotated[Input[float] | None, Field(gt=0), Local(), Default(1200.0), Doc("Seconds.")] = None
 
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
         lo, hi = values.get("workers_min"), values.get("workers_max")
         if lo is not None and hi is not None and lo > hi:
             yield "workers_min", f"must not exceed workers_max ({lo} > {hi})"
-        if values.get("compute_type") == "CPU":
-            yield "compute_type", "CPU endpoints cannot be created through RunPod REST v1 (it silently creates GPU)"
         if values.get("network_volume_id") and values.get("network_volume_ids"):
             yield "network_volume_ids", "set network_volume_id or network_volume_ids, not both"
+        if values.get("allowed_cuda_versions") and values.get("min_cuda_version"):
+            yield "min_cuda_version", "set allowed_cuda_versions or min_cuda_version, not both"
+        scaler, value = values.get("scaler_type") or "QUEUE_DELAY", values.get("scaler_value")
+        if value is not None and scaler == "QUEUE_DELAY" and value < 0.5:
+            yield "scaler_value", f"a queue delay must be at least 0.5 seconds (got {value})"
+        if value is not None and scaler == "REQUEST_COUNT" and (value < 1 or value != int(value)):
+            yield "scaler_value", f"a request count must be a whole number >= 1 (got {value})"
+
+    @classmethod
+    def raw_rules(cls, raw: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        # Judged on the raw inputs so an unknown GPU is reported beside any other invalid field.
+        if raw.get("allow_unknown_gpu_types") is True:
+            return
+        for name in ("gpu_type_ids", "excluded_gpu_types"):
+            listed = raw.get(name)
+            for gpu in listed if isinstance(listed, list) else []:
+                if isinstance(gpu, str) and gpu not in GPU_TYPE_IDS:
+                    near = ", ".join(repr(g) for g in closest_gpu_types(gpu)) or "none"
+                    yield (
+                        name,
+                        f"unknown GPU type {gpu!r} (closest: {near}); "
+                        "if RunPod offers it, set allow_unknown_gpu_types=True",
+                    )
+                    break
+
+    @classmethod
+    def v2_rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        """What the REST v2 create/update schemas refuse, judged before any request."""
+        if not ({"template_id", "image"} & (set(values) | unknown)):
+            yield "image", "set image or template_id (REST v2 needs one of them)"
+        cpu = values.get("compute_type") == "CPU"
+        gpu_fields = [n for n in ("gpu_type_ids", "gpu_pools", "excluded_gpu_types", "gpu_count") if n in values]
+        if cpu and gpu_fields:
+            yield gpu_fields[0], "a CPU endpoint takes no GPU selection (compute_type is CPU)"
+        cpu_fields = [n for n in ("cpu_flavor_ids", "vcpu_count") if n in values]
+        if cpu_fields and not cpu:
+            yield cpu_fields[0], "set compute_type='CPU' for CPU flavours"
+        if values.get("gpu_type_ids") and values.get("gpu_pools"):
+            yield "gpu_pools", "set gpu_pools or gpu_type_ids, not both"
+        if values.get("excluded_gpu_types") and not values.get("gpu_pools") and "gpu_pools" not in unknown:
+            yield "excluded_gpu_types", "needs gpu_pools (the types are excluded from those pools)"
+        kind, scaler = values.get("type") or "QUEUE", values.get("scaler_type")
+        if kind == "LOAD_BALANCER" and scaler == "QUEUE_DELAY":
+            yield "scaler_type", "a LOAD_BALANCER endpoint scales on REQUEST_COUNT"
+        if "idle_timeout" in values and kind == "QUEUE" and scaler == "REQUEST_COUNT":
+            yield "idle_timeout", "not applicable to a QUEUE endpoint scaling on REQUEST_COUNT (leave it unset)"
+
+    @classmethod
+    def v1_rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        """What REST v1 cannot express."""
+        if "template_id" not in values and "template_id" not in unknown:
+            yield "template_id", "REST v1 endpoints need a template_id"
+        if values.get("compute_type") == "CPU":
+            yield "compute_type", "CPU endpoints cannot be created through RunPod REST v1 (it silently creates GPU)"
+        if isinstance(values.get("flashboot"), str) and values["flashboot"] == "PRIORITY_FLASHBOOT":
+            yield "flashboot", "PRIORITY_FLASHBOOT needs REST v2 (runpod:apiVersion=v2)"
+        for name in V2_ONLY:
+            if name in values or name in unknown:
+                yield name, "needs REST v2 (runpod:apiVersion=v2); on v1 set it on the Template"
 
 
 @dataclass(kw_only=True)
@@ -87,12 +261,16 @@ class EndpointOutputs:
     version: Annotated[int | None, Computed(), Doc("Increments with every rolling release.")] = None
     user_id: Annotated[str | None, Computed()] = None
     created_at: Annotated[str | None, Computed()] = None
-    env: Annotated[dict[str, str] | None, Computed(), Secret(), Doc("The template's environment.")] = None
+    request_urls: Annotated[
+        dict[str, str] | None, Computed(), Doc("REST v2: `run`, `runSync`, `health`, ...; `openai` base for QUEUE.")
+    ] = None
+    release_id: Annotated[str | None, Computed(), Doc("REST v2: the endpoint's latest release.")] = None
+    release_version: Annotated[int | None, Computed()] = None
 
 
 class EndpointProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("Endpoint", EndpointArgs, EndpointOutputs)
-    routes = api.routes("endpoints")
+    routes_by_version = api.routes("endpoints", "serverless")
 
     def name_key(self, name: str) -> str:
         return api.strip_flashboot_suffix(name)
@@ -112,19 +290,195 @@ class EndpointProvider(api.RestObjectProvider):
             ]
         return []
 
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(_olds, news)
+        if result.failures:
+            return result
+        version = api.api_version()
+        values = {k: v for k, v in (result.inputs or {}).items() if not k.startswith("_")}
+        unknown = {k for k, v in values.items() if is_unknown(v)}
+        rules = EndpointArgs.v2_rules if version == "v2" else EndpointArgs.v1_rules
+        failures = [CheckFailure(self._failure_property(p), f"{p}: {r}") for p, r in rules(values, unknown)]
+        return CheckResult(result.inputs, failures)
+
+    # -- the wire ---------------------------------------------------------------------------------
+
+    def send(self, client: ApiClient, call: Call, values: dict[str, Any], what: str) -> Any:
+        if api.api_version() == "v2" and call.body is not None:
+            values = {**values, "_update": call.method == "PATCH"}
+            if _GPU_KEYS & set(call.body) and values.get("gpu_type_ids") and not values.get("gpu_pools"):
+                values["_selection"] = gpu_selection(client, list(values.get("gpu_type_ids") or []))
+        return super().send(client, call, values, what)
+
+    def v1_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        body = dict(body)
+        if "flashboot" in body:
+            body["flashboot"] = body["flashboot"] != "OFF"
+        return body
+
+    def v2_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        update = bool(values.get("_update"))
+        out: JsonObject = {}
+        for key in ("name", "templateId", "image", "args", "disk", "ports", "env", "registry", "dataCenterIds"):
+            if key in body:
+                out[key] = body[key]
+        if not update:
+            out["type"] = values.get("type") or "QUEUE"
+        if "flashboot" in body:
+            out["flashboot"] = _flashboot_mode(body["flashboot"])
+        if "executionTimeoutMs" in body:
+            out["timeout"] = body["executionTimeoutMs"]
+        workers = {
+            k: body[w]
+            for k, w in (("min", "workersMin"), ("max", "workersMax"), ("idleTimeout", "idleTimeout"))
+            if w in body
+        }
+        if workers:
+            out["workers"] = workers
+        if not update or {"scalerType", "scalerValue"} & set(body):
+            out["scaling"] = _scaling(values)
+        if {"networkVolumeId", "networkVolumeIds"} & set(body):
+            out["networkVolumes"] = _volumes(values)
+        if values.get("compute_type") == "CPU":
+            if not update or {"cpuFlavorIds", "vcpuCount"} & set(body):
+                count = int(values.get("vcpu_count") or DEFAULT_VCPU_COUNT)
+                out["cpu"] = [{"id": f, "vcpuCount": count} for f in values.get("cpu_flavor_ids") or ["cpu3c"]]
+        elif not update or _GPU_KEYS & set(body):
+            out["gpu"] = _gpu(values, update)
+        return out
+
+    def v2_live(self, wire: JsonObject) -> dict[str, Any]:
+        flat: JsonObject = {
+            k: wire.get(k)
+            for k in (
+                "id",
+                "name",
+                "type",
+                "image",
+                "args",
+                "disk",
+                "ports",
+                "env",
+                "registry",
+                "dataCenterIds",
+                "createdAt",
+                "requestUrls",
+            )
+        }
+        flat["networkVolumeIds"] = wire.get("networkVolumes")
+        flat["executionTimeoutMs"] = wire.get("timeout")
+        workers = wire.get("workers") or {}
+        flat.update(
+            workersMin=workers.get("min"), workersMax=workers.get("max"), idleTimeout=workers.get("idleTimeout")
+        )
+        scaling = wire.get("scaling") or {}
+        flat["scalerType"] = scaling.get("type")
+        flat["scalerValue"] = scaling.get("queueDelay", scaling.get("requestCount"))
+        gpu = wire.get("gpu") or {}
+        flat.update(
+            gpuPools=gpu.get("pools"),
+            excludedGpuTypes=gpu.get("excludedTypes"),
+            gpuCount=gpu.get("count"),
+            allowedCudaVersions=gpu.get("allowedCudaVersions"),
+            minCudaVersion=gpu.get("minCudaVersion"),
+        )
+        for key in ("version", "userId", "releaseId", "releaseVersion"):
+            if key in wire:
+                flat[key] = wire[key]
+        urls = dict(wire.get("requestUrls") or {})
+        if "run" in urls:  # a QUEUE endpoint also serves the OpenAI-compatible API (vLLM workers)
+            urls["openai"] = urls["run"].rsplit("/", 1)[0] + "/openai/v1"
+        flat["requestUrls"] = urls or None
+        return self.spec.from_wire(flat)
+
+    # -- calls ------------------------------------------------------------------------------------
+
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
+        wire = super().api_read(client, id_, outs)
+        if wire is None or api.api_version() == "v1":
+            return wire
+        # v2 keeps the version on the releases, and has no owner field: what v1 recorded stays.
+        return {**wire, **rollout.latest(client, id_), "userId": outs.get("user_id")}
+
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
+        id_, wire = super().api_create(client, inputs)
+        if api.api_version() == "v2":
+            wire = {**wire, **rollout.latest(client, id_)}
+        return id_, wire
+
+    def api_update(
+        self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
+    ) -> JsonObject:
+        wire = super().api_update(client, id_, plan, olds, news)
+        if api.api_version() == "v1":
+            return wire
+        values = self.user_inputs(news)
+        rolls = plan.fields_with(RollsWorkers) and not plan.replaces
+        if rolls and self.spec.value_of(values, "wait_for_rollout"):
+            timeout = float(self.spec.value_of(values, "rollout_timeout"))
+            release = rollout.follow(client, id_, self.describe(news, id_), int(olds.get("version") or 0), timeout)
+        else:
+            release = rollout.latest(client, id_)
+        return {**wire, **release, "userId": olds.get("user_id")}
+
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         # The safe sequence from RunPod's own tooling: scale to zero, then delete (404 = gone).
-        client.request("PATCH", f"/endpoints/{id_}", json=self.spec.to_wire({"workers_min": 0, "workers_max": 0}))
+        path = self._routes().item_path().format(id=id_)
+        zero = {"workers": {"min": 0, "max": 0}} if api.api_version() == "v2" else {"workersMin": 0, "workersMax": 0}
+        client.request("PATCH", path, json=zero)
         super().api_delete(client, id_, outs)
 
 
+_GPU_KEYS = {"gpuTypeIds", "gpuPools", "excludedGpuTypes", "gpuCount", "allowedCudaVersions", "minCudaVersion"}
+
+
+def _scaling(values: dict[str, Any]) -> JsonObject:
+    kind = values.get("scaler_type") or ("REQUEST_COUNT" if values.get("type") == "LOAD_BALANCER" else "QUEUE_DELAY")
+    value = values.get("scaler_value")
+    if kind == "REQUEST_COUNT":
+        return {"type": kind, "requestCount": int(value or 1)}
+    return {"type": kind, "queueDelay": DEFAULT_QUEUE_DELAY if value is None else value}
+
+
+def _volumes(values: dict[str, Any]) -> list[str]:
+    if values.get("network_volume_ids"):
+        return list(values["network_volume_ids"])
+    return [values["network_volume_id"]] if values.get("network_volume_id") else []
+
+
+def _gpu(values: dict[str, Any], update: bool) -> JsonObject:
+    """The whole GPU selection (pools replace the selection, so it is always sent together)."""
+    if values.get("gpu_pools"):
+        pools, excluded = list(values["gpu_pools"]), list(values.get("excluded_gpu_types") or [])
+    elif values.get("_selection"):
+        pools, excluded = values["_selection"]
+    elif update:  # no selection of the user's: an update keeps the endpoint's own (pools are optional there)
+        pools, excluded = [], []
+    else:
+        pools, excluded = [DEFAULT_GPU_POOL], []
+    gpu: JsonObject = {"pools": pools} if pools else {}
+    if excluded:
+        gpu["excludedTypes"] = excluded
+    if values.get("gpu_count") is not None:
+        gpu["count"] = int(values["gpu_count"])
+    if values.get("allowed_cuda_versions") or update:
+        gpu["allowedCudaVersions"] = list(values.get("allowed_cuda_versions") or [])
+    if values.get("min_cuda_version") or update:
+        gpu["minCudaVersion"] = values.get("min_cuda_version") or ""
+    return gpu
+
+
 class Endpoint(SpecResource, module="runpod", name="Endpoint"):
-    """A RunPod serverless endpoint (`/v1/endpoints`)."""
+    """A RunPod serverless endpoint (`/v2/serverless`, or `/v1/endpoints` with `runpod:apiVersion=v1`)."""
 
     provider_cls = EndpointProvider
-    template_id: Output[str]
+    template_id: Output[str | None]
     name: Output[str]
+    type: Output[str]
     gpu_type_ids: Output[list[str]]
+    gpu_pools: Output[list[str]]
+    excluded_gpu_types: Output[list[str]]
+    allow_unknown_gpu_types: Output[bool | None]
     gpu_count: Output[int]
     allowed_cuda_versions: Output[list[str]]
     min_cuda_version: Output[str | None]
@@ -136,13 +490,22 @@ class Endpoint(SpecResource, module="runpod", name="Endpoint"):
     idle_timeout: Output[int]
     execution_timeout_ms: Output[int]
     scaler_type: Output[str]
-    scaler_value: Output[int]
-    flashboot: Output[bool | None]
+    scaler_value: Output[float]
+    flashboot: Output[str | None]
     compute_type: Output[str | None]
     vcpu_count: Output[int | None]
     cpu_flavor_ids: Output[list[str] | None]
+    image: Output[str]
+    args: Output[str]
+    disk: Output[int]
+    ports: Output[list[str]]
+    env: Output[dict[str, str]]
+    registry: Output[str | None]
+    wait_for_rollout: Output[bool | None]
+    rollout_timeout: Output[float | None]
     version: Output[int]
     user_id: Output[str]
     created_at: Output[str]
-    env: Output[dict[str, str]]
-
+    request_urls: Output[dict[str, str]]
+    release_id: Output[str | None]
+    release_version: Output[int | None]

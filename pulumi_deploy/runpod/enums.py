@@ -1,14 +1,18 @@
-"""RunPod REST v1 closed enums, as published in the v1 OpenAPI document (2026).
+"""RunPod's catalogue values and closed enums.
 
-The live catalogue can run ahead of these lists; a value missing here is rejected at preview with
-the list of known values. Update from the vendor spec when RunPod adds GPUs or data centres.
+GPU types and data centres are *open*: the live catalogue runs ahead of any list shipped here, so
+their inputs are plain strings (``list[str]`` type-checks) and the known values are offered as
+constants (``GPU_TYPE_IDS``, ``DATA_CENTER_IDS``; the ``GpuTypeId``/``DataCenterId`` literals name them
+for editors). An unknown GPU type fails at preview naming the closest known ones unless the endpoint
+sets ``allow_unknown_gpu_types=True``. Scaler, compute and template categories stay closed enums.
 """
 
 from __future__ import annotations
 
+import difflib
 from typing import Literal, get_args
 
-GpuTypeId = Literal[
+KnownGpuTypeId = Literal[
     "NVIDIA GeForce RTX 4090",
     "NVIDIA A40",
     "NVIDIA RTX A5000",
@@ -60,7 +64,7 @@ GpuTypeId = Literal[
     "NVIDIA RTX A30",
 ]
 
-DataCenterId = Literal[
+KnownDataCenterId = Literal[
     "EU-RO-1",
     "CA-MTL-1",
     "EU-SE-1",
@@ -127,5 +131,20 @@ TemplateCategory = Literal[
     "CPU",
 ]
 
-DATA_CENTER_IDS: tuple[str, ...] = get_args(DataCenterId)
-GPU_TYPE_IDS: tuple[str, ...] = get_args(GpuTypeId)
+DATA_CENTER_IDS: tuple[str, ...] = get_args(KnownDataCenterId)
+GPU_TYPE_IDS: tuple[str, ...] = get_args(KnownGpuTypeId)
+
+#: A GPU type id: any string (the known ones are ``GPU_TYPE_IDS``).
+GpuTypeId = str
+#: A data-centre id: any string (the known ones are ``DATA_CENTER_IDS``).
+DataCenterId = str
+
+EndpointType = Literal["QUEUE", "LOAD_BALANCER"]
+FlashbootMode = Literal["OFF", "FLASHBOOT", "PRIORITY_FLASHBOOT"]
+
+
+def closest_gpu_types(name: str, count: int = 3) -> list[str]:
+    """The known GPU type ids nearest to ``name`` (for an error message)."""
+    lowered = {g.lower(): g for g in GPU_TYPE_IDS}
+    found = difflib.get_close_matches(name.lower(), list(lowered), n=count, cutoff=0.3)
+    return [lowered[f] for f in found]

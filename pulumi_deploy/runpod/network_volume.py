@@ -1,18 +1,24 @@
-"""RunPod NetworkVolume: persistent storage in one data centre; it can grow, never shrink."""
+"""RunPod NetworkVolume: persistent storage in one data centre; it can grow, never shrink.
+
+``/v2/network-volumes`` (default) or ``/v1/networkvolumes``; v2 spells the data centre ``dataCenter``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pulumi import Input, Output
 from pydantic import Field
 
-from ..core.fields import Doc, Replace
+from ..core.fields import Doc, Replace, ServerDefault
+from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec
 from . import api
 from .enums import DataCenterId
+
+VolumeType = Literal["STANDARD", "HIGH_PERFORMANCE"]
 
 
 @dataclass(kw_only=True)
@@ -22,11 +28,28 @@ class NetworkVolumeArgs(AdoptableArgs):
     name: Annotated[Input[str] | None, Field(min_length=1), Doc("Default: the resource name plus a random suffix.")] = (
         None
     )
+    type: Annotated[
+        Input[VolumeType] | None,
+        Replace(reason="a volume's storage type is chosen at creation"),
+        ServerDefault(),
+        Doc("REST v2: `STANDARD` (default) or `HIGH_PERFORMANCE` (US data centres)."),
+    ] = None
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        if values.get("type") and api.api_version() == "v1":
+            yield "type", "needs REST v2 (runpod:apiVersion=v2)"
 
 
 class NetworkVolumeProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("NetworkVolume", NetworkVolumeArgs)
-    routes = api.routes("networkvolumes")
+    routes_by_version = api.routes("networkvolumes", "network-volumes")
+
+    def v2_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        return {("dataCenter" if k == "dataCenterId" else k): v for k, v in body.items()}
+
+    def v2_live(self, wire: JsonObject) -> dict[str, Any]:
+        return self.spec.from_wire({**wire, "dataCenterId": wire.get("dataCenter")})
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         old, new = olds.get("size"), news.get("size")
@@ -42,10 +65,10 @@ class NetworkVolumeProvider(api.RestObjectProvider):
 
 
 class NetworkVolume(SpecResource, module="runpod", name="NetworkVolume"):
-    """A RunPod network volume (`/v1/networkvolumes`)."""
+    """A RunPod network volume (`/v2/network-volumes`, or `/v1/networkvolumes` with `runpod:apiVersion=v1`)."""
 
     provider_cls = NetworkVolumeProvider
     size: Output[int]
     data_center_id: Output[str]
     name: Output[str]
-
+    type: Output[str]

@@ -1,24 +1,55 @@
-"""RunPod Template: the container image and settings that endpoints run."""
+"""RunPod Template: the container image and settings that endpoints start from.
+
+``/v2/templates`` (default) or ``/v1/templates``. On REST v2 an endpoint applies its template once, at
+creation: a later template edit does not reach endpoints made from it, and the preview says so.
+"""
 
 from __future__ import annotations
 
+import shlex
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output
-from pulumi.dynamic import DiffResult
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
 from pydantic import Field
 
 from ..core import bookkeeping
 from ..core.errors import InUse, NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
+from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec
 from ..core.wait import wait_until
 from . import api
 from .enums import TemplateCategory
+
+
+@dataclass(frozen=True)
+class ReachesEndpoints(RollsWorkers):
+    """A setting endpoints start from. REST v1 endpoints follow their template, so a change rolls their
+    workers; REST v2 applies a template to an endpoint once, so a change reaches only endpoints created
+    (or pointed at the template) later -- the preview says which."""
+
+    description: str = (
+        "on REST v1 changing it rolls the workers of endpoints using the template; on REST v2 it reaches only "
+        "endpoints created from the template later (set the container settings on the Endpoint instead)"
+    )
+
+    def preview_note(self, names: Sequence[str]) -> str:
+        if api.api_version() == "v1":
+            return super().preview_note(names)
+        return (
+            f"changing {', '.join(names)} does not reach endpoints already created from this template "
+            "(REST v2 applies a template once); set those settings on the Endpoint to roll its workers"
+        )
+
+
+#: Template fields REST v2 does not have.
+V1_ONLY = ("docker_entrypoint", "readme")
 
 #: RunPod refuses to delete a template for up to ~2 min after its last endpoint let go of it.
 RELEASE_TIMEOUT = 300.0
@@ -27,7 +58,7 @@ RELEASE_TIMEOUT = 300.0
 @dataclass(kw_only=True)
 class TemplateArgs(AdoptableArgs):
     image_name: Annotated[
-        Input[str], Field(min_length=1), RollsWorkers(), Doc("Container image, e.g. `ghcr.io/acme/worker:1.4.2`.")
+        Input[str], Field(min_length=1), ReachesEndpoints(), Doc("Container image, e.g. `ghcr.io/acme/worker:1.4.2`.")
     ]
     name: Annotated[
         Input[str] | None,
@@ -39,22 +70,25 @@ class TemplateArgs(AdoptableArgs):
     ] = None
     is_serverless: Annotated[Input[bool] | None, Replace(), ServerDefault(), Doc("Must be true for endpoints.")] = None
     category: Annotated[Input[TemplateCategory] | None, Replace(), ServerDefault()] = None
-    container_disk_in_gb: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault()] = None
+    container_disk_in_gb: Annotated[Input[int] | None, Field(ge=1), ReachesEndpoints(), ServerDefault()] = None
     volume_in_gb: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
     volume_mount_path: Annotated[Input[str] | None, ServerDefault()] = None
-    docker_start_cmd: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
-    docker_entrypoint: Annotated[Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault()] = None
+    docker_start_cmd: Annotated[Input[Sequence[Input[str]]] | None, ReachesEndpoints(), ServerDefault()] = None
+    docker_entrypoint: Annotated[Input[Sequence[Input[str]]] | None, ReachesEndpoints(), ServerDefault()] = None
     env: Annotated[
         Input[dict[str, Input[str]]] | None,
-        RollsWorkers(),
+        ReachesEndpoints(),
         Secret(values="*"),
         ServerDefault(),
         Doc("Environment variables (values may be `{{ RUNPOD_SECRET_name }}` references)."),
     ] = None
     ports: Annotated[
-        Input[list[Input[str]]] | None, RollsWorkers(), ServerDefault(), Doc("`port/http` or `port/tcp` entries.")
+        Input[Sequence[Input[str]]] | None,
+        ReachesEndpoints(),
+        ServerDefault(),
+        Doc("`port/http` or `port/tcp` entries."),
     ] = None
-    container_registry_auth_id: Annotated[Input[str] | None, RollsWorkers()] = None
+    container_registry_auth_id: Annotated[Input[str] | None, ReachesEndpoints()] = None
     is_public: Annotated[Input[bool] | None, ServerDefault()] = None
     readme: Annotated[Input[str] | None, ServerDefault()] = None
 
@@ -76,7 +110,51 @@ def deleted_before_its_replacement(template_id: str) -> bool:
 
 class TemplateProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("Template", TemplateArgs, TemplateOutputs)
-    routes = api.routes("templates")
+    routes_by_version = api.routes("templates", "templates")
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        result = super().check(_olds, news)
+        if result.failures or api.api_version() == "v1":
+            return result
+        inputs = result.inputs or {}
+        failures = [
+            CheckFailure(n, f"{n}: not available on REST v2 (runpod:apiVersion=v1 still offers it)")
+            for n in V1_ONLY
+            if n in inputs
+        ]
+        return CheckResult(result.inputs, failures)
+
+    def v2_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
+        out: JsonObject = {}
+        for v1, v2 in (("name", "name"), ("imageName", "image"), ("isServerless", "serverless"),
+                       ("category", "category"), ("containerDiskInGb", "disk"), ("env", "env"), ("ports", "ports"),
+                       ("containerRegistryAuthId", "registry"), ("isPublic", "public")):  # fmt: skip
+            if v1 in body:
+                out[v2] = body[v1]
+        if "dockerStartCmd" in body:
+            out["args"] = shlex.join(body["dockerStartCmd"])
+        if {"volumeInGb", "volumeMountPath"} & set(body) and values.get("volume_in_gb"):
+            path = values.get("volume_mount_path") or "/workspace"
+            out["mounts"] = {"persistent": {"size": int(values["volume_in_gb"]), "path": path}}
+        return out
+
+    def v2_live(self, wire: JsonObject) -> dict[str, Any]:
+        persistent = (wire.get("mounts") or {}).get("persistent") or {}
+        flat = {
+            "name": wire.get("name"),
+            "imageName": wire.get("image"),
+            "isServerless": wire.get("serverless"),
+            "category": wire.get("category"),
+            "containerDiskInGb": wire.get("disk"),
+            "env": wire.get("env"),
+            "ports": wire.get("ports"),
+            "containerRegistryAuthId": wire.get("registry"),
+            "isPublic": wire.get("public"),
+            "dockerStartCmd": shlex.split(wire["args"]) if wire.get("args") else None,
+            "volumeInGb": persistent.get("size", 0),
+            "volumeMountPath": persistent.get("path", ""),
+        }
+        return self.spec.from_wire(flat)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
@@ -93,7 +171,8 @@ class TemplateProvider(api.RestObjectProvider):
         refusal = self._try_delete(client, id_)
         if refusal is None:
             return
-        users = [str(e.get("id")) for e in client.request("GET", "/endpoints") or [] if e.get("templateId") == id_]
+        listing = client.request("GET", "/endpoints" if api.api_version() == "v1" else "/serverless")
+        users = [str(e.get("id")) for e in api.items_of(listing) if e.get("templateId") == id_]
         if users:
             raise PulumiDeployError(
                 f"{self.describe(outs, id_)} cannot be deleted: {refusal}. RunPod refuses to delete a template "
@@ -115,7 +194,7 @@ class TemplateProvider(api.RestObjectProvider):
     def _try_delete(client: ApiClient, id_: str) -> str | None:
         """DELETE the template; None when it is gone, else RunPod's "in use" refusal."""
         try:
-            client.request("DELETE", f"/templates/{id_}")
+            client.request("DELETE", f"/templates/{id_}")  # the same path on both versions
         except NotFound:
             return None
         except InUse as exc:
@@ -124,7 +203,7 @@ class TemplateProvider(api.RestObjectProvider):
 
 
 class Template(SpecResource, module="runpod", name="Template"):
-    """A RunPod template (`/v1/templates`)."""
+    """A RunPod template (`/v2/templates`, or `/v1/templates` with `runpod:apiVersion=v1`)."""
 
     provider_cls = TemplateProvider
     image_name: Output[str]
@@ -142,4 +221,3 @@ class Template(SpecResource, module="runpod", name="Template"):
     is_public: Output[bool]
     readme: Output[str]
     is_runpod: Output[bool]
-

@@ -213,7 +213,8 @@ def test_the_emulator_jobs_steps_preview_deploy_check_drift_and_destroy_against_
     assert "+ pulumi-python:dynamic/runpod:Endpoint: (create)" in preview
     assert preview in Path(runner.env["GITHUB_STEP_SUMMARY"]).read_text()
     assert inventory_after["Preview"] == {}  # a preview creates nothing
-    assert inventory_after["Up"] == {"templates": 1, "endpoints": 1}
+    # On RunPod REST v2 (the default) an endpoint runs its own copy of the template, and its first release is kept.
+    assert inventory_after["Up"] == {"templates": 2, "endpoints": 1, "releases": 1}
     drift_writes = [c for c in calls_during["Drift check"] if not c.startswith("GET ")]
     assert calls_during["Drift check"] and drift_writes == []  # it read every object and changed none
     assert inventory_after["Destroy"] == {}

@@ -32,5 +32,10 @@ def base_cfg() -> dict[str, Any]:
     }
 
 
+def v1_env(base_urls: dict[str, str]) -> dict[str, str]:
+    """The opt-in REST v1 backend: its version setting and the emulator's v1 URL."""
+    return {"RUNPOD_API_VERSION": "v1", "RUNPOD_BASE_URL": base_urls["RUNPOD_V1_BASE_URL"]}
+
+
 def rp_calls(emulator, method: str | None = None) -> list[dict[str, Any]]:
     return [c for c in emulator.calls("runpod") if method is None or c["method"] == method]

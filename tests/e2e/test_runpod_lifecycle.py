@@ -1,13 +1,19 @@
-"""RunPod Template / Endpoint / NetworkVolume through the real Pulumi CLI against the emulator."""
+"""RunPod Template / Endpoint / NetworkVolume on REST v1 (the opt-in) through the real Pulumi CLI."""
 
 from __future__ import annotations
 
 import pytest
-from runpod_programs import base_cfg, program, rp_calls
+from runpod_programs import base_cfg, program, rp_calls, v1_env
 
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def stack_env(stack_env, emulator_process):
+    """These tests pin REST v1 behaviour (the opt-in): every stack here runs on v1."""
+    return {**stack_env, **v1_env(emulator_process.base_urls)}
 
 
 def test_endpoint_workers_max_updates_in_place_with_one_sparse_patch(emulator, make_stack):

@@ -1,4 +1,4 @@
-"""RunPod field policies, drift, secrets and network faults through the real Pulumi CLI."""
+"""RunPod on REST v1 (the opt-in): field policies, drift, secrets and network faults through the real Pulumi CLI."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ import httpx
 import pulumi
 import pytest
 from emulator_watch import once_called
-from runpod_programs import base_cfg, program, rp_calls
+from runpod_programs import base_cfg, program, rp_calls, v1_env
 
 from pulumi_deploy import runpod
 from pulumi_deploy.emulator.client import EmulatorControl
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def stack_env(stack_env, emulator_process):
+    """These tests pin REST v1 behaviour (the opt-in): every stack here runs on v1."""
+    return {**stack_env, **v1_env(emulator_process.base_urls)}
 
 
 def only(emulator, kind: str) -> dict[str, Any]:
@@ -246,7 +252,7 @@ def test_adopt_id_takes_over_an_existing_endpoint(emulator, emulator_process, ma
     cfg = base_cfg()
     stack = make_stack(program(copy.deepcopy(cfg)))
     template_id = stack.up().outputs["template_id"]
-    url = emulator_process.base_urls["RUNPOD_BASE_URL"]
+    url = emulator_process.base_urls["RUNPOD_V1_BASE_URL"]
     existing = httpx.post(
         f"{url}/endpoints",
         json={"templateId": template_id, "name": "legacy", "workersMax": 1},

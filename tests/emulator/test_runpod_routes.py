@@ -41,7 +41,7 @@ def test_emulator_identity() -> None:
     assert (Emulator.name, Emulator.prefix, Emulator.base_url_env) == (
         "runpod",
         "/runpod/v1",
-        "RUNPOD_BASE_URL",
+        "RUNPOD_V1_BASE_URL",
     )
 
 

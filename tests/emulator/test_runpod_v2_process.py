@@ -12,15 +12,15 @@ AUTH = {"Authorization": "Bearer rpa_test_key"}
 
 def test_process_prints_a_base_url_per_served_api(emulator_process: RunningEmulator) -> None:
     urls = emulator_process.base_urls
-    assert urls["RUNPOD_BASE_URL"] == f"{emulator_process.root_url}/runpod/v1"
-    assert urls["RUNPOD_V2_BASE_URL"] == f"{emulator_process.root_url}/runpod/v2"
+    assert urls["RUNPOD_V1_BASE_URL"] == f"{emulator_process.root_url}/runpod/v1"
+    assert urls["RUNPOD_BASE_URL"] == f"{emulator_process.root_url}/runpod/v2"
     assert {"AIEEV_BASE_URL", "CYBERUN_BASE_URL", "TRUSTGATE_BASE_URL", "NEMO_BASE_URL"} <= set(urls)
 
 
 def test_v2_create_is_read_through_v1_and_logged_as_v2(
     emulator_process: RunningEmulator, emulator: EmulatorControl
 ) -> None:
-    v1_url, v2_url = emulator_process.base_urls["RUNPOD_BASE_URL"], emulator_process.base_urls["RUNPOD_V2_BASE_URL"]
+    v1_url, v2_url = emulator_process.base_urls["RUNPOD_V1_BASE_URL"], emulator_process.base_urls["RUNPOD_BASE_URL"]
     body = {"name": "svc", "type": "QUEUE", "image": "acme/w:1", "gpu": {"pools": ["ADA_24"]},
             "scaling": {"type": "QUEUE_DELAY", "queueDelay": 2}}  # fmt: skip
     with httpx.Client(headers=AUTH, timeout=10) as http:

@@ -60,8 +60,8 @@ def problem(response: Any, status: int) -> dict[str, Any]:
 
 def test_v2_view_is_mounted_next_to_v1_and_listed_in_mounts(client: TestClient) -> None:
     mounts = client.get("/_emulator/mounts").json()
-    assert {"vendor": "runpod", "prefix": "/runpod/v1", "base_url_env": "RUNPOD_BASE_URL"} in mounts
-    assert {"vendor": "runpod", "prefix": "/runpod/v2", "base_url_env": "RUNPOD_V2_BASE_URL"} in mounts
+    assert {"vendor": "runpod", "prefix": "/runpod/v1", "base_url_env": "RUNPOD_V1_BASE_URL"} in mounts
+    assert {"vendor": "runpod", "prefix": "/runpod/v2", "base_url_env": "RUNPOD_BASE_URL"} in mounts
     assert client.get("/_emulator/vendors").json() == {"runpod": "/runpod/v1"}
 
 

@@ -50,7 +50,7 @@ def workspace(cli_root: Path, stack_env: dict[str, str], tmp_path: Path) -> Iter
 
 
 def _held_calls(emulator: EmulatorControl) -> list[dict[str, Any]]:
-    return [c for c in emulator.calls("runpod") if c["method"] == "POST" and c["path"] == "/templates"]
+    return [c for c in emulator.calls("runpod") if c["method"] == "POST" and c["path"] == "/v2/templates"]
 
 
 def _wait_for(condition: Callable[[], bool], what: str, attempts: int = 600) -> None:
@@ -78,8 +78,10 @@ def _in_thread(fn: Callable[[], Outcome]) -> tuple[threading.Thread, dict[str, A
 
 
 def _counts(emulator: EmulatorControl) -> tuple[int, int]:
+    """(the program's templates, endpoints). An endpoint created through RunPod REST v2 (the default) runs
+    its own copy of its template, which the emulator lists as ``<name>__template__<endpoint id>``."""
     inv = emulator.inventory("runpod")
-    return len(inv["templates"]), len(inv["endpoints"])
+    return len([t for t in inv["templates"] if "__template__" not in t["name"]]), len(inv["endpoints"])
 
 
 def test_the_stack_lives_in_the_bucket_and_another_checkout_sees_it(emulator, s3_server: S3Server, workspace) -> None:
@@ -104,7 +106,7 @@ def test_a_concurrent_up_of_the_same_stack_is_refused_and_nothing_is_lost(
 ) -> None:
     backend = s3_server.new_bucket()
     alice, bob = workspace(backend), workspace(backend)
-    hold = emulator.add_fault("runpod", kind="hold", method="POST", path="^/templates$")
+    hold = emulator.add_fault("runpod", kind="hold", method="POST", path="^/v2/templates$")
     thread, result = _in_thread(alice.up)
     try:
         _wait_for(lambda: len(_held_calls(emulator)) == 1, "alice's template create to reach the emulator")
@@ -125,7 +127,7 @@ def test_a_concurrent_up_of_the_same_stack_is_refused_and_nothing_is_lost(
 def test_two_stacks_in_one_bucket_update_at_once(emulator, s3_server: S3Server, workspace) -> None:
     backend = s3_server.new_bucket()
     dev, prod = workspace(backend, stack="dev"), workspace(backend, stack="prod")
-    hold = emulator.add_fault("runpod", kind="hold", method="POST", path="^/templates$", times=2)
+    hold = emulator.add_fault("runpod", kind="hold", method="POST", path="^/v2/templates$", times=2)
     threads = [_in_thread(dev.up), _in_thread(prod.up)]
     try:
         # Both creates held in the emulator at the same moment: both updates run at once.

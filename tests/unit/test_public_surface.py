@@ -11,8 +11,12 @@ from pulumi_deploy import runpod
 def test_runpod_exports_are_pinned():
     assert sorted(runpod.__all__) == [
         "Connection",
+        "ContainerRegistryAuth",
+        "ContainerRegistryAuthArgs",
+        "DATA_CENTER_IDS",
         "Endpoint",
         "EndpointArgs",
+        "GPU_TYPE_IDS",
         "NetworkVolume",
         "NetworkVolumeArgs",
         "Template",
@@ -21,8 +25,10 @@ def test_runpod_exports_are_pinned():
 
 
 def test_runpod_type_tokens_are_pinned():
-    tokens = {cls.__name__: cls._resource_type_name for cls in (runpod.Template, runpod.Endpoint, runpod.NetworkVolume)}
+    classes = (runpod.Template, runpod.Endpoint, runpod.NetworkVolume, runpod.ContainerRegistryAuth)
+    tokens = {cls.__name__: cls._resource_type_name for cls in classes}
     assert tokens == {
+        "ContainerRegistryAuth": "dynamic/runpod:ContainerRegistryAuth",
         "Template": "dynamic/runpod:Template",
         "Endpoint": "dynamic/runpod:Endpoint",
         "NetworkVolume": "dynamic/runpod:NetworkVolume",

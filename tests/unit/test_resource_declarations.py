@@ -34,7 +34,7 @@ def resources(vendors: tuple[str, ...] = VENDORS) -> list[type[SpecResource]]:
 
 
 def test_every_vendor_resource_is_found():
-    assert len(resources()) == 11
+    assert len(resources()) == 12
 
 
 def label(resource: type) -> str:

@@ -1,5 +1,5 @@
-"""RunPod emulator: REST v1 (``/runpod/v1``, ``RUNPOD_BASE_URL``) and REST v2 (``/runpod/v2``,
-``RUNPOD_V2_BASE_URL``), two views of one account -- one backend, the same objects and ids.
+"""RunPod emulator: REST v2 (``/runpod/v2``, ``RUNPOD_BASE_URL``: the client's default version) and
+REST v1 (``/runpod/v1``, ``RUNPOD_V1_BASE_URL``), two views of one account -- one backend, the same objects and ids.
 
 Both views are the vendor ``runpod`` in the control API (call log, faults, latency, inventory,
 settings, reset); v2 calls are logged (and matched by fault ``path`` regexes) with their version,
@@ -26,7 +26,7 @@ __all__ = ["Emulator", "RunpodBackend", "RunpodV2", "V2View"]
 class Emulator(VendorEmulator):
     name: ClassVar[str] = "runpod"
     prefix: ClassVar[str] = "/runpod/v1"
-    base_url_env: ClassVar[str] = "RUNPOD_BASE_URL"
+    base_url_env: ClassVar[str] = "RUNPOD_V1_BASE_URL"
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,7 +57,7 @@ class V2View(VendorEmulator):
 
     name: ClassVar[str] = "runpod"
     prefix: ClassVar[str] = "/runpod/v2"
-    base_url_env: ClassVar[str] = "RUNPOD_V2_BASE_URL"
+    base_url_env: ClassVar[str] = "RUNPOD_BASE_URL"
     #: prepended to paths in the call log and fault matching, so v2 calls read ``/v2/...``
     call_log_prefix: ClassVar[str] = "/v2"
     validation_status: ClassVar[int] = 422

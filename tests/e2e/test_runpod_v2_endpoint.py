@@ -1,0 +1,188 @@
+"""RunPod Endpoint on REST v2 (the default) through the real Pulumi CLI against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+from runpod_v2_programs import FAST_POLL, cpu_cfg, endpoint_program, gpu_cfg, rp_calls
+
+from pulumi_deploy.local_stack import StackFailed
+
+pytestmark = pytest.mark.e2e
+
+
+def test_default_config_talks_v2_only_and_outputs_request_urls(emulator, make_stack):
+    # given
+    stack = make_stack(endpoint_program(gpu_cfg()), env=FAST_POLL)
+    # when
+    outputs = stack.up().outputs
+    # then
+    paths = [c["path"] for c in rp_calls(emulator)]
+    assert paths and all(p.startswith("/v2/") for p in paths), paths
+    endpoint = emulator.inventory("runpod")["endpoints"][0]
+    assert outputs["endpoint_id"] == endpoint["id"]
+    urls = outputs["request_urls"]
+    assert urls["run"].endswith(f"/{endpoint['id']}/run")
+    assert urls["runSync"].endswith(f"/{endpoint['id']}/runsync")
+    assert urls["openai"].endswith(f"/{endpoint['id']}/openai/v1")
+    assert outputs["version"] == 0 and outputs["created_at"]
+
+
+def test_cpu_endpoint_is_created_with_its_cpu_configuration(emulator, make_stack):
+    # given
+    stack = make_stack(endpoint_program(cpu_cfg()), env=FAST_POLL)
+    # when
+    stack.up()
+    # then
+    posts = [c for c in rp_calls(emulator, "POST") if c["path"] == "/v2/serverless"]
+    assert [p["body"]["cpu"] for p in posts] == [[{"id": "cpu3c", "vcpuCount": 4}]]
+    assert "gpu" not in posts[0]["body"]
+    assert emulator.inventory("runpod")["endpoints"][0]["computeType"] == "CPU"
+    assert stack.preview().summary == {"same": 2}
+
+
+@pytest.mark.parametrize("make_cfg", [gpu_cfg, cpu_cfg], ids=["gpu", "cpu"])
+def test_workers_max_change_is_one_patch_with_only_that_field(emulator, make_stack, make_cfg):
+    # given
+    cfg = make_cfg()
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    endpoint_id = stack.up().outputs["endpoint_id"]
+    emulator.clear_calls()
+    # when
+    cfg["endpoint"]["workers_max"] = 5
+    preview = stack.preview()
+    stack.up()
+    # then
+    assert preview.step("api").diffs == ["workers_max"]
+    assert "rolling release" not in preview.text
+    patches = rp_calls(emulator, "PATCH")
+    assert [(c["path"], c["body"]) for c in patches] == [(f"/v2/serverless/{endpoint_id}", {"workers": {"max": 5}})]
+
+
+def test_gpu_pool_change_announces_and_follows_the_rolling_release(emulator, make_stack):
+    # given: two workers running, so that the release visibly rolls
+    cfg = gpu_cfg()
+    cfg["endpoint"]["workers_min"] = 2
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    first = stack.up().outputs
+    # when
+    cfg["endpoint"]["gpu_pools"] = ["AMPERE_24", "ADA_24"]
+    preview = stack.preview()
+    outcome = stack.up()
+    # then
+    assert preview.step("api").diffs == ["gpu_pools"]
+    assert "rolling release — changing gpu_pools replaces running workers" in preview.text
+    assert "workers" in outcome.text and "rolling release" in outcome.text
+    assert "complete" in outcome.text
+    releases = emulator.inventory("runpod")["releases"]
+    latest = max(releases, key=lambda r: r["version"])
+    assert outcome.outputs["version"] == first["version"] + 1 == latest["version"]
+    assert outcome.outputs["release_id"] == latest["id"]
+    assert outcome.outputs["release_version"] == latest["version"]
+    reads = [c for c in rp_calls(emulator, "GET") if c["path"].endswith("/releases")]
+    assert len(reads) >= 2  # followed, not read once
+
+
+def test_failed_release_fails_the_up_naming_it(emulator, make_stack):
+    # given
+    cfg = gpu_cfg()
+    cfg["endpoint"]["workers_min"] = 1
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    stack.up()
+    emulator.settings("runpod", fail_new_releases=True)
+    # when
+    cfg["endpoint"]["image"] = "ghcr.io/acme/worker:broken"
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    # then
+    release = max(emulator.inventory("runpod")["releases"], key=lambda r: r["version"])
+    assert release["failed"] is True
+    assert f"release {release['id']} (version {release['version']}) failed" in failed.value.text
+
+
+def test_wait_for_rollout_false_does_not_follow_the_release(emulator, make_stack):
+    # given
+    cfg = gpu_cfg()
+    cfg["endpoint"].update(workers_min=1, wait_for_rollout=False)
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    stack.up()
+    emulator.clear_calls()
+    # when
+    cfg["endpoint"]["image"] = "ghcr.io/acme/worker:1.1"
+    outcome = stack.up()
+    # then
+    release_reads = [c for c in rp_calls(emulator, "GET") if c["path"].endswith("/releases")]
+    assert len(release_reads) == 1  # the release id and version, once
+    assert [c for c in rp_calls(emulator) if c["path"].endswith("/workers")] == []
+    assert outcome.outputs["version"] == 1
+
+
+def test_refresh_sees_an_out_of_band_workers_change_and_up_restores_it_with_one_patch(emulator, make_stack):
+    # given
+    stack = make_stack(endpoint_program(gpu_cfg()), env=FAST_POLL)
+    endpoint_id = stack.up().outputs["endpoint_id"]
+    emulator.patch("runpod", "endpoints", endpoint_id, workersMax=1)
+    # when
+    stack.refresh()
+    after_refresh = stack.resource_state("api")["outputs"]["workers_max"]
+    preview = stack.preview()
+    emulator.clear_calls()
+    stack.up()
+    # then
+    assert after_refresh == 1
+    assert preview.step("api").diffs == ["workers_max"]
+    patches = rp_calls(emulator, "PATCH")
+    assert [(c["path"], c["body"]) for c in patches] == [(f"/v2/serverless/{endpoint_id}", {"workers": {"max": 3}})]
+
+
+def test_type_change_replaces_the_endpoint(emulator, make_stack):
+    # given
+    cfg = gpu_cfg()
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    old_id = stack.up().outputs["endpoint_id"]
+    # when
+    cfg["endpoint"].update(type="LOAD_BALANCER", scaler_type="REQUEST_COUNT", scaler_value=2)
+    preview = stack.preview()
+    new_id = stack.up().outputs["endpoint_id"]
+    # then
+    assert preview.step("api").op == "replace"
+    assert preview.step("api").replace_keys == ["type"]
+    assert new_id != old_id
+    assert [e["id"] for e in emulator.inventory("runpod")["endpoints"]] == [new_id]
+    assert all("type" not in c["body"] for c in rp_calls(emulator, "PATCH"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "prop", "text"),
+    [
+        ({"allowed_cuda_versions": ["12.4"], "min_cuda_version": "12.1"}, "min_cuda_version", "not both"),
+        ({"scaler_type": "REQUEST_COUNT", "scaler_value": 2, "idle_timeout": 30}, "idle_timeout", "not applicable"),
+        ({"gpu_pools": None, "excluded_gpu_types": ["NVIDIA L4"]}, "excluded_gpu_types", "needs gpu_pools"),
+        ({"scaler_type": "QUEUE_DELAY", "scaler_value": 0.2}, "scaler_value", "at least 0.5"),
+        ({"type": "LOAD_BALANCER", "scaler_type": "QUEUE_DELAY"}, "scaler_type", "REQUEST_COUNT"),
+        ({"compute_type": "CPU"}, "gpu_pools", "takes no GPU selection"),
+        ({"image": None}, "image", "set image or template_id"),
+        (
+            {"gpu_pools": None, "gpu_type_ids": ["NVIDIA GTX 9999"]},
+            "gpu_type_ids",
+            "unknown GPU type 'NVIDIA GTX 9999'",
+        ),
+        ({"idle_timeout": 0}, "idle_timeout", "greater than or equal to 1"),
+    ],
+)
+def test_v2_schema_rules_fail_at_preview_naming_the_property_with_zero_requests(
+    emulator, make_stack, changes, prop, text
+):
+    # given
+    cfg = gpu_cfg()
+    for key, value in changes.items():
+        if value is None:
+            cfg["endpoint"].pop(key, None)
+        else:
+            cfg["endpoint"][key] = value
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.preview()
+    # then
+    assert f"{prop}: " in failed.value.text and text in failed.value.text
+    assert rp_calls(emulator) == []
