@@ -18,9 +18,9 @@ def test_a_connection_wins_over_stack_config_and_env_only_inside_its_call(monkey
     monkeypatch.setenv("RUNPOD_API_KEY", "from-env")
     load_stack_config({"runpod:apiKey": "from-config"})
     with connection_settings(values_of({CONNECTION_KEY: {"runpod:apiKey": "from-connection"}})):
-        assert lookup(SETTINGS.credential) == "from-connection"
-        assert lookup(SETTINGS.base_url) == "https://rest.runpod.io/v1"  # unset in the connection: the default
-    assert lookup(SETTINGS.credential) == "from-config"
+        assert lookup(SETTINGS["v2"].credential) == "from-connection"
+        assert lookup(SETTINGS["v2"].base_url) == "https://api.runpod.io/v2"  # unset in the connection: the default
+    assert lookup(SETTINGS["v2"].credential) == "from-config"
     load_stack_config({})
 
 
