@@ -180,11 +180,11 @@ def test_422_detail_is_reported_whether_string_or_list(monkeypatch, body, messag
         ModelDeploymentProvider().create({**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"})
 
 
-def test_runtime_none_is_reported_as_a_configuration_error(monkeypatch):
+def test_runtime_none_is_a_rejected_input_that_says_what_to_set_on_the_server(monkeypatch):
     monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9/nemo")
     detail = {"detail": "Deployments are not enabled because the backend runtime is set to 'none'"}
     transport = httpx.MockTransport(lambda req: answer_posts(req, 422, detail))
-    with use_transport(lambda _url: transport), pytest.raises(ConfigError, match=r"platform\.runtime"):
+    with use_transport(lambda _url: transport), pytest.raises(BadRequest, match=r"platform\.runtime"):
         ModelDeploymentProvider().create({**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"})
 
 
@@ -236,7 +236,7 @@ def test_an_unknown_project_says_which_and_how_to_create_it(monkeypatch):
     monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9")
     detail = {"detail": "Project 'p1' does not exist in workspace 'default'. Please create the project first."}
     transport = httpx.MockTransport(lambda req: answer_posts(req, 422, detail))
-    with use_transport(lambda _url: transport), pytest.raises(ConfigError, match="Project 'p1' does not exist"):
+    with use_transport(lambda _url: transport), pytest.raises(BadRequest, match="Project 'p1' does not exist"):
         ModelDeploymentConfigProvider().create({**CONFIG, "workspace": "default", "project": "p1"})
 
 
