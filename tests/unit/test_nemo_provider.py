@@ -7,9 +7,10 @@ import pytest
 from pulumi.output import Unknown
 
 from pulumi_deploy import nemo
-from pulumi_deploy.core.errors import BadRequest, ConfigError, ServerError
-from pulumi_deploy.core.http import get_client, use_transport
-from pulumi_deploy.nemo.api import SETTINGS, name_problem
+from pulumi_deploy.core.errors import BadRequest, ConfigError, Conflict, InvalidInput, ServerError
+from pulumi_deploy.core.http import ApiClient, RetryPolicy, get_client, use_transport
+from pulumi_deploy.core.request import whole_body
+from pulumi_deploy.nemo.api import SETTINGS, ConcurrentModification, call, name_problem
 from pulumi_deploy.nemo.deployment import ModelDeploymentProvider
 from pulumi_deploy.nemo.deployment_config import ModelDeploymentConfigProvider, config_users, kept_model_entity_id
 
@@ -294,3 +295,94 @@ def test_config_users_are_classified_against_each_deployments_latest_version(mon
     assert [d["name"] for d in users.live] == ["live"]
     assert [d["name"] for d in users.going] == ["going"]
     assert "all_versions=true" in seen[0] and "filter%5Bconfig%5D=cfg" in seen[0]
+
+
+# -- request bodies derived from the declarations (NeMo updates are new-version POSTs) ----------
+
+
+def test_config_bodies_come_from_the_declarations():
+    from pulumi_deploy.nemo.api import new_version_body
+
+    spec = ModelDeploymentConfigProvider.spec
+    values = {
+        **CONFIG,
+        "workspace": "default",
+        "project": "p1",
+        "description": "d",
+        "model_entity_id": "default/llama",
+        "delete_timeout": 5.0,
+        "adopt_id": None,
+    }
+    assert sorted(whole_body(spec, values)) == [
+        "description", "engine", "executor_config", "model_entity_id", "model_spec", "name", "project",
+    ]  # fmt: skip
+    assert sorted(new_version_body(spec, values)) == [
+        "description", "engine", "executor_config", "model_entity_id", "model_spec",
+    ]  # fmt: skip
+
+
+def test_deployment_and_status_bodies_leave_path_and_local_fields_out():
+    from pulumi_deploy.nemo.api import new_version_body
+    from pulumi_deploy.nemo.deployment_status import ModelDeploymentStatusProvider
+
+    spec = ModelDeploymentProvider.spec
+    values = {"name": "llama", "config": "cfg", "config_version": 2, "workspace": "default", "project": "p1",
+              "wait_for": "READY", "wait_timeout": 5.0}  # fmt: skip
+    assert whole_body(spec, values) == {"name": "llama", "config": "cfg", "config_version": 2, "project": "p1"}
+    assert new_version_body(spec, values) == {"config": "cfg", "config_version": 2}
+    status = {"deployment": "llama", "workspace": "default", "status": "READY", "status_message": "ok",
+              "model_provider_id": "default/llama", "version": 2}  # fmt: skip
+    assert whole_body(ModelDeploymentStatusProvider.spec, status) == {
+        "status": "READY", "status_message": "ok", "model_provider_id": "default/llama",
+    }  # fmt: skip
+
+
+# -- one retry policy: a concurrent modification is sent again through the client's backoff -------
+
+
+def conflicting_client(answers: list[tuple[int, str]]) -> tuple[ApiClient, list[str]]:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        status, detail = answers[min(len(sent), len(answers)) - 1]
+        return httpx.Response(status, json={"detail": detail} if status >= 400 else {"name": "llama"})
+
+    client = ApiClient(
+        "nemo", "http://127.0.0.1:9", {}, transport=httpx.MockTransport(handler), errors=SETTINGS.errors,
+        retry=RetryPolicy(attempts=4), sleep=lambda _delay: None,
+    )  # fmt: skip
+    return client, sent
+
+
+def test_a_concurrent_modification_is_sent_again_until_it_goes_through():
+    client, sent = conflicting_client([(409, "Concurrent modification - please retry.")] * 2 + [(200, "")])
+    obj = call(client, lambda: client.request("POST", "/d", json={}, idempotent=False), "deployment")
+    assert obj == {"name": "llama"}
+    assert sent == ["POST", "POST", "POST"]
+
+
+def test_a_concurrent_modification_that_persists_fails_after_the_policys_attempts():
+    client, sent = conflicting_client([(409, "Concurrent modification - please retry.")])
+    with pytest.raises(ConcurrentModification):
+        call(client, lambda: client.request("POST", "/d", json={}, idempotent=False), "deployment")
+    assert len(sent) == 4
+
+
+def test_another_conflict_is_not_sent_again():
+    client, sent = conflicting_client([(409, "Deployment config is in use")])
+    with pytest.raises(Conflict) as failed:
+        call(client, lambda: client.request("DELETE", "/c"), "config")
+    assert not isinstance(failed.value, ConcurrentModification)
+    assert sent == ["DELETE"]
+
+
+def test_an_explained_rejection_keeps_the_platforms_error_as_its_cause(monkeypatch):
+    monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9/nemo")
+    detail = {"detail": "Deployments are not enabled because the backend runtime is set to 'none'"}
+    transport = httpx.MockTransport(lambda req: answer_posts(req, 400, detail))
+    with use_transport(lambda _url: transport), pytest.raises(InvalidInput) as failed:
+        ModelDeploymentProvider().create({**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"})
+    assert failed.value.status == 400
+    assert isinstance(failed.value.__cause__, BadRequest)
+    assert "runtime is set to 'none'" in failed.value.__cause__.message
