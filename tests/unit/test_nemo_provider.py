@@ -10,7 +10,7 @@ from pulumi_deploy import nemo
 from pulumi_deploy.core.errors import BadRequest, ConfigError, Conflict, InvalidInput, ServerError
 from pulumi_deploy.core.http import ApiClient, RetryPolicy, get_client, use_transport
 from pulumi_deploy.core.request import whole_body
-from pulumi_deploy.nemo.api import SETTINGS, ConcurrentModification, call, name_problem
+from pulumi_deploy.nemo.api import SETTINGS, ConcurrentModification, call, name_problem, new_version_body
 from pulumi_deploy.nemo.deployment import ModelDeploymentProvider
 from pulumi_deploy.nemo.deployment_config import ModelDeploymentConfigProvider, config_users, kept_model_entity_id
 
@@ -301,18 +301,9 @@ def test_config_users_are_classified_against_each_deployments_latest_version(mon
 
 
 def test_config_bodies_come_from_the_declarations():
-    from pulumi_deploy.nemo.api import new_version_body
-
     spec = ModelDeploymentConfigProvider.spec
-    values = {
-        **CONFIG,
-        "workspace": "default",
-        "project": "p1",
-        "description": "d",
-        "model_entity_id": "default/llama",
-        "delete_timeout": 5.0,
-        "adopt_id": None,
-    }
+    values = {**CONFIG, "workspace": "default", "project": "p1", "description": "d",
+              "model_entity_id": "default/llama", "delete_timeout": 5.0, "adopt_id": None}  # fmt: skip
     assert sorted(whole_body(spec, values)) == [
         "description", "engine", "executor_config", "model_entity_id", "model_spec", "name", "project",
     ]  # fmt: skip
