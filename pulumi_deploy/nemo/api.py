@@ -32,8 +32,8 @@ from ..core.errors import (
 from ..core.fields import Doc, In, Replace
 from ..core.http import ApiClient, get_client
 from ..core.provider import SpecProvider
-from ..core.request import JsonObject, whole_body
-from ..core.spec import ObjectSpec
+from ..core.request import NEW_VERSION_POST, Call, JsonObject, Routes, create_call, update_call
+from ..core.spec import ObjectSpec, Plan
 
 
 class ConcurrentModification(Conflict):
@@ -113,10 +113,27 @@ def split_id(id_: str) -> tuple[str, str]:
     return workspace, name
 
 
-def new_version_body(spec: ObjectSpec, values: dict[str, Any]) -> JsonObject:
-    """The body of a new-version POST (the objects' update style, ``NEW_VERSION_POST``): the complete
-    definition an update accepts, so a field left out is cleared in the new version."""
-    return whole_body(spec, values, [f for f in spec.inputs() if f.sent_on_update and f.place == "body"])
+def create(client: ApiClient, spec: ObjectSpec, collection: str, values: dict[str, Any], what: str) -> JsonObject:
+    """POST a new object to ``collection``: the body is every declared field the request carries."""
+    return send(client, create_call(spec, Routes(collection), values), what)
+
+
+def new_version(spec: ObjectSpec, path: str, plan: Plan, values: dict[str, Any]) -> Call | None:
+    """The update of the object at ``path`` in the objects' update style, ``NEW_VERSION_POST``: the
+    complete definition an update accepts, stored as version N+1 (a field left out is cleared in it).
+    None when no field a version stores changed: a version is never written for nothing."""
+    return update_call(spec, Routes(path, update=NEW_VERSION_POST, item=path), "", plan, values)
+
+
+def send(client: ApiClient, request: Call, what: str) -> Any:
+    """Send one computed call (see :func:`call`)."""
+    return call(
+        client,
+        lambda: client.request(
+            request.method, request.path, json=request.body, params=request.params, idempotent=request.idempotent
+        ),
+        what,
+    )
 
 
 def call(client: ApiClient, fn: Callable[[], T], what: str) -> T:
@@ -246,8 +263,10 @@ __all__ = [
     "base",
     "call",
     "common_rules",
+    "create",
     "explain",
     "name_problem",
-    "new_version_body",
+    "new_version",
+    "send",
     "split_id",
 ]

@@ -30,7 +30,7 @@ from ..core.errors import NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Local, NewVersion, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
 from ..core.provider import INPUT_NAMES
-from ..core.request import JsonObject, whole_body
+from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
@@ -166,12 +166,7 @@ class ModelDeploymentProvider(api.NemoProvider):
                 " to be removed (the name stays taken until then)",
                 inputs,
             )
-        body = whole_body(self.spec, inputs)
-        obj = api.call(
-            client,
-            lambda: client.request("POST", deployments_path(ws), json=body, idempotent=False),
-            self.describe(inputs),
-        )
+        obj = api.create(client, self.spec, deployments_path(ws), inputs, self.describe(inputs))
         id_ = f"{ws}/{obj['name']}"
         return id_, self._maybe_wait(client, id_, inputs, obj)
 
@@ -198,15 +193,13 @@ class ModelDeploymentProvider(api.NemoProvider):
     ) -> JsonObject:
         path = deployments_path(*api.split_id(id_))
         current = client.request("GET", path)
-        if not any(self.spec.fields[n].has(NewVersion) for n in plan.changed):
+        version = api.new_version(self.spec, path, plan, news)
+        if version is None:
             obj = current  # only provider settings changed: no new version
         else:
             if current.get("status") in api.GONE_STATUSES:
                 raise PulumiDeployError(deleting_message(self.describe(news, id_), current))
-            body = api.new_version_body(self.spec, news)
-            obj = api.call(
-                client, lambda: client.request("POST", path, json=body, idempotent=False), self.describe(news, id_)
-            )
+            obj = api.send(client, version, self.describe(news, id_))
         return self._maybe_wait(client, id_, news, obj)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:

@@ -30,7 +30,7 @@ from ..core.errors import Conflict, NotFound
 from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
 from ..core.provider import INPUT_NAMES
-from ..core.request import JsonObject, whole_body
+from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
@@ -189,10 +189,7 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
 
     def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
         ws = inputs["workspace"]
-        body = whole_body(self.spec, inputs)
-        obj = api.call(
-            client, lambda: client.request("POST", self._path(ws), json=body, idempotent=False), self.describe(inputs)
-        )
+        obj = api.create(client, self.spec, self._path(ws), inputs, self.describe(inputs))
         return f"{ws}/{obj['name']}", obj
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
@@ -210,18 +207,12 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
         self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
     ) -> JsonObject:
         ws, name = api.split_id(id_)
-        versioned = [n for n in plan.changed if self.spec.fields[n].has(NewVersion)]
-        if not versioned:  # only provider settings changed: never write a version for nothing
-            return client.request("GET", self._path(ws, name))  # type: ignore[no-any-return]
-        body = api.new_version_body(self.spec, news)
         kept = kept_model_entity_id(olds, news)
-        if kept:
-            body["model_entity_id"] = kept
-        return api.call(  # type: ignore[no-any-return]
-            client,
-            lambda: client.request("POST", self._path(ws, name), json=body, idempotent=False),
-            self.describe(news, id_),
-        )
+        values = {**news, "model_entity_id": kept} if kept else news
+        version = api.new_version(self.spec, self._path(ws, name), plan, values)
+        if version is None:  # only provider settings changed
+            return client.request("GET", self._path(ws, name))  # type: ignore[no-any-return]
+        return api.send(client, version, self.describe(news, id_))  # type: ignore[no-any-return]
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         ws, name = api.split_id(id_)

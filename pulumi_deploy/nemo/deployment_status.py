@@ -33,7 +33,7 @@ from ..core import log
 from ..core.errors import PulumiDeployError
 from ..core.fields import Computed, Doc, In, Local, Replace, Wire
 from ..core.http import ApiClient
-from ..core.request import JsonObject, whole_body
+from ..core.request import Call, JsonObject, whole_body
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from . import api
@@ -87,16 +87,13 @@ class ModelDeploymentStatusProvider(api.NemoProvider):
 
     def _post(self, client: ApiClient, inputs: dict[str, Any], what: str) -> JsonObject:
         ws, name = inputs["workspace"], inputs["deployment"]
-        body = whole_body(self.spec, inputs)
         version = inputs.get("version")
-        params = {"version": str(int(version))} if version else None
-        obj: JsonObject = api.call(
-            client,
-            lambda: client.request(
-                "POST", f"{deployments_path(ws, name)}/status", json=body, params=params, idempotent=True
-            ),
-            what,
+        query = {"version": str(int(version))} if version else None
+        # Writing the same status twice stores it once: safe to send again after a lost answer.
+        request = Call(
+            "POST", f"{deployments_path(ws, name)}/status", whole_body(self.spec, inputs), query, idempotent=True
         )
+        obj: JsonObject = api.send(client, request, what)
         wanted = inputs.get("model_provider_id")
         if wanted and obj.get("model_provider_id") != wanted:
             # Never store a value the server did not accept: refresh would show the drift forever.

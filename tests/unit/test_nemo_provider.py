@@ -10,7 +10,8 @@ from pulumi_deploy import nemo
 from pulumi_deploy.core.errors import BadRequest, ConfigError, Conflict, InvalidInput, ServerError
 from pulumi_deploy.core.http import ApiClient, RetryPolicy, get_client, use_transport
 from pulumi_deploy.core.request import whole_body
-from pulumi_deploy.nemo.api import SETTINGS, ConcurrentModification, call, name_problem, new_version_body
+from pulumi_deploy.core.spec import Plan
+from pulumi_deploy.nemo.api import SETTINGS, ConcurrentModification, call, name_problem, new_version
 from pulumi_deploy.nemo.deployment import ModelDeploymentProvider
 from pulumi_deploy.nemo.deployment_config import ModelDeploymentConfigProvider, config_users, kept_model_entity_id
 
@@ -307,20 +308,28 @@ def test_config_bodies_come_from_the_declarations():
     assert sorted(whole_body(spec, values)) == [
         "description", "engine", "executor_config", "model_entity_id", "model_spec", "name", "project",
     ]  # fmt: skip
-    assert sorted(new_version_body(spec, values)) == [
-        "description", "engine", "executor_config", "model_entity_id", "model_spec",
-    ]  # fmt: skip
+    update = new_version(spec, "/c", Plan(changed=["description"]), {**values, "description": None})
+    assert update is not None
+    assert (update.method, update.path, update.idempotent) == ("POST", "/c", False)
+    # The complete definition: the removed description is left out (cleared in the new version).
+    assert sorted(update.body or {}) == ["engine", "executor_config", "model_entity_id", "model_spec"]
+
+
+def test_a_change_of_provider_settings_only_writes_no_version():
+    assert new_version(ModelDeploymentConfigProvider.spec, "/c", Plan(changed=["delete_timeout"]), CONFIG) is None
+    values = {"name": "llama", "config": "cfg", "wait_for": "READY", "wait_timeout": 5.0}
+    assert new_version(ModelDeploymentProvider.spec, "/d", Plan(changed=["wait_for", "wait_timeout"]), values) is None
 
 
 def test_deployment_and_status_bodies_leave_path_and_local_fields_out():
-    from pulumi_deploy.nemo.api import new_version_body
     from pulumi_deploy.nemo.deployment_status import ModelDeploymentStatusProvider
 
     spec = ModelDeploymentProvider.spec
     values = {"name": "llama", "config": "cfg", "config_version": 2, "workspace": "default", "project": "p1",
               "wait_for": "READY", "wait_timeout": 5.0}  # fmt: skip
     assert whole_body(spec, values) == {"name": "llama", "config": "cfg", "config_version": 2, "project": "p1"}
-    assert new_version_body(spec, values) == {"config": "cfg", "config_version": 2}
+    update = new_version(spec, "/d", Plan(changed=["config"]), values)
+    assert update is not None and update.body == {"config": "cfg", "config_version": 2}
     status = {"deployment": "llama", "workspace": "default", "status": "READY", "status_message": "ok",
               "model_provider_id": "default/llama", "version": 2}  # fmt: skip
     assert whole_body(ModelDeploymentStatusProvider.spec, status) == {
