@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pydoc
+
 import httpx
 import pytest
 from pulumi.output import Unknown
@@ -11,6 +13,7 @@ from pulumi_deploy.core.errors import BadRequest, ConfigError, Conflict, Invalid
 from pulumi_deploy.core.http import ApiClient, RetryPolicy, get_client, use_transport
 from pulumi_deploy.core.request import whole_body
 from pulumi_deploy.core.spec import Plan
+from pulumi_deploy.nemo import api
 from pulumi_deploy.nemo.api import SETTINGS, ConcurrentModification, call, name_problem, new_version
 from pulumi_deploy.nemo.deployment import ModelDeploymentProvider
 from pulumi_deploy.nemo.deployment_config import ModelDeploymentConfigProvider, config_users, kept_model_entity_id
@@ -386,3 +389,9 @@ def test_an_explained_rejection_keeps_the_platforms_error_as_its_cause(monkeypat
     assert failed.value.status == 400
     assert isinstance(failed.value.__cause__, BadRequest)
     assert "runtime is set to 'none'" in failed.value.__cause__.message
+
+
+def test_the_documented_wait_default_is_the_one_used():
+    assert api.DEFAULT_WAIT_TIMEOUT == 900.0
+    for args in (nemo.ModelDeploymentArgs, nemo.ModelDeploymentConfigArgs):
+        assert "(default 900)" in pydoc.render_doc(args, renderer=pydoc.plaintext)
