@@ -1,14 +1,12 @@
 """NeMo Platform models API v2: settings, paths, name rule and the call helpers every object shares.
 
-Research: /work/shared/research/nemo.md. Objects live under
-``{base_url}/apis/models/v2/workspaces/{workspace}/...``; their identity is ``workspace/name`` (the
+Objects live under ``{base_url}/apis/models/v2/workspaces/{workspace}/...``; their identity is ``workspace/name`` (the
 per-version ``id`` changes with every version and is only an output, ``version_id``).
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
@@ -17,23 +15,30 @@ from pulumi import Input
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
-from ..core import log
 from ..core.config import Setting, VendorSettings, lookup
 from ..core.errors import (
     ApiError,
     BadRequest,
     ConfigError,
     Conflict,
+    ErrorRules,
     Forbidden,
     NotFound,
     PulumiDeployError,
     ServerError,
     Unauthorized,
+    when,
 )
-from ..core.fields import Doc, Replace
+from ..core.fields import Doc, In, Replace
 from ..core.http import ApiClient, get_client
 from ..core.provider import SpecProvider
-from ..core.wait import poll_interval
+from ..core.request import NEW_VERSION_POST, Call, JsonObject, Routes, create_call, update_call
+from ..core.spec import ObjectSpec, Plan
+
+
+class ConcurrentModification(Conflict):
+    """409 "Concurrent modification": another writer changed the object meanwhile; sending again is safe."""
+
 
 SETTINGS = VendorSettings(
     vendor="nemo",
@@ -41,6 +46,7 @@ SETTINGS = VendorSettings(
     base_url=Setting("nemo:baseUrl", "NEMO_BASE_URL"),  # self-hosted: no default
     # The bundled local platform config runs with auth disabled: no token is needed there.
     credential_required=False,
+    errors=ErrorRules(domain=(when(ConcurrentModification, status=409, message=r"concurrent modification"),)),
 )
 WORKSPACE = Setting("nemo:workspace", "NEMO_WORKSPACE", "default")
 
@@ -49,9 +55,10 @@ NAME_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9\-@.+_]{1,62}(?<!-)$")
 WORKSPACE_RE = re.compile(r"^[\w\-.]+$")
 PROJECT_RE = re.compile(r"^[\w\-./]+$")
 PROVIDER_ID_RE = re.compile(r"^[\w\-.]+/[^/]+$")
-STATUSES = ("UNKNOWN", "CREATED", "PENDING", "READY", "ERROR", "DELETING", "DELETED", "LOST")
+#: Deployment statuses that mean the deployment failed, and those that mean it is deleted (or going).
+FAILED_STATUSES = frozenset({"ERROR", "LOST"})
+GONE_STATUSES = frozenset({"DELETING", "DELETED"})
 DEFAULT_WAIT_TIMEOUT = 900.0
-CONFLICT_RETRIES = 5
 
 T = TypeVar("T")
 
@@ -59,6 +66,7 @@ T = TypeVar("T")
 Workspace = Annotated[
     Input[str] | None,
     Field(max_length=255),
+    In("path"),
     Replace(reason="it is part of the object's identity"),
     Doc("Default: `nemo:workspace` / $NEMO_WORKSPACE / `default`."),
 ]
@@ -105,26 +113,33 @@ def split_id(id_: str) -> tuple[str, str]:
     return workspace, name
 
 
-def call(fn: Callable[[], T], what: str) -> T:
-    """Run one mutating request: retry "Concurrent modification" 409s; runtime `none` -> ConfigError."""
-    attempt = 0
-    while True:
-        try:
-            return fn()
-        except Conflict as exc:
-            if "concurrent modification" not in exc.message.lower() or attempt + 1 >= CONFLICT_RETRIES:
-                raise
-            attempt += 1
-            delay = min(poll_interval(0.5) * attempt, 5.0)
-            log.info(f"{what}: {exc.message} (attempt {attempt + 1}/{CONFLICT_RETRIES} in {delay:.2f}s)")
-            time.sleep(delay)
-        except BadRequest as exc:
-            if "not enabled" in exc.message.lower() and "runtime" in exc.message.lower():
-                raise ConfigError(
-                    f"{what}: the NeMo platform has deployments disabled ({exc.message}); "
-                    "set `platform.runtime` to docker or kubernetes on the server"
-                ) from exc
-            raise
+def create(client: ApiClient, spec: ObjectSpec, collection: str, values: dict[str, Any], what: str) -> JsonObject:
+    """POST a new object to ``collection``: the body is every declared field the request carries."""
+    return send(client, create_call(spec, Routes(collection), values), what)
+
+
+def new_version(spec: ObjectSpec, path: str, plan: Plan, values: dict[str, Any]) -> Call | None:
+    """The update of the object at ``path`` in the objects' update style, ``NEW_VERSION_POST``: the
+    complete definition an update accepts, stored as version N+1 (a field left out is cleared in it).
+    None when no field a version stores changed: a version is never written for nothing."""
+    return update_call(spec, Routes(path, update=NEW_VERSION_POST, item=path), "", plan, values)
+
+
+def send(client: ApiClient, request: Call, what: str) -> Any:
+    """Send one computed call (see :func:`call`)."""
+    return call(
+        client,
+        lambda: client.request(
+            request.method, request.path, json=request.body, params=request.params, idempotent=request.idempotent
+        ),
+        what,
+    )
+
+
+def call(client: ApiClient, fn: Callable[[], T], what: str) -> T:
+    """Run one mutating request, sent again (with the client's backoff) while another writer's
+    concurrent modification refuses it."""
+    return client.retrying(what, lambda _attempt: fn(), ConcurrentModification)
 
 
 TOKEN_HINT = (
@@ -132,11 +147,15 @@ TOKEN_HINT = (
     "set it with `pulumi config set --secret nemo:token <key>` or $NEMO_TOKEN)"
 )
 UNKNOWN_PROJECT_RE = re.compile(r"Project '[^']*' does not exist in workspace")
+RUNTIME_NONE_RE = re.compile(r"not enabled.*runtime|runtime.*not enabled", re.IGNORECASE)
 
 
 def explain(exc: ApiError, what: str, props: dict[str, Any], client: ApiClient | None = None) -> PulumiDeployError:
-    """The one place that turns the platform's answers for auth, workspace and project problems into
-    an error that says what to change. Anything else is returned unchanged."""
+    """The one place that turns the platform's answers for auth, workspace, project and runtime problems
+    into an error that says what to change. Anything else is returned unchanged.
+
+    A rejected request stays the :class:`~pulumi_deploy.core.errors.InvalidInput` it is (told in the
+    user's terms); only credentials and a missing workspace are configuration."""
     ws = props.get("workspace") or "?"
     if isinstance(exc, Unauthorized):
         if lookup(SETTINGS.credential):
@@ -155,9 +174,14 @@ def explain(exc: ApiError, what: str, props: dict[str, Any], client: ApiClient |
             f"Scoped Access Key whose scope includes it"
         )
     if isinstance(exc, BadRequest) and UNKNOWN_PROJECT_RE.search(exc.message):
-        return ConfigError(
+        return exc.explained(
             f"{what}: {exc.message} (`project` names a project of the workspace; create it with "
             f"POST /apis/entities/v2/workspaces/{ws}/projects or change `project`)"
+        )
+    if isinstance(exc, BadRequest) and RUNTIME_NONE_RE.search(exc.message):
+        return exc.explained(
+            f"{what}: the NeMo platform has deployments disabled ({exc.message}); "
+            "set `platform.runtime` to docker or kubernetes on the server"
         )
     failed = isinstance(exc, ServerError) and exc.status == 500 and exc.message.startswith("Failed to")
     if failed and client is not None and ws != "?" and workspace_missing(client, ws):
@@ -200,7 +224,7 @@ class NemoProvider(SpecProvider):
             mapped = explain(exc, self.describe(props, id_), props, client)
             if mapped is exc:
                 raise
-            raise mapped from None  # the message carries the status and the platform's words
+            raise mapped from exc
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         with self.explained(props):
@@ -229,15 +253,20 @@ class NemoProvider(SpecProvider):
 
 __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
+    "FAILED_STATUSES",
+    "GONE_STATUSES",
     "SETTINGS",
-    "STATUSES",
     "WORKSPACE",
     "ApiClient",
+    "ConcurrentModification",
     "NemoProvider",
     "base",
     "call",
     "common_rules",
+    "create",
     "explain",
     "name_problem",
+    "new_version",
+    "send",
     "split_id",
 ]

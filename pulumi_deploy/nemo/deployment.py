@@ -1,15 +1,15 @@
 """NeMo ModelDeployment (``/deployments``): a versioned deployment of a deployment config.
 
-Quirks encoded here (research/nemo.md): identity is ``workspace/name`` (the per-version ``id`` is the
+Quirks encoded here: identity is ``workspace/name`` (the per-version ``id`` is the
 output ``version_id``); changing ``config``/``config_version`` POSTs version N+1, which the server
-resets to PENDING (``NewVersion``), and nothing is sent when neither really changed (Q2);
+resets to PENDING (``NewVersion``), and nothing is sent when neither really changed;
 ``name``/``workspace``/``project`` are create-only (replace); ``config_version`` 0 or unset means
 "latest at apply time": it is dropped from the inputs and only its resolved value is an output, so a
-newer config version is not drift (Q6), and pinning exactly the resolved version later is no change;
+newer config version is not drift, and pinning exactly the resolved version later is no change;
 status moves under the platform's controller, and the optional ``wait_for`` waits (bounded) for a
 target status, failing on ERROR/LOST; delete is asynchronous (202 -> DELETING -> DELETED -> hard
 delete) and the name stays taken until the record is gone, so delete waits for the 404 (and a same-name
-replacement deletes first) (Q3, Q4). A deployment found DELETING/DELETED (deleted outside Pulumi)
+replacement deletes first). A deployment found DELETING/DELETED (deleted outside Pulumi)
 counts as gone on refresh, and creating the same name again first waits (bounded by ``wait_timeout``)
 for the old record's 404. An update that would write a new version of a deployment found DELETING or
 DELETED is refused (:func:`deleting_message`) and sends nothing.
@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pulumi.dynamic import CheckResult, DiffResult, UpdateResult
 from pydantic import Field
 
@@ -29,15 +29,13 @@ from ..core import log
 from ..core.errors import NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Local, NewVersion, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
+from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
 from . import api
 
-WireObj = dict[str, Any]
 Status = Literal["UNKNOWN", "CREATED", "PENDING", "READY", "ERROR", "DELETING", "DELETED", "LOST"]
-FAILED_STATUSES = frozenset({"ERROR", "LOST"})
-GONE_STATUSES = frozenset({"DELETING", "DELETED"})  # deleted: read drops it, create waits for the 404
 
 
 @dataclass(kw_only=True)
@@ -71,7 +69,7 @@ class ModelDeploymentArgs(AdoptableArgs):
         Input[float] | None,
         Field(gt=0),
         Local(),
-        Doc(f"Seconds for `wait_for` and for delete (default {api.DEFAULT_WAIT_TIMEOUT:.0f})."),
+        Doc("Seconds for `wait_for` and for delete (default 900)."),
     ] = None
 
     @classmethod
@@ -91,7 +89,7 @@ class ModelDeploymentOutputs:
     updated_at: Annotated[str | None, Computed()] = None
 
 
-def deleting_message(what: str, current: WireObj) -> str:
+def deleting_message(what: str, current: JsonObject) -> str:
     """Why an update of a deployment that is being deleted is refused, and what to run instead.
 
     The platform would accept it and write a new version, but the deletion goes on for the older
@@ -152,14 +150,14 @@ class ModelDeploymentProvider(api.NemoProvider):
         return super().update(id_, self._pinned_to_current(olds, news), news)
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
-        # A name stays taken until the hard delete (Q4): same workspace/name must go first.
+        # A name stays taken until the hard delete: same workspace/name must go first.
         return (olds.get("workspace"), olds.get("name")) == (news.get("workspace"), news.get("name"))
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj]:
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
         ws = inputs["workspace"]
         path = deployments_path(ws, inputs["name"])
         old = client.get_or_none(path)
-        if old is not None and old.get("status") in GONE_STATUSES:  # deleted out of band: the name is still taken (Q4)
+        if old is not None and old.get("status") in api.GONE_STATUSES:  # deleted out of band: the name is still taken
             self._wait_gone(
                 client,
                 path,
@@ -167,51 +165,47 @@ class ModelDeploymentProvider(api.NemoProvider):
                 " to be removed (the name stays taken until then)",
                 inputs,
             )
-        body = self.spec.to_wire(inputs, ["name", "project", "config", "config_version"])
-        obj = api.call(
-            lambda: client.request("POST", deployments_path(ws), json=body, idempotent=False),
-            self.describe(inputs),
-        )
+        obj = api.create(client, self.spec, deployments_path(ws), inputs, self.describe(inputs))
         id_ = f"{ws}/{obj['name']}"
         return id_, self._maybe_wait(client, id_, inputs, obj)
 
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj] | None:
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         obj = client.get_or_none(deployments_path(inputs["workspace"], inputs["name"]))
-        if obj is None or obj.get("entity_version") != 1 or obj.get("status") in ("DELETING", "DELETED"):
+        if obj is None or obj.get("entity_version") != 1 or obj.get("status") in api.GONE_STATUSES:
             return None
         if not self.same_content(obj, inputs):  # the name is taken by someone else's deployment
             return None
         id_ = f"{inputs['workspace']}/{inputs['name']}"
         return id_, self._maybe_wait(client, id_, inputs, obj)
 
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> WireObj | None:
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         obj = client.get_or_none(deployments_path(*api.split_id(id_)))
-        if obj is not None and obj.get("status") in GONE_STATUSES:
+        if obj is not None and obj.get("status") in api.GONE_STATUSES:
             log.info(f"{self.describe(outs, id_)} is {obj['status']} (deleted outside Pulumi): counted as gone")
             return None
-        if obj is not None and obj.get("status") in FAILED_STATUSES:
+        if obj is not None and obj.get("status") in api.FAILED_STATUSES:
             log.warn(f"{self.describe(outs, id_)} is {obj['status']}: {obj.get('status_message') or ''}")
         return obj  # type: ignore[no-any-return]
 
     def api_update(
         self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
-    ) -> WireObj:
+    ) -> JsonObject:
         path = deployments_path(*api.split_id(id_))
         current = client.request("GET", path)
-        if not any(self.spec.fields[n].has(NewVersion) for n in plan.changed):
+        version = api.new_version(self.spec, path, plan, news)
+        if version is None:
             obj = current  # only provider settings changed: no new version
         else:
-            if current.get("status") in GONE_STATUSES:
+            if current.get("status") in api.GONE_STATUSES:
                 raise PulumiDeployError(deleting_message(self.describe(news, id_), current))
-            body = self.spec.to_wire(news, ["config", "config_version"])
-            obj = api.call(lambda: client.request("POST", path, json=body, idempotent=False), self.describe(news, id_))
+            obj = api.send(client, version, self.describe(news, id_))
         return self._maybe_wait(client, id_, news, obj)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         ws, name = api.split_id(id_)
         path = deployments_path(ws, name)
         what = self.describe(outs, id_)
-        api.call(lambda: client.request("DELETE", path), what)  # 202: every version -> DELETING
+        api.call(client, lambda: client.request("DELETE", path), what)  # 202: every version -> DELETING
 
         self._wait_gone(client, path, f"{what}: deleting", outs)
 
@@ -219,12 +213,12 @@ class ModelDeploymentProvider(api.NemoProvider):
 
     @staticmethod
     def _wait_gone(client: ApiClient, path: str, what: str, props: dict[str, Any]) -> None:
-        """Wait (bounded by ``wait_timeout``) until GET answers 404: the name is free again (Q3, Q4)."""
+        """Wait (bounded by ``wait_timeout``) until GET answers 404: the name is free again."""
 
-        def probe() -> WireObj | None:
+        def probe() -> JsonObject | None:
             obj = client.get_or_none(path)
             if obj is not None and obj.get("status") == "DELETED":
-                try:  # every version DELETED: a second DELETE removes the records (answers 404, Q3)
+                try:  # every version DELETED: a second DELETE removes the records (answers 404)
                     client.request("DELETE", path)
                 except NotFound:
                     return client.get_or_none(path)
@@ -238,17 +232,17 @@ class ModelDeploymentProvider(api.NemoProvider):
             describe=lambda obj: "gone" if obj is None else str(obj.get("status")),
         )
 
-    def _maybe_wait(self, client: ApiClient, id_: str, inputs: dict[str, Any], obj: WireObj) -> WireObj:
+    def _maybe_wait(self, client: ApiClient, id_: str, inputs: dict[str, Any], obj: JsonObject) -> JsonObject:
         target = inputs.get("wait_for")
         if not target:
             return obj
         path = deployments_path(*api.split_id(id_))
 
-        def failed(o: WireObj | None) -> str | None:
+        def failed(o: JsonObject | None) -> str | None:
             if o is None:
                 return "the deployment disappeared while waiting"
             status = o.get("status")
-            if status in FAILED_STATUSES and status != target:
+            if status in api.FAILED_STATUSES and status != target:
                 return f"ended in {status}: {o.get('status_message') or '(no message)'} (wanted {target})"
             return None
 
@@ -283,6 +277,3 @@ class ModelDeployment(SpecResource, module="nemo", name="ModelDeployment"):
     version_id: Output[str]
     created_at: Output[str]
     updated_at: Output[str]
-
-    def __init__(self, resource_name: str, args: ModelDeploymentArgs, opts: ResourceOptions | None = None) -> None:
-        super().__init__(resource_name, args, opts)

@@ -22,20 +22,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pydantic import Field
 
 from ..core import bookkeeping, log
 from ..core.errors import Conflict, NotFound
 from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, ServerDefault, Wire
 from ..core.http import ApiClient
+from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from ..core.wait import wait_until
 from . import api
 from .deployment import deployments_path
-
-WireObj = dict[str, Any]
 
 #: Values the server fills in when a nested field is omitted: equal to "unset" when comparing.
 SERVER_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -58,7 +57,7 @@ def _without_defaults(kind: str) -> Any:
 
 
 def _drop_nulls(value: Any) -> Any:
-    """Single GETs return explicit nulls, list endpoints and inputs omit them (Q10): compare without."""
+    """Single GETs return explicit nulls, list endpoints and inputs omit them: compare without."""
     if isinstance(value, dict):
         return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
     return value
@@ -139,7 +138,7 @@ class ModelDeploymentConfigArgs(AdoptableArgs):
         Input[float] | None,
         Field(gt=0),
         Local(),
-        Doc(f"Seconds delete waits for deployments still using the config (default {api.DEFAULT_WAIT_TIMEOUT:.0f})."),
+        Doc("Seconds delete waits for deployments still using the config (default 900)."),
     ] = None
 
     @classmethod
@@ -171,9 +170,6 @@ class ModelDeploymentConfigOutputs:
     updated_at: Annotated[str | None, Computed()] = None
 
 
-BODY_FIELDS = ("description", "engine", "model_spec", "executor_config", "model_entity_id")
-
-
 class ModelDeploymentConfigProvider(api.NemoProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="nemo",
@@ -201,40 +197,32 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
         path = f"{api.base(workspace)}/deployment-configs"
         return f"{path}/{name}" if name else path
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj]:
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
         ws = inputs["workspace"]
-        body = self.spec.to_wire(inputs, ["name", "project", *BODY_FIELDS])
-        obj = api.call(
-            lambda: client.request("POST", self._path(ws), json=body, idempotent=False), self.describe(inputs)
-        )
+        obj = api.create(client, self.spec, self._path(ws), inputs, self.describe(inputs))
         return f"{ws}/{obj['name']}", obj
 
-    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj] | None:
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # Names are unique per workspace, but a config with another definition is someone else's.
         obj = client.get_or_none(self._path(inputs["workspace"], inputs["name"]))
         if obj is None or not self.same_content(obj, inputs):
             return None
         return f"{inputs['workspace']}/{inputs['name']}", obj
 
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> WireObj | None:
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         ws, name = api.split_id(id_)
         return client.get_or_none(self._path(ws, name))  # type: ignore[no-any-return]
 
     def api_update(
         self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
-    ) -> WireObj:
+    ) -> JsonObject:
         ws, name = api.split_id(id_)
-        versioned = [n for n in plan.changed if self.spec.fields[n].has(NewVersion)]
-        if not versioned:  # only provider settings changed: never write a version for nothing (Q2)
-            return client.request("GET", self._path(ws, name))  # type: ignore[no-any-return]
-        body = self.spec.to_wire(news, BODY_FIELDS)  # the complete definition: omitted fields are cleared
         kept = kept_model_entity_id(olds, news)
-        if kept:
-            body["model_entity_id"] = kept
-        return api.call(  # type: ignore[no-any-return]
-            lambda: client.request("POST", self._path(ws, name), json=body, idempotent=False),
-            self.describe(news, id_),
-        )
+        values = {**news, "model_entity_id": kept} if kept else news
+        version = api.new_version(self.spec, self._path(ws, name), plan, values)
+        if version is None:  # only provider settings changed
+            return client.request("GET", self._path(ws, name))  # type: ignore[no-any-return]
+        return api.send(client, version, self.describe(news, id_))  # type: ignore[no-any-return]
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         ws, name = api.split_id(id_)
@@ -242,7 +230,7 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
 
         def attempt() -> Users:
             try:
-                api.call(lambda: client.request("DELETE", self._path(ws, name)), what)
+                api.call(client, lambda: client.request("DELETE", self._path(ws, name)), what)
             except NotFound:
                 return Users(deleted=True)
             except Conflict:  # some deployment's newest version referencing it is not DELETED
@@ -290,9 +278,9 @@ class Users:
 
     deleted: bool = False
     #: Deployments whose current (latest) version uses the config and is not being deleted.
-    live: list[WireObj] = field(default_factory=list)
+    live: list[JsonObject] = field(default_factory=list)
     #: Latest versions using it that are being deleted: wait for them.
-    going: list[WireObj] = field(default_factory=list)
+    going: list[JsonObject] = field(default_factory=list)
     #: (deployment, version): older versions using it while the latest version uses another config.
     superseded: list[tuple[str, int]] = field(default_factory=list)
     #: Older versions using it that are already being deleted: wait for them.
@@ -309,7 +297,7 @@ class Users:
 
 def config_users(client: ApiClient, ws: str, name: str) -> Users:
     """Every deployment version that references config ``name``, classified against its deployment's latest."""
-    referencing: dict[str, list[WireObj]] = {}
+    referencing: dict[str, list[JsonObject]] = {}
     page = 1
     while True:
         params = {"page": page, "page_size": 100, "all_versions": "true", "filter[config]": name}
@@ -326,7 +314,7 @@ def config_users(client: ApiClient, ws: str, name: str) -> Users:
         if latest is None:
             continue  # removed meanwhile
         if latest.get("config") == name:
-            (users.going if latest.get("status") in GOING else users.live).append(latest)
+            (users.going if latest.get("status") in api.GONE_STATUSES else users.live).append(latest)
             continue
         for v in versions:
             if v.get("status") == "DELETING":
@@ -352,11 +340,7 @@ def retire(client: ApiClient, ws: str, dep: str, version: int, config: str, what
     )
 
 
-#: A config user in one of these statuses is on its way out: waiting for it makes sense.
-GOING = frozenset({"DELETING", "DELETED"})
-
-
-def _in_use_message(ws: str, name: str, users: list[WireObj]) -> str:
+def _in_use_message(ws: str, name: str, users: list[JsonObject]) -> str:
     listed = ", ".join(f"{ws}/{d.get('name')} (status {d.get('status')})" for d in users)
     return (
         f"cannot delete deployment config {ws}/{name}: it is still used by deployment(s) {listed}, "
@@ -386,8 +370,3 @@ class ModelDeploymentConfig(SpecResource, module="nemo", name="ModelDeploymentCo
     version_id: Output[str]
     created_at: Output[str]
     updated_at: Output[str]
-
-    def __init__(
-        self, resource_name: str, args: ModelDeploymentConfigArgs, opts: ResourceOptions | None = None
-    ) -> None:
-        super().__init__(resource_name, args, opts)

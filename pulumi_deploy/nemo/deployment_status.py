@@ -26,19 +26,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pydantic import Field
 
 from ..core import log
 from ..core.errors import PulumiDeployError
-from ..core.fields import Computed, Doc, Local, Replace, Wire
+from ..core.fields import Computed, Doc, In, Local, Replace, Wire
 from ..core.http import ApiClient
+from ..core.request import Call, JsonObject, whole_body
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
 from . import api
 from .deployment import Status, deployments_path
-
-WireObj = dict[str, Any]
 
 
 @dataclass(kw_only=True)
@@ -46,6 +45,7 @@ class ModelDeploymentStatusArgs(AdoptableArgs):
     deployment: Annotated[
         Input[str],
         Wire("name"),
+        In("path"),
         Replace(reason="it names the deployment whose status this records"),
         Doc("Deployment name (pass `ModelDeployment.name`)."),
     ]
@@ -85,17 +85,15 @@ class ModelDeploymentStatusProvider(api.NemoProvider):
         outputs=ModelDeploymentStatusOutputs,
     )
 
-    def _post(self, client: ApiClient, inputs: dict[str, Any], what: str) -> WireObj:
+    def _post(self, client: ApiClient, inputs: dict[str, Any], what: str) -> JsonObject:
         ws, name = inputs["workspace"], inputs["deployment"]
-        body = self.spec.to_wire(inputs, ["status", "status_message", "model_provider_id"])
         version = inputs.get("version")
-        params = {"version": str(int(version))} if version else None
-        obj: WireObj = api.call(
-            lambda: client.request(
-                "POST", f"{deployments_path(ws, name)}/status", json=body, params=params, idempotent=True
-            ),
-            what,
+        query = {"version": str(int(version))} if version else None
+        # Writing the same status twice stores it once: safe to send again after a lost answer.
+        request = Call(
+            "POST", f"{deployments_path(ws, name)}/status", whole_body(self.spec, inputs), query, idempotent=True
         )
+        obj: JsonObject = api.send(client, request, what)
         wanted = inputs.get("model_provider_id")
         if wanted and obj.get("model_provider_id") != wanted:
             # Never store a value the server did not accept: refresh would show the drift forever.
@@ -107,18 +105,18 @@ class ModelDeploymentStatusProvider(api.NemoProvider):
             )
         return obj
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, WireObj]:
+    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
         id_ = f"{inputs['workspace']}/{inputs['deployment']}"
         return id_, self._post(client, inputs, self.describe(inputs, id_))
 
-    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> WireObj | None:
+    def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         path = deployments_path(*api.split_id(id_))
         version = outs.get("version")
         return client.get_or_none(f"{path}/versions/{int(version)}" if version else path)  # type: ignore[no-any-return]
 
     def api_update(
         self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
-    ) -> WireObj:
+    ) -> JsonObject:
         return self._post(client, news, self.describe(news, id_))
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
@@ -138,8 +136,3 @@ class ModelDeploymentStatus(SpecResource, module="nemo", name="ModelDeploymentSt
     entity_version: Output[int]
     status_history: Output[list[dict[str, Any]]]
     updated_at: Output[str]
-
-    def __init__(
-        self, resource_name: str, args: ModelDeploymentStatusArgs, opts: ResourceOptions | None = None
-    ) -> None:
-        super().__init__(resource_name, args, opts)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pydoc
+
 import httpx
 import pytest
 from pulumi.output import Unknown
 
 from pulumi_deploy import nemo
-from pulumi_deploy.core.errors import BadRequest, ConfigError, ServerError
-from pulumi_deploy.core.http import get_client, use_transport
-from pulumi_deploy.nemo.api import SETTINGS, name_problem
+from pulumi_deploy.core.errors import BadRequest, ConfigError, Conflict, InvalidInput, ServerError
+from pulumi_deploy.core.http import ApiClient, RetryPolicy, get_client, use_transport
+from pulumi_deploy.core.request import whole_body
+from pulumi_deploy.core.spec import Plan
+from pulumi_deploy.nemo import api
+from pulumi_deploy.nemo.api import SETTINGS, ConcurrentModification, call, name_problem, new_version
 from pulumi_deploy.nemo.deployment import ModelDeploymentProvider
 from pulumi_deploy.nemo.deployment_config import ModelDeploymentConfigProvider, config_users, kept_model_entity_id
 
@@ -180,11 +185,11 @@ def test_422_detail_is_reported_whether_string_or_list(monkeypatch, body, messag
         ModelDeploymentProvider().create({**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"})
 
 
-def test_runtime_none_is_reported_as_a_configuration_error(monkeypatch):
+def test_runtime_none_is_a_rejected_input_that_says_what_to_set_on_the_server(monkeypatch):
     monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9/nemo")
     detail = {"detail": "Deployments are not enabled because the backend runtime is set to 'none'"}
     transport = httpx.MockTransport(lambda req: answer_posts(req, 422, detail))
-    with use_transport(lambda _url: transport), pytest.raises(ConfigError, match=r"platform\.runtime"):
+    with use_transport(lambda _url: transport), pytest.raises(BadRequest, match=r"platform\.runtime"):
         ModelDeploymentProvider().create({**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"})
 
 
@@ -236,7 +241,7 @@ def test_an_unknown_project_says_which_and_how_to_create_it(monkeypatch):
     monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9")
     detail = {"detail": "Project 'p1' does not exist in workspace 'default'. Please create the project first."}
     transport = httpx.MockTransport(lambda req: answer_posts(req, 422, detail))
-    with use_transport(lambda _url: transport), pytest.raises(ConfigError, match="Project 'p1' does not exist"):
+    with use_transport(lambda _url: transport), pytest.raises(BadRequest, match="Project 'p1' does not exist"):
         ModelDeploymentConfigProvider().create({**CONFIG, "workspace": "default", "project": "p1"})
 
 
@@ -294,3 +299,99 @@ def test_config_users_are_classified_against_each_deployments_latest_version(mon
     assert [d["name"] for d in users.live] == ["live"]
     assert [d["name"] for d in users.going] == ["going"]
     assert "all_versions=true" in seen[0] and "filter%5Bconfig%5D=cfg" in seen[0]
+
+
+# -- request bodies derived from the declarations (NeMo updates are new-version POSTs) ----------
+
+
+def test_config_bodies_come_from_the_declarations():
+    spec = ModelDeploymentConfigProvider.spec
+    values = {**CONFIG, "workspace": "default", "project": "p1", "description": "d",
+              "model_entity_id": "default/llama", "delete_timeout": 5.0, "adopt_id": None}  # fmt: skip
+    assert sorted(whole_body(spec, values)) == [
+        "description", "engine", "executor_config", "model_entity_id", "model_spec", "name", "project",
+    ]  # fmt: skip
+    update = new_version(spec, "/c", Plan(changed=["description"]), {**values, "description": None})
+    assert update is not None
+    assert (update.method, update.path, update.idempotent) == ("POST", "/c", False)
+    # The complete definition: the removed description is left out (cleared in the new version).
+    assert sorted(update.body or {}) == ["engine", "executor_config", "model_entity_id", "model_spec"]
+
+
+def test_a_change_of_provider_settings_only_writes_no_version():
+    assert new_version(ModelDeploymentConfigProvider.spec, "/c", Plan(changed=["delete_timeout"]), CONFIG) is None
+    values = {"name": "llama", "config": "cfg", "wait_for": "READY", "wait_timeout": 5.0}
+    assert new_version(ModelDeploymentProvider.spec, "/d", Plan(changed=["wait_for", "wait_timeout"]), values) is None
+
+
+def test_deployment_and_status_bodies_leave_path_and_local_fields_out():
+    from pulumi_deploy.nemo.deployment_status import ModelDeploymentStatusProvider
+
+    spec = ModelDeploymentProvider.spec
+    values = {"name": "llama", "config": "cfg", "config_version": 2, "workspace": "default", "project": "p1",
+              "wait_for": "READY", "wait_timeout": 5.0}  # fmt: skip
+    assert whole_body(spec, values) == {"name": "llama", "config": "cfg", "config_version": 2, "project": "p1"}
+    update = new_version(spec, "/d", Plan(changed=["config"]), values)
+    assert update is not None and update.body == {"config": "cfg", "config_version": 2}
+    status = {"deployment": "llama", "workspace": "default", "status": "READY", "status_message": "ok",
+              "model_provider_id": "default/llama", "version": 2}  # fmt: skip
+    assert whole_body(ModelDeploymentStatusProvider.spec, status) == {
+        "status": "READY", "status_message": "ok", "model_provider_id": "default/llama",
+    }  # fmt: skip
+
+
+# -- one retry policy: a concurrent modification is sent again through the client's backoff -------
+
+
+def conflicting_client(answers: list[tuple[int, str]]) -> tuple[ApiClient, list[str]]:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.method)
+        status, detail = answers[min(len(sent), len(answers)) - 1]
+        return httpx.Response(status, json={"detail": detail} if status >= 400 else {"name": "llama"})
+
+    client = ApiClient(
+        "nemo", "http://127.0.0.1:9", {}, transport=httpx.MockTransport(handler), errors=SETTINGS.errors,
+        retry=RetryPolicy(attempts=4), sleep=lambda _delay: None,
+    )  # fmt: skip
+    return client, sent
+
+
+def test_a_concurrent_modification_is_sent_again_until_it_goes_through():
+    client, sent = conflicting_client([(409, "Concurrent modification - please retry.")] * 2 + [(200, "")])
+    obj = call(client, lambda: client.request("POST", "/d", json={}, idempotent=False), "deployment")
+    assert obj == {"name": "llama"}
+    assert sent == ["POST", "POST", "POST"]
+
+
+def test_a_concurrent_modification_that_persists_fails_after_the_policys_attempts():
+    client, sent = conflicting_client([(409, "Concurrent modification - please retry.")])
+    with pytest.raises(ConcurrentModification):
+        call(client, lambda: client.request("POST", "/d", json={}, idempotent=False), "deployment")
+    assert len(sent) == 4
+
+
+def test_another_conflict_is_not_sent_again():
+    client, sent = conflicting_client([(409, "Deployment config is in use")])
+    with pytest.raises(Conflict) as failed:
+        call(client, lambda: client.request("DELETE", "/c"), "config")
+    assert not isinstance(failed.value, ConcurrentModification)
+    assert sent == ["DELETE"]
+
+
+def test_an_explained_rejection_keeps_the_platforms_error_as_its_cause(monkeypatch):
+    monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9/nemo")
+    detail = {"detail": "Deployments are not enabled because the backend runtime is set to 'none'"}
+    transport = httpx.MockTransport(lambda req: answer_posts(req, 400, detail))
+    with use_transport(lambda _url: transport), pytest.raises(InvalidInput) as failed:
+        ModelDeploymentProvider().create({**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"})
+    assert failed.value.status == 400
+    assert isinstance(failed.value.__cause__, BadRequest)
+    assert "runtime is set to 'none'" in failed.value.__cause__.message
+
+
+def test_the_documented_wait_default_is_the_one_used():
+    assert api.DEFAULT_WAIT_TIMEOUT == 900.0
+    for args in (nemo.ModelDeploymentArgs, nemo.ModelDeploymentConfigArgs):
+        assert "(default 900)" in pydoc.render_doc(args, renderer=pydoc.plaintext)

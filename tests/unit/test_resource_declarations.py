@@ -18,8 +18,6 @@ from pulumi_deploy.core.resource import ResourceArgs, SpecResource, output_attri
 from pulumi_deploy.core.spec import ObjectSpec
 
 VENDORS = ("runpod", "aieev", "cyberun", "trustgate", "nemo")
-#: Vendors already without boilerplate ``__init__`` and f-string docs (NeMo follows in its own change).
-DECLARATIVE = ("runpod", "aieev", "cyberun", "trustgate")
 
 
 def resources(vendors: tuple[str, ...] = VENDORS) -> list[type[SpecResource]]:
@@ -46,12 +44,12 @@ def test_output_attributes_agree_with_args_and_outputs(resource):
     assert output_attribute_mismatch(resource) == ([], [])
 
 
-@pytest.mark.parametrize("resource", resources(DECLARATIVE), ids=label)
+@pytest.mark.parametrize("resource", resources(), ids=label)
 def test_no_boilerplate_init(resource):
     assert "__init__" not in resource.__dict__ or resource.__name__ == "Upstream"  # Upstream splits credentials
 
 
-@pytest.mark.parametrize("resource", resources(DECLARATIVE), ids=label)
+@pytest.mark.parametrize("resource", resources(), ids=label)
 def test_help_of_every_args_class_lists_each_field_in_plain_text(resource):
     args = resource.provider_cls.spec.args
     text = pydoc.render_doc(args, renderer=pydoc.plaintext)

@@ -422,7 +422,7 @@ class RunpodBackend(EmulatorBackend):
         if "flashboot" in body:
             record.pop(V2_FLASHBOOT, None)
         if "dataCenterIds" in body:
-            record["dataCenterIds"] = ",".join(body["dataCenterIds"])  # returned as a string (Q2)
+            record["dataCenterIds"] = ",".join(body["dataCenterIds"])  # returned as a string
         if "templateId" in body:
             template = self._serverless_template(body["templateId"])
             record["templateId"] = body["templateId"]

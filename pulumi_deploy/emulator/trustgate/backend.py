@@ -43,9 +43,9 @@ class TrustGateBackend(EmulatorBackend):
 
     kinds: ClassVar[tuple[str, ...]] = ("gateways", "upstreams", "services")
     default_settings: ClassVar[dict[str, Any]] = {
-        # Q11: one build forces websocket_config.enable_direct_communication=true on create.
+        # One server build forces websocket_config.enable_direct_communication=true on create.
         "websocket_direct_on_create": True,
-        # Q9: upstream and gateway lists are paged with offset/limit.
+        # Upstream and gateway lists are paged with offset/limit.
         "default_list_limit": 10,
         "max_list_limit": 100,
     }

@@ -95,7 +95,7 @@ class NotFound(TrustGateError):
 
 
 class DomainInvalid(TrustGateError):
-    """A domain ``Validate()`` failure surfacing through the generic 500 branch (research Q5)."""
+    """A domain ``Validate()`` failure surfacing through the generic 500 branch."""
 
     status: ClassVar[int] = 500
 

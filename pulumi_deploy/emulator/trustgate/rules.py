@@ -182,7 +182,7 @@ def upstream_record(
     updated_at: str,
     force_direct: bool,
 ) -> dict[str, Any]:
-    """The ``upstream.Upstream`` response object built from a request (request keys mapped, Q1)."""
+    """The ``upstream.Upstream`` response object built from a request (request keys mapped)."""
     record: dict[str, Any] = {
         "id": upstream_id,
         "gateway_id": gateway_id,
@@ -278,7 +278,7 @@ def service_record(
     created_at: str,
     updated_at: str,
 ) -> dict[str, Any]:
-    """The ``service.Service`` response object (``retries``/``stream`` are not persisted, Q3)."""
+    """The ``service.Service`` response object (``retries``/``stream`` are not persisted)."""
     record = {
         "id": service_id,
         "gateway_id": gateway_id,
