@@ -132,7 +132,15 @@ def test_gpu_type_ids_become_their_pools_with_the_other_types_excluded():
         gpu_selection(client, ["Tesla T4"])
 
 
-def test_a_plain_list_of_strings_type_checks_for_gpu_types_and_data_centres(tmp_path: Path):
+@pytest.mark.parametrize(
+    "checker",
+    [
+        ["-m", "mypy", "--strict", "--no-incremental"],
+        ["-m", "pyright", "--pythonpath", sys.executable],  # the checker editors run (Pylance)
+    ],
+    ids=["mypy", "pyright"],
+)
+def test_a_plain_list_of_strings_type_checks_for_gpu_types_and_data_centres(tmp_path: Path, checker: list[str]):
     program = tmp_path / "program.py"
     program.write_text(
         "from pulumi_deploy import runpod\n"
@@ -142,7 +150,7 @@ def test_a_plain_list_of_strings_type_checks_for_gpu_types_and_data_centres(tmp_
         "runpod.NetworkVolumeArgs(size=10, data_center_id=dcs[0])\n"
     )
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(program)],
+        [sys.executable, *checker, str(program)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout
