@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pulumi import Input
+from pydantic import AfterValidator
 
 from ..core.config import Setting, VendorSettings, lookup, resolve_base_url, resolve_credential
 from ..core.errors import ApiError, ConfigError, ErrorRules, InUse, InvalidInput, ServerError, when
-from ..core.fields import Doc
+from ..core.fields import Doc, In, Replace
 from ..core.http import ApiClient, AuthHeaders, bearer
 from ..core.provider import SpecProvider
 from ..core.request import read_call
@@ -150,6 +151,15 @@ def uuid_of(what: str) -> Callable[[str], str]:
 
 
 uuid_value = uuid_of("an Upstream's `id`")
+
+#: The ``gateway_id`` of an object that lives under a gateway (upstreams, services): a path parameter.
+GatewayId = Annotated[
+    Input[str],
+    AfterValidator(uuid_of("a Gateway's `id`")),
+    In("path"),
+    Replace(reason="it belongs to one gateway"),
+    Doc("The gateway's id (pass `gateway.id`); a UUID (the server parses it as one)."),
+]
 
 
 def drop_empty(value: Any) -> Any:

@@ -21,7 +21,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pulumi import Input, Output
 from pydantic import AfterValidator, Field
 
-from ..core.fields import Computed, Doc, In, Normalise, Replace, Secret, UnsetOnWire, int_if_integral
+from ..core.fields import Computed, Doc, Normalise, Secret, UnsetOnWire, int_if_integral
 from ..core.http import ApiClient
 from ..core.request import FULL_PUT, JsonObject, Routes
 from ..core.resource import AdoptableArgs, SpecResource
@@ -32,13 +32,7 @@ from .api import CredentialsArgs
 
 @dataclass(kw_only=True)
 class ServiceArgs(AdoptableArgs):
-    gateway_id: Annotated[
-        Input[str],
-        AfterValidator(api.uuid_of("a Gateway's `id`")),
-        In("path"),
-        Replace(reason="a service belongs to one gateway"),
-        Doc("The gateway's id (pass `gateway.id`); a UUID (the server parses it as one)."),
-    ]
+    gateway_id: api.GatewayId
     name: Annotated[Input[str], Field(min_length=1)]
     type: Annotated[
         Input[Literal["upstream", "endpoint"]],

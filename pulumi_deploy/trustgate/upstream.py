@@ -33,7 +33,7 @@ from pulumi import Input, Output, ResourceOptions
 from pydantic import AfterValidator, Field
 
 from ..core.connection import Connection
-from ..core.fields import Computed, Doc, In, Normalise, Replace, Secret, Wire, int_if_integral, is_unknown
+from ..core.fields import Computed, Doc, Normalise, Secret, Wire, int_if_integral, is_unknown
 from ..core.http import ApiClient
 from ..core.request import FULL_PUT, JsonObject, Routes
 from ..core.resource import AdoptableArgs, SpecResource
@@ -143,13 +143,7 @@ def _credentials_list(value: Any) -> list[JsonObject]:
 
 @dataclass(kw_only=True)
 class UpstreamArgs(AdoptableArgs):
-    gateway_id: Annotated[
-        Input[str],
-        AfterValidator(api.uuid_of("a Gateway's `id`")),
-        In("path"),
-        Replace(reason="an upstream belongs to one gateway"),
-        Doc("The gateway's id (pass `gateway.id`); a UUID (the server parses it as one)."),
-    ]
+    gateway_id: api.GatewayId
     name: Annotated[Input[str], Field(min_length=1)]
     algorithm: Annotated[Input[Algorithm], Doc("No server default.")]
     targets: Annotated[
