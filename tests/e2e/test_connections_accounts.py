@@ -28,7 +28,9 @@ def bearer_length(call: dict[str, Any]) -> str:
 
 def calls_with(emulator, method: str, image: str) -> list[dict[str, Any]]:
     return [
-        c for c in emulator.calls("runpod") if c["method"] == method and (c["body"] or {}).get("imageName") == image
+        c
+        for c in emulator.calls("runpod")
+        if c["method"] == method and image in ((c["body"] or {}).get("image"), (c["body"] or {}).get("imageName"))
     ]
 
 

@@ -47,7 +47,7 @@ def assert_no_traceback(text: str) -> None:
 
 def test_with_the_server_down_up_names_the_base_url_setting_without_a_traceback(make_stack, emulator):
     # given: RunPod's base URL points at a port nothing listens on
-    url = f"http://127.0.0.1:{closed_port()}/v1"
+    url = f"http://127.0.0.1:{closed_port()}/v2"
     stack = make_stack(template_program(), env={"RUNPOD_BASE_URL": url, "PULUMI_DEPLOY_MAX_ATTEMPTS": "2"})
     # when
     text = failure_text(stack.up)
@@ -57,9 +57,9 @@ def test_with_the_server_down_up_names_the_base_url_setting_without_a_traceback(
     assert url in text and "ConnectError" in text
 
 
-def test_a_wrong_base_url_hints_at_the_base_url_setting(make_stack, emulator):
+def test_a_wrong_base_url_hints_at_the_base_url_setting(make_stack, emulator, emulator_process):
     # given: the emulator is up, but the base URL misses the API's path
-    url = emulator.base_url("runpod").rstrip("/") + "/no-such-prefix"
+    url = emulator_process.base_urls["RUNPOD_BASE_URL"].rstrip("/") + "/no-such-prefix"
     stack = make_stack(template_program(), env={"RUNPOD_BASE_URL": url})
     # when
     text = failure_text(stack.up)
