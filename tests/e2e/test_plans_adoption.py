@@ -8,9 +8,18 @@ from typing import Any
 import pulumi
 import pytest
 from nemo_helpers import FAST, PROVIDER_ID, fast_controller
+from runpod_programs import v1_env
 
 from pulumi_deploy import cyberun, nemo, runpod, trustgate
 from pulumi_deploy.local_stack import StackFailed
+
+
+@pytest.fixture
+def stack_env(stack_env, emulator_process):
+    """The RunPod parts of these plans pin REST v1 behaviour (paths, one template per Template): v1 here;
+    the v2 plans are in test_runpod_v2_*.py."""
+    return {**stack_env, **v1_env(emulator_process.base_urls)}
+
 
 Parents = dict[str, Any]
 

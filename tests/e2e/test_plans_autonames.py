@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from runpod_programs import base_cfg, program
+import pytest
+from runpod_programs import base_cfg, program, v1_env
+
+
+@pytest.fixture
+def stack_env(stack_env, emulator_process):
+    """The RunPod parts of these plans pin REST v1 behaviour (paths, one template per Template): v1 here;
+    the v2 plans are in test_runpod_v2_*.py."""
+    return {**stack_env, **v1_env(emulator_process.base_urls)}
 
 
 def _names(outcome) -> dict[str, str]:

@@ -7,11 +7,19 @@ from typing import Any
 import pulumi
 import pytest
 from nemo_helpers import fast_controller
-from runpod_programs import base_cfg
+from runpod_programs import base_cfg, v1_env
 from runpod_programs import program as runpod_program
 
 from pulumi_deploy import cyberun, nemo
 from pulumi_deploy.local_stack import StackFailed
+
+
+@pytest.fixture
+def stack_env(stack_env, emulator_process):
+    """The RunPod parts of these plans pin REST v1 behaviour (paths, one template per Template): v1 here;
+    the v2 plans are in test_runpod_v2_*.py."""
+    return {**stack_env, **v1_env(emulator_process.base_urls)}
+
 
 FAST = {"PULUMI_DEPLOY_POLL_INTERVAL": "0.05"}
 SECRET = "s3cr3t-db-password-value"
