@@ -23,6 +23,8 @@ _ALPHABET = string.ascii_lowercase + string.digits
 
 _lock = threading.Lock()
 _replaced: dict[str, str] = {}
+#: Every name this provider process chose (its checks run in the process that creates).
+_chosen: set[str] = set()
 
 
 def suffix(*parts: str) -> str:
@@ -60,4 +62,14 @@ def replaced_name(urn: str) -> str | None:
 def choose(prefix: str, urn: str) -> str:
     """The autoname for a check without old inputs: a replacement's or a first creation's."""
     old = replaced_name(urn)
-    return replacement_name(prefix, urn, old) if old is not None else first_name(prefix, urn)
+    name = replacement_name(prefix, urn, old) if old is not None else first_name(prefix, urn)
+    with _lock:
+        _chosen.add(name)
+    return name
+
+
+def chosen_here(name: object) -> bool:
+    """``name`` is an autoname this process chose for one of its resources (a hash of that resource's URN):
+    an object with that name was made for that resource, by this run or by an earlier one."""
+    with _lock:
+        return isinstance(name, str) and name in _chosen

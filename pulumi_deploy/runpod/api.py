@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from ..core import autonaming
 from ..core.config import Setting, VendorSettings, lookup
 from ..core.errors import ConfigError, ErrorRules, InUse, standard_message, when
 from ..core.http import ApiClient, get_client
@@ -131,6 +132,8 @@ class RestObjectProvider(SpecProvider):
         # from a listing read once per run.
         items = items_of(client.listing(self._routes().collection))
         named = [i for i in items if self.name_key(i.get("name") or "") == inputs["name"]]
+        if len(named) == 1 and autonaming.chosen_here(inputs["name"]):
+            return str(named[0]["id"]), named[0]  # an autoname from this resource's URN: the object is its own
         return self.find_same(named, inputs)
 
     def wire_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
