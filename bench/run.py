@@ -82,8 +82,8 @@ def scale(emu: RunningEmulator, tmp: Path, env: dict[str, str], latency: float =
 def fault_mix(emu: RunningEmulator, tmp: Path, env: dict[str, str]) -> None:
     """The reliability tier's fault mix (tests/reliability) over its mixed stack of 30 objects."""
     sys.path.insert(0, str(REPO / "tests" / "reliability"))
-    from mixed_stack import EXPECTED, OBJECTS, program
-    from test_fault_mix import CHAOS
+    from mixed_stack import OBJECTS, program
+    from test_fault_mix import CHAOS, _inventory_counts
 
     creds = {"CYBERUN_TOKEN": "sk-bench", "TRUSTGATE_ADMIN_TOKEN": "bench", "NEMO_TOKEN": "bench"}
     stack = LocalStack(
@@ -105,7 +105,7 @@ def fault_mix(emu: RunningEmulator, tmp: Path, env: dict[str, str]) -> None:
         elapsed = time.perf_counter() - start
         report = emu.control.chaos()
         emu.control.stop_chaos()
-        made = sum(len(emu.control.inventory(v)[k]) for v, k in EXPECTED)
+        made = sum(_inventory_counts(emu.control).values())
         print(
             f"  seed {seed:<9} {OBJECTS} objects  {report['requests']:4d} requests  injected {report['injected']}  "
             f"runs to converge {runs}  objects made {made}  {elapsed:5.1f} s"

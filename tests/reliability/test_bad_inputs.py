@@ -25,6 +25,7 @@ from pulumi_deploy.nemo.deployment_config import ModelDeploymentConfigProvider
 from pulumi_deploy.nemo.deployment_status import ModelDeploymentStatusProvider
 from pulumi_deploy.runpod.endpoint import EndpointProvider as RunpodEndpointProvider
 from pulumi_deploy.runpod.network_volume import NetworkVolumeProvider
+from pulumi_deploy.runpod.registry_auth import ContainerRegistryAuthProvider
 from pulumi_deploy.runpod.template import TemplateProvider
 from pulumi_deploy.trustgate.gateway import GatewayProvider
 from pulumi_deploy.trustgate.service import ServiceProvider
@@ -39,6 +40,7 @@ VALID: dict[type[SpecProvider], dict[str, Any]] = {
     TemplateProvider: {"image_name": "img:1", "is_serverless": True, "env": {"TOKEN": SECRET}},
     RunpodEndpointProvider: {"template_id": "t1", "workers_max": 3.0},
     NetworkVolumeProvider: {"size": 50.0, "data_center_id": "EU-RO-1"},
+    ContainerRegistryAuthProvider: {"username": "bot", "password": SECRET},
     AieevEndpointProvider: {"endpoint_id": "ep-1", "container_env_vars": [{"key": "TOKEN", "value": SECRET}]},
     ContainerServiceProvider: {
         "service_slug": "svc-one",
