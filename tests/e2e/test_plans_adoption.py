@@ -145,6 +145,7 @@ def test_removing_adopt_id_after_adoption_is_no_change_and_no_call(kind, emulato
     # given: the object exists (made by another stack) and this stack adopted it with the same inputs
     vendor, declare = KINDS[kind]
     fast_controller(emulator)
+    emulator.settings("cyberun", deploy_seconds=0.05, undeploy_seconds=0.05)  # settled before `before` is read
     made = make_stack(program(declare, {}, None), env=FAST).up().outputs
     parents = {k: v for k, v in made.items() if k != "id"}
     stack = make_stack(program(declare, parents, made["id"]), env=FAST)
