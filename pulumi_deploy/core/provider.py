@@ -81,8 +81,9 @@ class SpecProvider(ResourceProvider):
     routes: ClassVar[Routes | None] = None
     #: The update response lacks part of the object (e.g. nested references): read it back after.
     read_back_after_update: ClassVar[bool] = False
-    #: How many times create may POST after ambiguous failures that left no object behind.
-    create_attempts: ClassVar[int] = 3
+    #: How many times create may POST after failures that left no object behind (None: as many as the
+    #: retry policy's attempts; every retry first looks for the object a lost answer may have made).
+    create_attempts: ClassVar[int | None] = None
     #: Before creating, look (``api_find``) for the object an earlier run made for this resource and
     #: never recorded — the run was killed, lost the create response, or failed in a follow-up step
     #: such as a deploy — and take it over instead of making a second one.
@@ -424,7 +425,7 @@ class SpecProvider(ResourceProvider):
         if earlier is not None:
             return earlier
         last: PulumiDeployError | None = None
-        for attempt in range(self.create_attempts):
+        for attempt in range(self.create_attempts or client.retry.attempts):
             if attempt:
                 with fresh_listings():
                     found = self.api_find(client, inputs)
