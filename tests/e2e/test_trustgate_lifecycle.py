@@ -260,7 +260,7 @@ def test_refresh_sees_blocks_removed_or_added_out_of_band_and_up_restores_the_pr
 
 
 def test_domain_validation_500_on_create_is_a_user_error_and_is_not_retried(emulator, make_stack):
-    # given: the server's domain validation answers 500 (research Q5)
+    # given: the server answers 500 for its own domain validation failures (an input error, not an outage)
     emulator.add_fault("trustgate", method="POST", path="/services$", status=500, message="name is required", times=3)
     stack = make_stack(program(base_cfg()))
     # when

@@ -1,4 +1,4 @@
-"""TrustGate field policies through the real Pulumi CLI: type change, partial gateway PUT, Q11, delete guards."""
+"""TrustGate field policies through the real CLI: type change, partial gateway PUT, forced flags, delete guards."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def test_gateway_rename_sends_a_partial_put_then_reads_back(emulator, make_stack
 
 
 def test_refresh_keeps_user_target_id_and_ignores_server_forced_websocket_flag(emulator, make_stack):
-    # given: the emulator forces enable_direct_communication=true on create (Q11)
+    # given: the emulator forces enable_direct_communication=true on create
     stack = make_stack(program(base_cfg()))
     stack.up()
     (up,) = emulator.inventory("trustgate")["upstreams"]

@@ -189,7 +189,7 @@ def websocket_program(websocket: trustgate.WebsocketArgs):
 
 
 def test_explicit_false_direct_communication_is_enforced_when_the_server_forced_true(emulator, make_stack):
-    # given: the server forces enable_direct_communication=true on create (Q11)
+    # given: the server forces enable_direct_communication=true on create
     emulator.settings("trustgate", websocket_direct_on_create=True)
     stack = make_stack(websocket_program(trustgate.WebsocketArgs(enable_direct_communication=False, ping_period="")))
     stack.up()

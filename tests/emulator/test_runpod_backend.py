@@ -718,7 +718,7 @@ def test_control_patch_drift_is_visible_on_read(backend: RunpodBackend) -> None:
     # given
     template = make_template(backend)
     endpoint = make_endpoint(backend, template["id"], workersMax=3)
-    # when: the platform scales an idle endpoint down (Q7)
+    # when: the platform scales an idle endpoint down on its own
     backend.control_patch("endpoints", endpoint["id"], {"workersMax": 0})
     # then
     assert backend.get_endpoint(endpoint["id"])["workersMax"] == 0
