@@ -93,14 +93,6 @@ def items_of(listing: Any) -> list[JsonObject]:
     return [i for i in listing or [] if isinstance(i, dict)]
 
 
-def find_by_name(client: ApiClient, collection: str, name: str, normalise: Any = str) -> tuple[str, JsonObject] | None:
-    """The object of ``collection`` whose (normalised) name is ``name``, if exactly one has it."""
-    matches = [i for i in items_of(client.request("GET", f"/{collection}")) if normalise(i.get("name") or "") == name]
-    if len(matches) == 1:
-        return str(matches[0]["id"]), matches[0]
-    return None
-
-
 def strip_flashboot_suffix(name: str) -> str:
     """RunPod historically appended " -fb" to FlashBoot endpoint names: the name the user wrote is without it."""
     for suffix in (" -fb", "-fb"):
