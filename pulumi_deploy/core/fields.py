@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from pulumi.output import Unknown
 
+from .config import Setting, lookup
+
 MISSING: Any = object()
 """The field is absent (not set by the user / not returned by the server)."""
 
@@ -122,6 +124,19 @@ class Policy:
     def default(self) -> Any:
         """The value that applies while the field is unset (``MISSING``: none known)."""
         return MISSING
+
+    def filled_when_unset(self) -> Any:
+        """The value ``check`` records as the input when the user left the field unset (``MISSING``:
+        none), so that a changed default previews like a changed input."""
+        return MISSING
+
+    def means_unset(self, value: Any) -> bool:
+        """True: ``value`` is another spelling of "unset" (``check`` drops it)."""
+        return False
+
+    def unavailable(self) -> str | None:
+        """Why the field cannot be set under the current provider settings (None: it can)."""
+        return None
 
 
 Place = Literal["body", "path", "query", "header"]
@@ -232,6 +247,38 @@ class Default(Policy):
 
 
 @dataclass(frozen=True)
+class FromSetting(Policy):
+    """Left unset, the field takes a provider setting's value (the resource's connection, stack config,
+    environment, then the setting's default), recorded at check as the input."""
+
+    setting: Setting
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        then = f", then {self.setting.default!r}" if self.setting.default else ""
+        return f"default: `{self.setting.config_key}` / ${self.setting.env}{then}"
+
+    def filled_when_unset(self) -> Any:
+        return lookup(self.setting) or MISSING
+
+
+@dataclass(frozen=True)
+class UnsetWhen(Policy):
+    """``value`` is how the API spells "unset" in a request: an input equal to it counts as unset."""
+
+    value: Any
+    reason: str = ""
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        why = f" ({self.reason})" if self.reason else ""
+        return f"{self.value!r} means the same as leaving it unset{why}"
+
+    def means_unset(self, value: Any) -> bool:
+        return bool(value == self.value)
+
+
+@dataclass(frozen=True)
 class RollsWorkers(Policy):
     """An in-place update that starts a rolling release (workers are replaced progressively)."""
 
@@ -278,7 +325,8 @@ class WriteOnly(Policy):
 
 @dataclass(frozen=True)
 class ServerDefault(Policy):
-    """Left unset, the server fills a value: stored as output, never diffed against the input.
+    """Left unset, the server fills a value: stored as output, never diffed against the input; pinning it
+    later to exactly the value the server chose is no change (the provider's ``old_inputs``).
 
     ``value`` is what the server stores when the field is omitted; when known, removing the field
     sends it back (an update that leaves a field out keeps its old value)."""
@@ -288,7 +336,10 @@ class ServerDefault(Policy):
     @property
     def description(self) -> str:  # type: ignore[override]
         default = "" if self.value is MISSING else f" ({self.value!r}; removing it restores that)"
-        return f"optional; when unset the server's value{default} is kept as an output and not diffed"
+        return (
+            f"optional; when unset the server's value{default} is kept as an output and not diffed (setting "
+            "it later to exactly that value is no change)"
+        )
 
     @property
     def live_owned(self) -> bool:

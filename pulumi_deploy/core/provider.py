@@ -20,7 +20,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -34,7 +35,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import adoption_claims, autonaming, bookkeeping, log, pending_notes
+from . import adoption_claims, autonaming, bookkeeping, log, pending_notes, replacement_order
 from .config import VendorSettings, connection_pending, load_stack_config
 from .connection import CONNECTION_KEY, apply_connections
 from .engine import current_call, note
@@ -150,23 +151,30 @@ class SpecProvider(ResourceProvider):
         """The resource id of a created object (its ``id`` unless overridden)."""
         return str(obj["id"])
 
-    def explain(self, error: ApiError, what: str) -> ApiError | None:
-        """The vendor's explanation of an error answer in the user's terms (None: it speaks for itself)."""
+    def explain(self, error: ApiError, what: str, props: dict[str, Any], id_: str | None) -> PulumiDeployError | None:
+        """The vendor's explanation, in the user's terms, of an error answer that ended an operation
+        (None: it speaks for itself). ``what`` names the object; ``props`` are the operation's inputs
+        (create, update) or outputs (read, delete); ``id_`` is None for a create."""
         return None
 
-    def send(self, client: ApiClient, call: Call, values: dict[str, Any], what: str) -> Any:
-        """Send one computed call (``what`` names the object in an explained error)."""
-        body = self.wire_body(call.body, values) if call.body is not None else None
+    @contextmanager
+    def explained(self, props: dict[str, Any], id_: str | None = None) -> Iterator[None]:
+        """Errors ending an operation, explained once (:meth:`explain`) and raised ``from`` the answer."""
         try:
-            return client.request(
-                call.method, call.path, json=body, params=call.params, headers=call.headers or None,
-                idempotent=call.idempotent,
-            )  # fmt: skip
+            yield
         except ApiError as exc:
-            explained = self.explain(exc, what)
-            if explained is None:
+            explained = self.explain(exc, self.describe(props, id_), props, id_)
+            if explained is None or explained is exc:
                 raise
             raise explained from exc
+
+    def send(self, client: ApiClient, call: Call, values: dict[str, Any], what: str) -> Any:
+        """Send one computed call (``what`` names the object in the vendor's hooks)."""
+        body = self.wire_body(call.body, values) if call.body is not None else None
+        return client.request(
+            call.method, call.path, json=body, params=call.params, headers=call.headers or None,
+            idempotent=call.idempotent,
+        )  # fmt: skip
 
     def _routes(self) -> Routes:
         if self.routes is None:
@@ -202,17 +210,26 @@ class SpecProvider(ResourceProvider):
     @staticmethod
     def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
         return {
-            k: v
-            for k, v in props.items()
-            if k not in (PROVIDER_KEY, PLAN_NOTES) and not k.startswith(INTERNAL_PREFIX)
+            k: v for k, v in props.items() if k not in (PROVIDER_KEY, PLAN_NOTES) and not k.startswith(INTERNAL_PREFIX)
         }
 
-    def old_inputs(self, outs: dict[str, Any]) -> dict[str, Any]:
-        """The inputs recorded with the outputs (diff/update/read only receive outputs)."""
+    def old_inputs(self, outs: dict[str, Any], news: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The inputs recorded with the outputs (diff/update/read only receive outputs).
+
+        Given the ``news`` of a diff or update, a field the user had left to the server
+        (:class:`ServerDefault`) and now pins to exactly the value the server chose counts as an old
+        input of that value: pinning it is not a change, and no update is sent for it."""
         names = self.input_names(outs)
         if names is None:  # state written without the marker: fall back to every declared input
             names = [f.name for f in self.spec.inputs() if f.name in outs]
-        return {n: outs[n] for n in names if n in outs}
+        old = {n: outs[n] for n in names if n in outs}
+        for f in self.spec.inputs() if news is not None else ():
+            pinned = news.get(f.name) if news is not None else None
+            if f.name in old or not f.has(ServerDefault) or pinned is None or is_unknown(pinned):
+                continue
+            if outs.get(f.name) is not None and f.normalise(pinned) == f.normalise(outs[f.name]):
+                old[f.name] = outs[f.name]
+        return old
 
     @staticmethod
     def input_names(outs: dict[str, Any]) -> list[str] | None:
@@ -384,8 +401,10 @@ class SpecProvider(ResourceProvider):
         whatever the bookkeeping says (a rename through ``aliases``, a preview's ``plan_notes``) — except
         state in an older format, which one update rewrites without calling the API.
         """
-        plan = self.change_plan(self.old_inputs(olds), self.user_inputs(news))
+        plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
         dbr = self.delete_before_replace(olds, news) if plan.replaces else None
+        if dbr:
+            replacement_order.record(self.spec.label, id_)
         field, old_book = self.spec.autoname, bookkeeping.read(olds)
         if plan.replaces and field is not None and old_book.autonamed and olds.get(field):
             # The engine re-checks a replacement without olds: its name must differ from this one.
@@ -399,10 +418,11 @@ class SpecProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client()
         inputs = self.user_inputs(props)
-        if inputs.get(ADOPT_ID):
-            id_, wire = self._adopt(client, str(inputs[ADOPT_ID]), props)
-        else:
-            id_, wire = self._create_once(client, inputs, props)
+        with self.explained(props):
+            if inputs.get(ADOPT_ID):
+                id_, wire = self._adopt(client, str(inputs[ADOPT_ID]), props)
+            else:
+                id_, wire = self._create_once(client, inputs, props)
         return CreateResult(id_, self.outputs(props, wire))
 
     def _made_earlier(
@@ -517,7 +537,8 @@ class SpecProvider(ResourceProvider):
         return lines + plan.notes()
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        wire = self.api_read(self.client(), id_, props)
+        with self.explained(props, id_):
+            wire = self.api_read(self.client(), id_, props)
         if wire is None:
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
             return ReadResult(None, {})
@@ -542,7 +563,7 @@ class SpecProvider(ResourceProvider):
         return ReadResult(id_, self.outputs(inputs, wire), inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        plan = self.change_plan(self.old_inputs(olds), self.user_inputs(news))
+        plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
         if not plan.changed:
             # Only the bookkeeping changed (state in an older format): rewrite the outputs, call nothing.
             kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}
@@ -552,12 +573,14 @@ class SpecProvider(ResourceProvider):
             book = bookkeeping.read(news)
             names = (*self.user_inputs(news),)
             return UpdateResult(bookkeeping.write(outs, dataclasses.replace(book, input_names=names)))
-        wire = self.api_update(self.client(), id_, plan, olds, news)
+        with self.explained(news, id_):
+            wire = self.api_update(self.client(), id_, plan, olds, news)
         return UpdateResult(self.outputs(news, wire))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         try:
-            self.api_delete(self.client(), id_, props)
+            with self.explained(props, id_):
+                self.api_delete(self.client(), id_, props)
         except NotFound:
             log.info(f"{self.describe(props, id_)} was already deleted")
 

@@ -87,6 +87,15 @@ class FieldSpec:
     def default(self) -> Any:
         return self.first(lambda p: p.default())
 
+    def filled_when_unset(self) -> Any:
+        return self.first(lambda p: p.filled_when_unset())
+
+    def means_unset(self, value: Any) -> bool:
+        return any(p.means_unset(value) for p in self.policies)
+
+    def unavailable(self) -> str | None:
+        return next((why for p in self.policies if (why := p.unavailable())), None)
+
     def encode(self, value: Any) -> Any:
         value = int_if_integral(value)  # the engine turns every int into a float
         for p in self.policies:
@@ -354,6 +363,9 @@ class ObjectSpec:
     def validate(self, news: dict[str, Any]) -> tuple[dict[str, Any], list[CheckFailureInfo]]:
         """Validate and normalise the user's inputs. Unknown values pass through unjudged."""
         user = {k: v for k, v in news.items() if not k.startswith(INTERNAL_PREFIX)}
+        for f in self.inputs():  # defaults taken from provider settings become the user's inputs
+            if user.get(f.name) is None and (filled := f.filled_when_unset()) is not MISSING:
+                user[f.name] = filled
         unknown = {k for k, v in user.items() if is_unknown(v)}
         known = {k: int_if_integral(v) for k, v in user.items() if k not in unknown}
         failures: list[CheckFailureInfo] = []
@@ -384,6 +396,10 @@ class ObjectSpec:
         if failures:
             return news, failures
         values = {k: self.fields[k].normalise(v) for k, v in values.items() if v is not None}
+        values = {k: v for k, v in values.items() if not self.fields[k].means_unset(v)}
+        for name in sorted(set(values) | unknown):
+            if name in self.fields and (why := self.fields[name].unavailable()):
+                failures.append(CheckFailureInfo(name, f"{name}: {why}"))
         rules = getattr(self.args, "rules", None)
         if rules is not None:
             for prop, reason in rules(values, unknown):

@@ -218,7 +218,7 @@ class ContainerServiceProvider(SpecProvider):
 
     # -- hooks ------------------------------------------------------------------------------------
 
-    def explain(self, error: ApiError, what: str) -> ApiError | None:
+    def explain(self, error: ApiError, what: str, props: dict[str, Any], id_: str | None) -> PulumiDeployError | None:
         if isinstance(error, AlreadyExists):
             # Only reached when no service with this slug has exactly the desired definition (api_find):
             # the slug belongs to a service this stack does not manage.

@@ -7,12 +7,10 @@ per-version ``id`` changes with every version and is only an output, ``version_i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from pulumi import Input
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, UpdateResult
 from pydantic import Field
 
 from ..core.config import Setting, VendorSettings, lookup
@@ -29,7 +27,7 @@ from ..core.errors import (
     Unauthorized,
     when,
 )
-from ..core.fields import Doc, In, Replace
+from ..core.fields import FromSetting, In, Replace
 from ..core.http import ApiClient, get_client
 from ..core.provider import SpecProvider
 from ..core.request import NEW_VERSION_POST, Call, JsonObject, Routes, create_call, update_call
@@ -68,7 +66,8 @@ Workspace = Annotated[
     Field(max_length=255),
     In("path"),
     Replace(reason="it is part of the object's identity"),
-    Doc("Default: `nemo:workspace` / $NEMO_WORKSPACE / `default`."),
+    # Resolved at check, so that a changed default previews as the replacement it is.
+    FromSetting(WORKSPACE),
 ]
 Project = Annotated[
     Input[str] | None, Field(max_length=255), Replace(reason="the API copies it from the first version")
@@ -210,45 +209,14 @@ class NemoProvider(SpecProvider):
 
     settings = SETTINGS
 
-    @contextmanager
-    def explained(self, props: dict[str, Any], id_: str | None = None) -> Iterator[None]:
+    def explain(self, error: ApiError, what: str, props: dict[str, Any], id_: str | None) -> PulumiDeployError | None:
+        if id_ and not props.get("workspace"):  # an import reads with no inputs
+            props = {**props, "workspace": split_id(id_)[0]}
         try:
-            yield
-        except ApiError as exc:
-            if id_ and not props.get("workspace"):
-                props = {**props, "workspace": split_id(id_)[0]}
-            try:
-                client: ApiClient | None = get_client(self.settings, self.auth_headers())
-            except PulumiDeployError:
-                client = None
-            mapped = explain(exc, self.describe(props, id_), props, client)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        with self.explained(props):
-            return super().create(props)
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        with self.explained(props, id_):
-            return super().read(id_, props)
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        with self.explained(news, id_):
-            return super().update(id_, olds, news)
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        with self.explained(props, id_):
-            super().delete(id_, props)
-
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(_olds, news)
-        inputs = result.inputs
-        if inputs.get("workspace") is None and "workspace" in self.spec.fields:
-            # Resolved here (config, then env, then "default") so that a changed default previews a replace.
-            inputs["workspace"] = lookup(WORKSPACE) or "default"
-        return result
+            client: ApiClient | None = get_client(self.settings, self.auth_headers())
+        except PulumiDeployError:
+            client = None
+        return explain(error, what, props, client)
 
 
 __all__ = [

@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pulumi import Input, Output
-from pulumi.dynamic import CheckResult, DiffResult, UpdateResult
 from pydantic import Field
 
 from ..core import log
 from ..core.errors import NotFound, PulumiDeployError
-from ..core.fields import Computed, Doc, Local, NewVersion, Replace, ServerDefault, Wire
+from ..core.fields import Computed, Doc, Local, NewVersion, Replace, ServerDefault, UnsetWhen, Wire
 from ..core.http import ApiClient
 from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
@@ -56,7 +55,8 @@ class ModelDeploymentArgs(AdoptableArgs):
         Field(ge=0),
         NewVersion(),
         ServerDefault(),  # unset: the server resolves the latest version
-        Doc("Pin a config version; unset or 0 = the latest at apply time (the resolved one is an output)."),
+        UnsetWhen(0, reason="the server reads 0 as the latest version"),
+        Doc("Pin a config version; unset = the latest at apply time (the resolved one is an output)."),
     ] = None
     workspace: api.Workspace = None
     project: api.Project = None
@@ -113,41 +113,6 @@ class ModelDeploymentProvider(api.NemoProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="nemo", kind="ModelDeployment", args=ModelDeploymentArgs, outputs=ModelDeploymentOutputs
     )
-
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(_olds, news)
-        if result.inputs.get("config_version") == 0:  # the server reads 0 as "latest": same as unset
-            result.inputs.pop("config_version")
-        return result
-
-    def _pinned_to_current(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        """Old state whose unset ``config_version`` counts as the resolved one when the new inputs pin it.
-
-        Unset resolves to the latest at apply time and only the output records it; pinning exactly that
-        version afterwards (``config_version=1`` or ``=config.entity_version``) is not a change (no
-        spurious deployment version).
-        """
-        names = self.input_names(olds)
-        wanted, resolved = news.get("config_version"), olds.get("config_version")
-        if (
-            names is None
-            or "config_version" in names
-            or not isinstance(wanted, (int, float))
-            or not isinstance(resolved, (int, float))
-            or int(wanted) != int(resolved)
-        ):
-            return olds
-        return self.with_input_names(olds, [*names, "config_version"])
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        pinned = self._pinned_to_current(olds, news)
-        if pinned is not olds and not self.spec.plan(self.old_inputs(pinned), self.user_inputs(news)).changed:
-            # The engine's own input comparison (changes=None) would still see "config_version added".
-            return DiffResult(changes=False)
-        return super().diff(id_, pinned, news)
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return super().update(id_, self._pinned_to_current(olds, news), news)
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # A name stays taken until the hard delete: same workspace/name must go first.

@@ -8,12 +8,14 @@ the wire mapping differs, so a stack created on v1 keeps its objects and ids whe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ..core import autonaming
 from ..core.config import Setting, VendorSettings, lookup
 from ..core.errors import ConfigError, ErrorRules, InUse, standard_message, when
+from ..core.fields import Policy
 from ..core.http import ApiClient, get_client
 from ..core.provider import SpecProvider
 from ..core.request import SPARSE_PATCH, JsonObject, Routes
@@ -64,6 +66,22 @@ def api_version() -> ApiVersion:
             f"runpod: unknown API version {raw!r} in {API_VERSION.config_key} / ${API_VERSION.env}; use v2 or v1"
         )
     return "v1" if raw == "v1" else "v2"
+
+
+@dataclass(frozen=True)
+class OnlyOn(Policy):
+    """A field one REST version has and the other does not: setting it under the other fails at preview
+    with ``refusal`` (where to set it instead)."""
+
+    version: ApiVersion
+    refusal: str
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        return f"REST {self.version} only"
+
+    def unavailable(self) -> str | None:
+        return None if api_version() == self.version else self.refusal
 
 
 def check_base_url(version: ApiVersion) -> None:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output
-from pulumi.dynamic import CheckFailure, CheckResult
 from pydantic import BeforeValidator, Field
 
+from ..core import replacement_order
 from ..core.fields import (
     Computed,
     Default,
@@ -29,7 +29,6 @@ from ..core.fields import (
     ServerDefault,
     WriteOnly,
     as_sorted_set,
-    is_unknown,
 )
 from ..core.http import ApiClient
 from ..core.request import Call, JsonObject
@@ -49,10 +48,10 @@ from .enums import (
     ScalerType,
     closest_gpu_types,
 )
-from .template import deleted_before_its_replacement
+from .template import TemplateProvider
 
-#: Fields REST v1 does not have (the container settings live on the template there).
-V2_ONLY = ("type", "gpu_pools", "excluded_gpu_types", "image", "args", "disk", "ports", "env", "registry")
+#: The policy of the fields REST v1 does not have (the container settings live on the template there).
+V2_ONLY = api.OnlyOn("v2", "needs REST v2 (runpod:apiVersion=v2); on v1 set it on the Template")
 DEFAULT_QUEUE_DELAY = 4
 #: The pool a GPU endpoint created without a GPU selection runs on (v2 requires one at creation).
 DEFAULT_GPU_POOL = "AMPERE_24"
@@ -89,8 +88,9 @@ class EndpointArgs(AdoptableArgs):
     ] = None
     type: Annotated[
         Input[EndpointType] | None,
+        V2_ONLY,
         Replace(reason="the routing type is set at creation; the API does not accept it in an update"),
-        Doc("REST v2: `QUEUE` (default; run/runsync) or `LOAD_BALANCER` (direct HTTP; scales on request count)."),
+        Doc("`QUEUE` (default; run/runsync) or `LOAD_BALANCER` (direct HTTP; scales on request count)."),
     ] = None
     gpu_type_ids: Annotated[
         Input[Sequence[Input[GpuTypeId]]] | None,
@@ -104,17 +104,19 @@ class EndpointArgs(AdoptableArgs):
     ] = None
     gpu_pools: Annotated[
         Input[Sequence[Input[str]]] | None,
+        V2_ONLY,
         Field(min_length=1),
         RollsWorkers(),
         ServerDefault(),
-        Doc("REST v2 GPU pools (e.g. `AMPERE_24`); instead of `gpu_type_ids`. Neither set: `AMPERE_24`"),
+        Doc("GPU pools (e.g. `AMPERE_24`); instead of `gpu_type_ids`. Neither set: `AMPERE_24`"),
     ] = None
     excluded_gpu_types: Annotated[
         Input[Sequence[Input[GpuTypeId]]] | None,
+        V2_ONLY,
         Normalise(as_sorted_set),
         RollsWorkers(),
         ServerDefault(),
-        Doc("REST v2: GPU types of `gpu_pools` not to use (needs `gpu_pools`)."),
+        Doc("GPU types of `gpu_pools` not to use (needs `gpu_pools`)."),
     ] = None
     allow_unknown_gpu_types: Annotated[
         Input[bool] | None,
@@ -166,19 +168,20 @@ class EndpointArgs(AdoptableArgs):
     ] = None
     vcpu_count: Annotated[Input[int] | None, Field(ge=2), RollsWorkers(), WriteOnly()] = None
     cpu_flavor_ids: Annotated[Input[Sequence[Input[CpuFlavorId]]] | None, RollsWorkers(), WriteOnly()] = None
-    image: Annotated[Input[str] | None, Field(min_length=1), RollsWorkers(), ServerDefault(), Doc("REST v2.")] = None
-    args: Annotated[Input[str] | None, RollsWorkers(), ServerDefault(), Doc("REST v2: the start command.")] = None
-    disk: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault(), Doc("REST v2: GB.")] = None
-    ports: Annotated[Input[Sequence[Input[str]]] | None, RollsWorkers(), ServerDefault(), Doc("REST v2.")] = None
+    image: Annotated[Input[str] | None, Field(min_length=1), V2_ONLY, RollsWorkers(), ServerDefault()] = None
+    args: Annotated[Input[str] | None, V2_ONLY, RollsWorkers(), ServerDefault(), Doc("The start command.")] = None
+    disk: Annotated[Input[int] | None, Field(ge=1), V2_ONLY, RollsWorkers(), ServerDefault(), Doc("GB.")] = None
+    ports: Annotated[Input[Sequence[Input[str]]] | None, V2_ONLY, RollsWorkers(), ServerDefault()] = None
     env: Annotated[
         Input[dict[str, Input[str]]] | None,
+        V2_ONLY,
         RollsWorkers(),
         Secret(),
         ServerDefault(),
-        Doc("REST v2: environment of the workers (merged over the template's at creation)."),
+        Doc("Environment of the workers (merged over the template's at creation)."),
     ] = None
     registry: Annotated[
-        Input[str] | None, RollsWorkers(), Doc("REST v2: a `ContainerRegistryAuth` id, for private images.")
+        Input[str] | None, V2_ONLY, RollsWorkers(), Doc("A `ContainerRegistryAuth` id, for private images.")
     ] = None
     wait_for_rollout: Annotated[
         Input[bool] | None,
@@ -202,6 +205,7 @@ class EndpointArgs(AdoptableArgs):
             yield "scaler_value", f"a queue delay must be at least 0.5 seconds (got {value})"
         if value is not None and scaler == "REQUEST_COUNT" and (value < 1 or value != int(value)):
             yield "scaler_value", f"a request count must be a whole number >= 1 (got {value})"
+        yield from (cls.v2_rules if api.api_version() == "v2" else cls.v1_rules)(values, unknown)
 
     @classmethod
     def raw_rules(cls, raw: dict[str, Any]) -> Iterable[tuple[str, str]]:
@@ -251,9 +255,6 @@ class EndpointArgs(AdoptableArgs):
             yield "compute_type", "CPU endpoints cannot be created through RunPod REST v1 (it silently creates GPU)"
         if isinstance(values.get("flashboot"), str) and values["flashboot"] == "PRIORITY_FLASHBOOT":
             yield "flashboot", "PRIORITY_FLASHBOOT needs REST v2 (runpod:apiVersion=v2)"
-        for name in V2_ONLY:
-            if name in values or name in unknown:
-                yield name, "needs REST v2 (runpod:apiVersion=v2); on v1 set it on the Template"
 
 
 @dataclass(kw_only=True)
@@ -278,7 +279,7 @@ class EndpointProvider(api.RestObjectProvider):
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         # The template's delete would be refused while this endpoint uses it: say so before anything is sent.
         used = olds.get("template_id")
-        if isinstance(used, str) and deleted_before_its_replacement(used):
+        if isinstance(used, str) and replacement_order.deleted_first(TemplateProvider.spec.label, used):
             return [
                 (
                     "template_id",
@@ -289,17 +290,6 @@ class EndpointProvider(api.RestObjectProvider):
                 )
             ]
         return []
-
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(_olds, news)
-        if result.failures:
-            return result
-        version = api.api_version()
-        values = {k: v for k, v in (result.inputs or {}).items() if not k.startswith("_")}
-        unknown = {k for k, v in values.items() if is_unknown(v)}
-        rules = EndpointArgs.v2_rules if version == "v2" else EndpointArgs.v1_rules
-        failures = [CheckFailure(self._failure_property(p), f"{p}: {r}") for p, r in rules(values, unknown)]
-        return CheckResult(result.inputs, failures)
 
     # -- the wire ---------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -32,13 +31,9 @@ class NetworkVolumeArgs(AdoptableArgs):
         Input[VolumeType] | None,
         Replace(reason="a volume's storage type is chosen at creation"),
         ServerDefault(),
-        Doc("REST v2: `STANDARD` (default) or `HIGH_PERFORMANCE` (US data centres)."),
+        api.OnlyOn("v2", "needs REST v2 (runpod:apiVersion=v2)"),
+        Doc("`STANDARD` (default) or `HIGH_PERFORMANCE` (US data centres)."),
     ] = None
-
-    @classmethod
-    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
-        if values.get("type") and api.api_version() == "v1":
-            yield "type", "needs REST v2 (runpod:apiVersion=v2)"
 
 
 class NetworkVolumeProvider(api.RestObjectProvider):

@@ -7,13 +7,11 @@ creation: a later template edit does not reach endpoints made from it, and the p
 from __future__ import annotations
 
 import shlex
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output
-from pulumi.dynamic import CheckFailure, CheckResult, DiffResult
 from pydantic import Field
 
 from ..core import bookkeeping
@@ -48,8 +46,8 @@ class ReachesEndpoints(RollsWorkers):
         )
 
 
-#: Template fields REST v2 does not have.
-V1_ONLY = ("docker_entrypoint", "readme")
+#: The policy of the template fields REST v2 does not have.
+V1_ONLY = api.OnlyOn("v1", "not available on REST v2 (runpod:apiVersion=v1 still offers it)")
 
 #: RunPod refuses to delete a template for up to ~2 min after its last endpoint let go of it.
 RELEASE_TIMEOUT = 300.0
@@ -74,7 +72,9 @@ class TemplateArgs(AdoptableArgs):
     volume_in_gb: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
     volume_mount_path: Annotated[Input[str] | None, ServerDefault()] = None
     docker_start_cmd: Annotated[Input[Sequence[Input[str]]] | None, ReachesEndpoints(), ServerDefault()] = None
-    docker_entrypoint: Annotated[Input[Sequence[Input[str]]] | None, ReachesEndpoints(), ServerDefault()] = None
+    docker_entrypoint: Annotated[Input[Sequence[Input[str]]] | None, V1_ONLY, ReachesEndpoints(), ServerDefault()] = (
+        None
+    )
     env: Annotated[
         Input[dict[str, Input[str]]] | None,
         ReachesEndpoints(),
@@ -90,7 +90,7 @@ class TemplateArgs(AdoptableArgs):
     ] = None
     container_registry_auth_id: Annotated[Input[str] | None, ReachesEndpoints()] = None
     is_public: Annotated[Input[bool] | None, ServerDefault()] = None
-    readme: Annotated[Input[str] | None, ServerDefault()] = None
+    readme: Annotated[Input[str] | None, V1_ONLY, ServerDefault()] = None
 
 
 @dataclass(kw_only=True)
@@ -98,31 +98,9 @@ class TemplateOutputs:
     is_runpod: Annotated[bool | None, Computed()] = None
 
 
-_delete_first_lock = threading.Lock()
-_deleted_first: set[str] = set()
-
-
-def deleted_before_its_replacement(template_id: str) -> bool:
-    """This operation replaces the template ``template_id`` by deleting it first (its name is explicit)."""
-    with _delete_first_lock:
-        return template_id in _deleted_first
-
-
 class TemplateProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("Template", TemplateArgs, TemplateOutputs)
     routes_by_version = api.routes("templates", "templates")
-
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(_olds, news)
-        if result.failures or api.api_version() == "v1":
-            return result
-        inputs = result.inputs or {}
-        failures = [
-            CheckFailure(n, f"{n}: not available on REST v2 (runpod:apiVersion=v1 still offers it)")
-            for n in V1_ONLY
-            if n in inputs
-        ]
-        return CheckResult(result.inputs, failures)
 
     def v2_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
         out: JsonObject = {}
@@ -155,13 +133,6 @@ class TemplateProvider(api.RestObjectProvider):
             "volumeMountPath": persistent.get("path", ""),
         }
         return self.spec.from_wire(flat)
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(id_, olds, news)
-        if result.replaces and result.delete_before_replace:
-            with _delete_first_lock:  # the endpoints checked after it in this preview still use it
-                _deleted_first.add(id_)
-        return result
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Names are unique per account: an explicitly named template must go before its successor.

@@ -23,7 +23,16 @@ from pulumi import Input
 from pydantic import AfterValidator
 
 from ..core.config import Setting, VendorSettings, lookup, resolve_base_url, resolve_credential
-from ..core.errors import ApiError, ConfigError, ErrorRules, InUse, InvalidInput, ServerError, when
+from ..core.errors import (
+    ApiError,
+    ConfigError,
+    ErrorRules,
+    InUse,
+    InvalidInput,
+    PulumiDeployError,
+    ServerError,
+    when,
+)
 from ..core.fields import Doc, In, Replace
 from ..core.http import ApiClient, AuthHeaders, bearer
 from ..core.provider import SpecProvider
@@ -209,7 +218,7 @@ class TrustGateProvider(SpecProvider):
     def auth_headers(self) -> AuthHeaders:
         return auth_headers
 
-    def explain(self, error: ApiError, what: str) -> ApiError | None:
+    def explain(self, error: ApiError, what: str, props: dict[str, Any], id_: str | None) -> PulumiDeployError | None:
         return explain(error, what)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ import pytest
 from pulumi.output import Unknown
 
 from pulumi_deploy import nemo
+from pulumi_deploy.core import bookkeeping
 from pulumi_deploy.core.errors import BadRequest, ConfigError, Conflict, InvalidInput, ServerError
 from pulumi_deploy.core.http import ApiClient, RetryPolicy, get_client, use_transport
 from pulumi_deploy.core.request import whole_body
@@ -141,8 +142,8 @@ def test_check_accepts_typed_tool_call_and_k8s_operator_config():
 
 def test_diff_pinning_the_resolved_config_version_is_no_change_and_another_version_is():
     # given: created with config_version unset, resolved to 1 (an output only)
-    olds = {"name": "llama", "config": "cfg", "workspace": "default", "config_version": 1.0, "entity_version": 1.0}
-    olds["_input_names"] = ["config", "name", "workspace"]
+    outs = {"name": "llama", "config": "cfg", "workspace": "default", "config_version": 1.0, "entity_version": 1.0}
+    olds = bookkeeping.write(outs, bookkeeping.Bookkeeping("llama", input_names=("config", "name", "workspace")))
     news = {**PROVIDER, "name": "llama", "config": "cfg", "workspace": "default"}
     provider = ModelDeploymentProvider()
     # when

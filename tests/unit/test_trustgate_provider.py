@@ -58,8 +58,9 @@ def test_domain_500_on_post_becomes_a_user_error_sent_once():
     # given
     client, seen = client_answering(500, {"error": "invalid target 0: invalid port number"})
     # when
-    with pytest.raises(InvalidInput) as err:
-        UpstreamProvider().api_create(client, {**UPSTREAM, "_logical_name": "up"})
+    provider, props = UpstreamProvider(), {**UPSTREAM, "_logical_name": "up"}
+    with pytest.raises(InvalidInput) as err, provider.explained(props):  # as create explains it
+        provider.api_create(client, props)
     # then
     assert "trustgate:Upstream 'up': TrustGate rejected the input: invalid target 0: invalid port number" in str(
         err.value
@@ -71,15 +72,17 @@ def test_domain_500_on_post_becomes_a_user_error_sent_once():
 
 def test_delete_refused_while_referenced_is_in_use_and_explained():
     client, _ = client_answering(400, {"error": "upstream is being used by services"})
-    with pytest.raises(InUse) as err:
-        UpstreamProvider().api_delete(client, "u1", {"gateway_id": GW})
+    provider, outs = UpstreamProvider(), {"gateway_id": GW}
+    with pytest.raises(InUse) as err, provider.explained(outs, "u1"):  # as delete explains it
+        provider.api_delete(client, "u1", outs)
     assert "does not cascade deletes" in str(err.value)
 
 
 def test_a_400_on_create_is_invalid_input_not_in_use():
     client, _ = client_answering(400, {"error": "name is being used by another upstream"})
-    with pytest.raises(InvalidInput) as err:
-        UpstreamProvider().api_create(client, UPSTREAM)
+    provider = UpstreamProvider()
+    with pytest.raises(InvalidInput) as err, provider.explained(UPSTREAM):
+        provider.api_create(client, UPSTREAM)
     assert not isinstance(err.value, InUse)
     assert "TrustGate rejected the request (400)" in str(err.value)
 
