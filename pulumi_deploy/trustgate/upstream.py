@@ -29,10 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pulumi import Input, Output, ResourceOptions
+from pulumi import Input, Output
 from pydantic import AfterValidator, Field
 
-from ..core.connection import Connection
 from ..core.fields import Computed, Doc, Normalise, Secret, Wire, int_if_integral, is_unknown
 from ..core.http import ApiClient
 from ..core.request import FULL_PUT, JsonObject, Routes
@@ -176,6 +175,15 @@ class UpstreamArgs(AdoptableArgs):
         ),
     ] = None
     tags: Input[list[Input[str]]] | None = None
+
+    def __post_init__(self) -> None:
+        # Credentials written on the targets move to the secret `target_credentials` (index-aligned), so
+        # the targets themselves stay readable in previews and state.
+        targets, creds = _split_credentials(self.targets)
+        if creds is not None and self.target_credentials is not None:
+            raise TypeError("set credentials on the targets or target_credentials, not both")
+        self.targets = targets
+        self.target_credentials = self.target_credentials or creds
 
     @classmethod
     def raw_rules(cls, raw: dict[str, Any]) -> Iterable[tuple[str, str]]:
@@ -345,18 +353,3 @@ class Upstream(SpecResource, module="trustgate", name="Upstream"):
     tags: Output[list[str] | None]
     created_at: Output[str]
     updated_at: Output[str]
-
-    def __init__(
-        self,
-        resource_name: str,
-        args: UpstreamArgs,
-        opts: ResourceOptions | None = None,
-        *,
-        connection: Connection | Output[Connection] | None = None,
-    ) -> None:
-        if isinstance(args, UpstreamArgs):
-            targets, creds = _split_credentials(args.targets)
-            if creds is not None and args.target_credentials is not None:
-                raise TypeError("set credentials on the targets or target_credentials, not both")
-            args = dataclasses.replace(args, targets=targets, target_credentials=args.target_credentials or creds)
-        super().__init__(resource_name, args, opts, connection=connection)
