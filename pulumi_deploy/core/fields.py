@@ -325,21 +325,22 @@ class WriteOnly(Policy):
 
 @dataclass(frozen=True)
 class ServerDefault(Policy):
-    """Left unset, the server fills a value: stored as output, never diffed against the input; pinning it
-    later to exactly the value the server chose is no change (the provider's ``old_inputs``).
+    """Left unset, the server fills a value: stored as output, never diffed against the input.
 
     ``value`` is what the server stores when the field is omitted; when known, removing the field
-    sends it back (an update that leaves a field out keeps its old value)."""
+    sends it back (an update that leaves a field out keeps its old value). ``pinnable``: setting the
+    field later to exactly the value the server chose is no change (the provider's ``old_inputs``) --
+    for a value whose every change has a cost, such as a version a new deployment version is written for.
+    """
 
     value: Any = MISSING
+    pinnable: bool = False
 
     @property
     def description(self) -> str:  # type: ignore[override]
         default = "" if self.value is MISSING else f" ({self.value!r}; removing it restores that)"
-        return (
-            f"optional; when unset the server's value{default} is kept as an output and not diffed (setting "
-            "it later to exactly that value is no change)"
-        )
+        pinning = " (setting it later to exactly that value is no change)" if self.pinnable else ""
+        return f"optional; when unset the server's value{default} is kept as an output and not diffed{pinning}"
 
     @property
     def live_owned(self) -> bool:

@@ -217,15 +217,17 @@ class SpecProvider(ResourceProvider):
         """The inputs recorded with the outputs (diff/update/read only receive outputs).
 
         Given the ``news`` of a diff or update, a field the user had left to the server
-        (:class:`ServerDefault`) and now pins to exactly the value the server chose counts as an old
-        input of that value: pinning it is not a change, and no update is sent for it."""
+        (``ServerDefault(pinnable=True)``) and now pins to exactly the value the server chose counts as
+        an old input of that value: pinning it is not a change, and no update is sent for it."""
         names = self.input_names(outs)
         if names is None:  # state written without the marker: fall back to every declared input
             names = [f.name for f in self.spec.inputs() if f.name in outs]
         old = {n: outs[n] for n in names if n in outs}
         for f in self.spec.inputs() if news is not None else ():
             pinned = news.get(f.name) if news is not None else None
-            if f.name in old or not f.has(ServerDefault) or pinned is None or is_unknown(pinned):
+            server_default = f.get(ServerDefault)
+            pinnable = isinstance(server_default, ServerDefault) and server_default.pinnable
+            if f.name in old or not pinnable or pinned is None or is_unknown(pinned):
                 continue
             if outs.get(f.name) is not None and f.normalise(pinned) == f.normalise(outs[f.name]):
                 old[f.name] = outs[f.name]

@@ -54,7 +54,7 @@ class ModelDeploymentArgs(AdoptableArgs):
         Input[int] | None,
         Field(ge=0),
         NewVersion(),
-        ServerDefault(),  # unset: the server resolves the latest version
+        ServerDefault(pinnable=True),  # unset: the server resolves the latest version
         UnsetWhen(0, reason="the server reads 0 as the latest version"),
         Doc("Pin a config version; unset = the latest at apply time (the resolved one is an output)."),
     ] = None

@@ -35,7 +35,7 @@ class NotOnFridays(Policy):
 class GadgetArgs(ResourceArgs):
     name: Input[str]
     zone: Annotated[Input[str] | None, Replace(reason="identity"), FromSetting(ZONE)] = None
-    revision: Annotated[Input[int] | None, ServerDefault(), UnsetWhen(0, reason="0 is the latest")] = None
+    revision: Annotated[Input[int] | None, ServerDefault(pinnable=True), UnsetWhen(0, reason="0 is the latest")] = None
     colour: Annotated[Input[str] | None, NotOnFridays()] = None
 
 
