@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import ast_turns
 import process_leaks
 import pytest
 
@@ -14,6 +15,10 @@ from pulumi_deploy.emulator.process import RunningEmulator, run_emulator
 from pulumi_deploy.local_stack import LocalStack, pulumi_cli_root, repo_env_defaults
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+# CPython 3.11: concurrent ast.parse calls can fail each other (tests/ast_turns.py).
+ast_turns.install()
 
 # Every test fails if it leaves a process behind (tests/process_leaks.py): its hooks, run for every tier.
 pytest_configure = process_leaks.pytest_configure

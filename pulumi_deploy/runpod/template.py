@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar
 from pulumi import Input, Output
 from pydantic import Field
 
-from ..core import bookkeeping
+from ..core import bookkeeping, log
 from ..core.errors import InUse, NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
@@ -152,9 +152,12 @@ class TemplateProvider(api.RestObjectProvider):
                 "deleted), give it a new name, or first point the endpoint at another template."
             )
         # No endpoint uses it any more: RunPod keeps refusing for up to ~2 min after the last one let go
-        # (deleted in this same `pulumi destroy`, or moved to a new template). Wait that out, bounded.
+        # (deleted in this same `pulumi destroy`, or moved to a new template). Wait that out, bounded, and
+        # say so at once: the retry that follows may succeed before any progress line would be printed.
+        what = f"{self.describe(outs, id_)}: RunPod still reports it in use after its last endpoint let go"
+        log.info(f"{what}; retrying for up to {RELEASE_TIMEOUT:.0f}s")
         wait_until(
-            f"{self.describe(outs, id_)}: RunPod still reports it in use after its last endpoint let go; retrying",
+            f"{what}; retrying",
             lambda: self._try_delete(client, id_),
             lambda still_refused: still_refused is None,
             timeout=RELEASE_TIMEOUT,
