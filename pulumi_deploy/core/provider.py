@@ -107,7 +107,7 @@ class SpecProvider(ResourceProvider):
 
     def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
         """POST the object; return its id and the response body."""
-        obj = self.send(client, create_call(self.spec, self._routes(), inputs), inputs, self.describe(inputs))
+        obj = self.send(client, create_call(self.spec, self._routes(), inputs), inputs)
         return self.id_of(obj), obj
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
@@ -131,13 +131,13 @@ class SpecProvider(ResourceProvider):
         API now shows it (read back when nothing was sent, or the answer is not the object)."""
         values = self.user_inputs(news)
         call = update_call(self.spec, self._routes(), id_, plan, values)
-        obj = self.send(client, call, values, self.describe(news, id_)) if call is not None else None
+        obj = self.send(client, call, values) if call is not None else None
         if not isinstance(obj, dict) or self.read_back_after_update:
             obj = client.request("GET", read_call(self.spec, self._routes(), id_, values).path)
         return obj  # type: ignore[return-value]
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
-        self.send(client, delete_call(self.spec, self._routes(), id_, outs), outs, self.describe(outs, id_))
+        self.send(client, delete_call(self.spec, self._routes(), id_, outs), outs)
 
     def wire_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
         """The request body as the wire shapes it, where that is not one key per field (override)."""
@@ -168,8 +168,8 @@ class SpecProvider(ResourceProvider):
                 raise
             raise explained from exc
 
-    def send(self, client: ApiClient, call: Call, values: dict[str, Any], what: str) -> Any:
-        """Send one computed call (``what`` names the object in the vendor's hooks)."""
+    def send(self, client: ApiClient, call: Call, values: dict[str, Any]) -> Any:
+        """Send one computed call (an error answer is explained by the operation, :meth:`explained`)."""
         body = self.wire_body(call.body, values) if call.body is not None else None
         return client.request(
             call.method, call.path, json=body, params=call.params, headers=call.headers or None,
@@ -223,8 +223,10 @@ class SpecProvider(ResourceProvider):
         if names is None:  # state written without the marker: fall back to every declared input
             names = [f.name for f in self.spec.inputs() if f.name in outs]
         old = {n: outs[n] for n in names if n in outs}
-        for f in self.spec.inputs() if news is not None else ():
-            pinned = news.get(f.name) if news is not None else None
+        if news is None:
+            return old
+        for f in self.spec.inputs():
+            pinned = news.get(f.name)
             server_default = f.get(ServerDefault)
             pinnable = isinstance(server_default, ServerDefault) and server_default.pinnable
             if f.name in old or not pinnable or pinned is None or is_unknown(pinned):

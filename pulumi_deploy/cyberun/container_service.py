@@ -258,7 +258,7 @@ class ContainerServiceProvider(SpecProvider):
         self._settled(client, id_, slug, news, what)  # PUT is refused while deploying/stopping
         call = update_call(self.spec, self.routes, id_, plan, self.user_inputs(news))
         if call is not None:
-            self.send(client, call, news, what)
+            self.send(client, call, news)
         return self._converge(client, id_, news, redeploy=call is not None)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:

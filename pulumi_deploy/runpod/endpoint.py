@@ -293,12 +293,12 @@ class EndpointProvider(api.RestObjectProvider):
 
     # -- the wire ---------------------------------------------------------------------------------
 
-    def send(self, client: ApiClient, call: Call, values: dict[str, Any], what: str) -> Any:
+    def send(self, client: ApiClient, call: Call, values: dict[str, Any]) -> Any:
         if api.api_version() == "v2" and call.body is not None:
             values = {**values, "_update": call.method == "PATCH"}
             if _GPU_KEYS & set(call.body) and values.get("gpu_type_ids") and not values.get("gpu_pools"):
                 values["_selection"] = gpu_selection(client, list(values.get("gpu_type_ids") or []))
-        return super().send(client, call, values, what)
+        return super().send(client, call, values)
 
     def v1_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
         body = dict(body)

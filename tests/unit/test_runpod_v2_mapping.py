@@ -199,7 +199,7 @@ def test_a_gpu_count_change_keeps_the_pools_of_gpu_type_ids_and_an_unset_selecti
         new = {**old, "gpu_count": 2}
         call = update_call(p.spec, p._routes(), "ep1", p.spec.plan(old, new), new)
         assert call is not None
-        sent = p.send(client, call, new, "ep")
+        sent = p.send(client, call, new)
         assert sent["gpu"].get("pools") == pools and sent["gpu"]["count"] == 2
 
 
