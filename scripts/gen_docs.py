@@ -198,7 +198,7 @@ def page(resource: type[SpecResource]) -> str:
         "",
     ]
     outputs = spec.outputs_only()
-    outputs_cls = _outputs_class(spec)
+    outputs_cls = spec.outputs
     if outputs and outputs_cls is not None:
         lines += [*OUTPUT_HEADER, *field_rows(outputs_cls, spec.fields, [f.name for f in outputs], False), ""]
     nested: list[type] = []
@@ -236,22 +236,6 @@ def _collect(tp: Any, into: list[type]) -> None:
             into.append(cls)
             for inner in _hints(cls).values():
                 _collect(inner, into)
-
-
-def _outputs_class(spec: ObjectSpec) -> type | None:
-    """The Outputs dataclass the spec was built with (found through the provider's module)."""
-    module = sys.modules[spec.args.__module__]
-    for value in vars(module).values():
-        if (
-            isinstance(value, type)
-            and dataclasses.is_dataclass(value)
-            and value is not spec.args
-            and value.__name__.endswith("Outputs")
-            and {f.name for f in dataclasses.fields(value)} <= set(spec.fields)
-            and any(f.name in {o.name for o in spec.outputs_only()} for f in dataclasses.fields(value))
-        ):
-            return value
-    return None
 
 
 def index(all_resources: list[type[SpecResource]]) -> str:

@@ -22,23 +22,48 @@ from typing import Any, ClassVar, TypeVar
 from pulumi import Output
 
 from .config import ConnectionValues, Setting, connection_settings
-from .fields import is_unknown
+from .fields import Doc, declared_hints, is_unknown
 
 CONNECTION_KEY = "_connection"
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 @dataclasses.dataclass(kw_only=True)
 class Connection:
     """Base of the per-vendor connection classes: each field is one vendor setting.
 
-    A subclass sets ``vendor`` and ``settings`` (field name -> :class:`Setting`); unset fields fall
-    back to stack config and environment.
+    A subclass names its vendor (``class Connection(core.Connection, vendor="runpod")``) and annotates
+    each field with the :class:`Setting` it overrides and a :class:`Doc`; ``settings`` and the help text
+    (each field with its stack config key and environment variable) are derived from those, so they
+    cannot disagree with what the provider reads.
     """
 
     vendor: ClassVar[str]
+    #: Field name -> the setting it overrides.
     settings: ClassVar[Mapping[str, Setting]]
+
+    def __init_subclass__(cls, *, vendor: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.vendor = vendor
+        hints = declared_hints(cls)
+        declared = {name: hint.__metadata__ for name, hint in hints.items() if hasattr(hint, "__metadata__")}
+        cls.settings = {name: _one(cls, name, meta, Setting) for name, meta in declared.items()}
+        lines = [
+            f"- ``{name}``: {_one(cls, name, meta, Doc).text} (unset: {_fallback(cls.settings[name])})."
+            for name, meta in declared.items()
+        ]
+        cls.__doc__ = "\n".join(
+            [
+                (cls.__doc__ or "").strip(),
+                "",
+                "Unset fields fall back to stack config, then environment. Values may be ``Output``s; the whole",
+                "connection is kept as a secret.",
+                "",
+                *lines,
+            ]
+        )
 
     def config_values(self) -> dict[str, Any]:
         """Config key -> value (``Output``s left in place) of the fields that are set."""
@@ -47,6 +72,18 @@ class Connection:
             for f in dataclasses.fields(self)
             if getattr(self, f.name) is not None
         }
+
+
+def _one(cls: type, name: str, metadata: tuple[Any, ...], kind: type[T]) -> T:
+    found = [m for m in metadata if isinstance(m, kind)]
+    if len(found) != 1:
+        raise TypeError(f"{cls.__module__}.{cls.__name__}.{name}: annotate one {kind.__name__}, found {len(found)}")
+    return found[0]
+
+
+def _fallback(setting: Setting) -> str:
+    then = f", else {setting.default}" if setting.default else ""
+    return f"``{setting.config_key}`` / ``${setting.env}``{then}"
 
 
 def connection_input(vendor: str, connection: Connection | Output[Any]) -> Output[Any]:

@@ -16,13 +16,24 @@ never switches on a policy's type, so a new policy is one class here.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pulumi import Output
 from pulumi.output import Unknown
 
 from .config import Setting, lookup
+
+# pulumi.Input is ``Union[T, Awaitable[T], "Output[T]"]``: its forward reference must resolve.
+_HINT_NAMES = {"T": typing.TypeVar("T"), "Output": Output}
+
+
+def declared_hints(cls: type) -> dict[str, Any]:
+    """The annotations of ``cls`` and its bases, evaluated, with their ``Annotated`` policies kept."""
+    return typing.get_type_hints(cls, localns=_HINT_NAMES, include_extras=True)
+
 
 MISSING: Any = object()
 """The field is absent (not set by the user / not returned by the server)."""

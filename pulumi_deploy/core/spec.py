@@ -15,7 +15,6 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import types
-import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -24,7 +23,19 @@ import pydantic
 from pulumi import Output
 from pydantic import BaseModel, ConfigDict
 
-from .fields import MISSING, Doc, Downtime, In, NewVersion, Place, Policy, Wire, int_if_integral, is_unknown
+from .fields import (
+    MISSING,
+    Doc,
+    Downtime,
+    In,
+    NewVersion,
+    Place,
+    Policy,
+    Wire,
+    declared_hints,
+    int_if_integral,
+    is_unknown,
+)
 
 INTERNAL_PREFIX = "_"
 """Keys starting with ``_`` are pulumi-deploy bookkeeping (never sent to an API)."""
@@ -199,13 +210,6 @@ def _strip_input(tp: Any) -> Any:
 
 
 _models: dict[tuple[type, frozenset[str]], type[BaseModel]] = {}
-# pulumi.Input is ``Union[T, Awaitable[T], "Output[T]"]``: its forward reference must resolve.
-_HINT_NAMES = {"T": typing.TypeVar("T"), "Output": Output}
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, localns=_HINT_NAMES, include_extras=True)
-
 
 def validation_model(args_cls: type, omit: frozenset[str] = frozenset()) -> type[BaseModel]:
     """A strict pydantic model with the resolved types of an Args dataclass (cached).
@@ -217,7 +221,7 @@ def validation_model(args_cls: type, omit: frozenset[str] = frozenset()) -> type
     key = (args_cls, omit)
     if key in _models:
         return _models[key]
-    hints = _hints(args_cls)
+    hints = declared_hints(args_cls)
     fields: dict[str, Any] = {}
     for f in dataclasses.fields(args_cls):
         if f.name in omit:
@@ -255,7 +259,7 @@ def _field_specs(cls: type, is_input: bool, wire_case: Callable[[str], str]) -> 
 
 def _annotations(cls: type) -> dict[str, tuple[Any, ...]]:
     """Each dataclass field's ``Annotated`` metadata (empty when plainly typed)."""
-    hints = _hints(cls)
+    hints = declared_hints(cls)
     return {
         f.name: tuple(get_args(hints[f.name])[1:]) if get_origin(hints[f.name]) is Annotated else ()
         for f in dataclasses.fields(cls)
@@ -275,7 +279,7 @@ def document(cls: type) -> None:
     lines += [f"    {spec.reference()}" for spec in specs.values()]
     cls.__doc__ = "\n".join(lines)
     setattr(cls, _DOCUMENTED, True)
-    for tp in _hints(cls).values():
+    for tp in declared_hints(cls).values():
         for nested in _nested_dataclasses(tp):
             document(nested)
 
@@ -329,7 +333,7 @@ class ObjectSpec:
         wire_case: Callable[[str], str] = lambda name: name,
         autoname: str | None = None,
     ) -> None:
-        self.vendor, self.kind, self.args, self.autoname = vendor, kind, args, autoname
+        self.vendor, self.kind, self.args, self.outputs, self.autoname = vendor, kind, args, outputs, autoname
         self.fields = _field_specs(args, True, wire_case)
         if outputs is not None:
             for name, spec in _field_specs(outputs, False, wire_case).items():

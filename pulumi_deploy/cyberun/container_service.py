@@ -37,6 +37,7 @@ from ..core.provider import SpecProvider
 from ..core.request import PARTIAL_PUT, JsonObject, Routes, update_call
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
+from ..core.timestamps import Timestamps
 from . import api
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$")
@@ -156,12 +157,10 @@ class ContainerServiceArgs(AdoptableArgs):
 
 
 @dataclass(kw_only=True)
-class ContainerServiceOutputs:
+class ContainerServiceOutputs(Timestamps):
     service_status: Annotated[
         str | None, Computed(), Doc("created, deploying, running, stopping, stopped or failed.")
     ] = None
-    created_at: Annotated[str | None, Computed()] = None
-    updated_at: Annotated[str | None, Computed()] = None
     proxy_url: Annotated[
         str | None,
         Computed(),

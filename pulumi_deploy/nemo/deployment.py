@@ -31,6 +31,7 @@ from ..core.http import ApiClient
 from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
+from ..core.timestamps import Timestamps
 from ..core.wait import wait_until
 from . import api
 
@@ -78,15 +79,13 @@ class ModelDeploymentArgs(AdoptableArgs):
 
 
 @dataclass(kw_only=True)
-class ModelDeploymentOutputs:
+class ModelDeploymentOutputs(Timestamps):
     entity_version: Annotated[int | None, Computed(), Doc("The current version (1, 2, ...).")] = None
     status: Annotated[str | None, Computed()] = None
     status_message: Annotated[str | None, Computed()] = None
     status_history: Annotated[list[dict[str, Any]] | None, Computed(), Doc("Oldest first.")] = None
     model_provider_id: Annotated[str | None, Computed(), Doc("`workspace/name`, set once READY.")] = None
     version_id: Annotated[str | None, Computed(), Wire("id"), Doc("Entity id of the current version.")] = None
-    created_at: Annotated[str | None, Computed()] = None
-    updated_at: Annotated[str | None, Computed()] = None
 
 
 def deleting_message(what: str, current: JsonObject) -> str:

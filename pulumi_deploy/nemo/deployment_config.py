@@ -32,6 +32,7 @@ from ..core.http import ApiClient
 from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec, Plan
+from ..core.timestamps import Timestamps
 from ..core.wait import wait_until
 from . import api
 from .deployment import deployments_path
@@ -163,11 +164,9 @@ class ModelDeploymentConfigArgs(AdoptableArgs):
 
 
 @dataclass(kw_only=True)
-class ModelDeploymentConfigOutputs:
+class ModelDeploymentConfigOutputs(Timestamps):
     entity_version: Annotated[int | None, Computed(), Doc("The current version (1, 2, ...).")] = None
     version_id: Annotated[str | None, Computed(), Wire("id"), Doc("Entity id of the current version.")] = None
-    created_at: Annotated[str | None, Computed()] = None
-    updated_at: Annotated[str | None, Computed()] = None
 
 
 class ModelDeploymentConfigProvider(api.NemoProvider):

@@ -70,18 +70,27 @@ def api_version() -> ApiVersion:
 
 @dataclass(frozen=True)
 class OnlyOn(Policy):
-    """A field one REST version has and the other does not: setting it under the other fails at preview
-    with ``refusal`` (where to set it instead)."""
+    """A field one REST version has and the other does not: setting it under the other fails at preview,
+    saying which version has it (and, with ``instead``, where to set it on the other)."""
 
     version: ApiVersion
-    refusal: str
+    instead: str = ""
 
     @property
     def description(self) -> str:  # type: ignore[override]
         return f"REST {self.version} only"
 
     def unavailable(self) -> str | None:
-        return None if api_version() == self.version else self.refusal
+        if api_version() == self.version:
+            return None
+        return f"{needs_version(self.version)}; {self.instead}" if self.instead else needs_version(self.version)
+
+
+def needs_version(version: ApiVersion) -> str:
+    """Why something only ``version`` has is refused under the other, and the setting that selects it."""
+    if version == "v2":
+        return f"needs REST v2 ({API_VERSION.config_key}=v2)"
+    return f"not available on REST v2 ({API_VERSION.config_key}=v1 still offers it)"
 
 
 def check_base_url(version: ApiVersion) -> None:

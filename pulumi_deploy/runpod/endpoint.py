@@ -51,7 +51,7 @@ from .enums import (
 from .template import TemplateProvider
 
 #: The policy of the fields REST v1 does not have (the container settings live on the template there).
-V2_ONLY = api.OnlyOn("v2", "needs REST v2 (runpod:apiVersion=v2); on v1 set it on the Template")
+V2_ONLY = api.OnlyOn("v2", instead="on v1 set it on the Template")
 DEFAULT_QUEUE_DELAY = 4
 #: The pool a GPU endpoint created without a GPU selection runs on (v2 requires one at creation).
 DEFAULT_GPU_POOL = "AMPERE_24"
@@ -254,7 +254,7 @@ class EndpointArgs(AdoptableArgs):
         if values.get("compute_type") == "CPU":
             yield "compute_type", "CPU endpoints cannot be created through RunPod REST v1 (it silently creates GPU)"
         if isinstance(values.get("flashboot"), str) and values["flashboot"] == "PRIORITY_FLASHBOOT":
-            yield "flashboot", "PRIORITY_FLASHBOOT needs REST v2 (runpod:apiVersion=v2)"
+            yield "flashboot", f"PRIORITY_FLASHBOOT {api.needs_version('v2')}"
 
 
 @dataclass(kw_only=True)

@@ -31,7 +31,7 @@ class NetworkVolumeArgs(AdoptableArgs):
         Input[VolumeType] | None,
         Replace(reason="a volume's storage type is chosen at creation"),
         ServerDefault(),
-        api.OnlyOn("v2", "needs REST v2 (runpod:apiVersion=v2)"),
+        api.OnlyOn("v2"),
         Doc("`STANDARD` (default) or `HIGH_PERFORMANCE` (US data centres)."),
     ] = None
 

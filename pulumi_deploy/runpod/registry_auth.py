@@ -38,7 +38,7 @@ class ContainerRegistryAuthArgs(AdoptableArgs):
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
         if api.api_version() == "v1":
-            yield "name", "ContainerRegistryAuth needs REST v2 (runpod:apiVersion=v2)"
+            yield "name", f"ContainerRegistryAuth {api.needs_version('v2')}"
 
 
 class ContainerRegistryAuthProvider(api.RestObjectProvider):

@@ -47,7 +47,7 @@ class ReachesEndpoints(RollsWorkers):
 
 
 #: The policy of the template fields REST v2 does not have.
-V1_ONLY = api.OnlyOn("v1", "not available on REST v2 (runpod:apiVersion=v1 still offers it)")
+V1_ONLY = api.OnlyOn("v1")
 
 #: RunPod refuses to delete a template for up to ~2 min after its last endpoint let go of it.
 RELEASE_TIMEOUT = 300.0

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Annotated
 
 from pulumi import Input
 
-from ..core.config import Setting
 from ..core.connection import Connection as _Connection
+from ..core.fields import Doc
 from .api import SERVER_SECRET, SETTINGS
 
 
 @dataclass(kw_only=True)
-class Connection(_Connection):
-    """The TrustGate server a resource uses: unset fields fall back to stack config, then environment.
-    Values may be ``Output``s; the whole connection is kept as a secret."""
+class Connection(_Connection, vendor="trustgate"):
+    """The TrustGate server a resource uses."""
 
-    vendor: ClassVar[str] = "trustgate"
-    settings: ClassVar[Mapping[str, Setting]] = {
-        "admin_token": SETTINGS.credential,
-        "server_secret_key": SERVER_SECRET,
-        "base_url": SETTINGS.base_url,
-    }
-
-    admin_token: Input[str] | None = None
-    """A ready admin JWT (default ``trustgate:adminToken`` / ``TRUSTGATE_ADMIN_TOKEN``)."""
-    server_secret_key: Input[str] | None = None
-    """The server's ``SERVER_SECRET_KEY``, to mint a token (default ``trustgate:serverSecretKey``)."""
-    base_url: Input[str] | None = None
-    """The admin server's root (default ``trustgate:baseUrl`` / ``TRUSTGATE_BASE_URL``)."""
+    admin_token: Annotated[Input[str] | None, SETTINGS.credential, Doc("A ready admin JWT")] = None
+    server_secret_key: Annotated[
+        Input[str] | None, SERVER_SECRET, Doc("The server's ``SERVER_SECRET_KEY``, to mint an admin token")
+    ] = None
+    base_url: Annotated[Input[str] | None, SETTINGS.base_url, Doc("The admin server's root")] = None

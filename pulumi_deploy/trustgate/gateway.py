@@ -20,11 +20,12 @@ from typing import Annotated, Any, ClassVar, Literal
 from pulumi import Input, Output
 from pydantic import Field
 
-from ..core.fields import ClearWith, Computed, Doc, Replace, Secret
+from ..core.fields import ClearWith, Doc, Replace, Secret
 from ..core.http import ApiClient
 from ..core.request import PARTIAL_PUT, JsonObject, Routes
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec
+from ..core.timestamps import Timestamps
 from . import api
 
 TLSVersion = Literal["TLS10", "TLS11", "TLS12", "TLS13"]
@@ -162,16 +163,8 @@ class GatewayArgs(AdoptableArgs):
                 yield "client_tls", f"backend {backend!r}: min_version {lo} is above max_version {hi}"
 
 
-@dataclass(kw_only=True)
-class GatewayOutputs:
-    created_at: Annotated[str | None, Computed()] = None
-    updated_at: Annotated[str | None, Computed()] = None
-
-
 class GatewayProvider(api.TrustGateProvider):
-    spec: ClassVar[ObjectSpec] = ObjectSpec(
-        vendor="trustgate", kind="Gateway", args=GatewayArgs, outputs=GatewayOutputs
-    )
+    spec: ClassVar[ObjectSpec] = ObjectSpec(vendor="trustgate", kind="Gateway", args=GatewayArgs, outputs=Timestamps)
     routes = Routes(f"{api.PREFIX}/gateways", update=PARTIAL_PUT)
 
     def live_values(self, wire: JsonObject) -> dict[str, Any]:

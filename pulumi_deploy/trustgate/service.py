@@ -26,6 +26,7 @@ from ..core.http import ApiClient
 from ..core.request import FULL_PUT, JsonObject, Routes
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec
+from ..core.timestamps import Timestamps
 from . import api
 from .api import CredentialsArgs
 
@@ -80,12 +81,10 @@ class ServiceArgs(AdoptableArgs):
 
 
 @dataclass(kw_only=True)
-class ServiceOutputs:
+class ServiceOutputs(Timestamps):
     upstream: Annotated[
         dict[str, Any] | None, Computed(), Secret(), Doc("The referenced upstream as returned (holds credentials).")
     ] = None
-    created_at: Annotated[str | None, Computed()] = None
-    updated_at: Annotated[str | None, Computed()] = None
     target_url: Annotated[
         str | None,
         Computed(),

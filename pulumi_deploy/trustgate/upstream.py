@@ -37,6 +37,7 @@ from ..core.http import ApiClient
 from ..core.request import FULL_PUT, JsonObject, Routes
 from ..core.resource import AdoptableArgs, SpecResource
 from ..core.spec import ObjectSpec
+from ..core.timestamps import Timestamps
 from . import api
 from .api import CredentialsArgs
 
@@ -234,10 +235,8 @@ class UpstreamArgs(AdoptableArgs):
 
 
 @dataclass(kw_only=True)
-class UpstreamOutputs:
+class UpstreamOutputs(Timestamps):
     target_ids: Annotated[list[str] | None, Computed(), Doc("Server ids of the targets, in order.")] = None
-    created_at: Annotated[str | None, Computed()] = None
-    updated_at: Annotated[str | None, Computed()] = None
 
 
 class UpstreamProvider(api.TrustGateProvider):

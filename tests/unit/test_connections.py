@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Annotated
 
 import pytest
 from pulumi.output import Unknown
@@ -10,6 +11,7 @@ from pulumi.output import Unknown
 from pulumi_deploy import aieev, cyberun, runpod, trustgate
 from pulumi_deploy.core.config import connection_pending, connection_settings, load_stack_config, lookup
 from pulumi_deploy.core.connection import CONNECTION_KEY, Connection, connection_input, values_of
+from pulumi_deploy.core.fields import Doc
 from pulumi_deploy.runpod.api import SETTINGS
 from pulumi_deploy.runpod.endpoint import EndpointProvider
 
@@ -53,3 +55,19 @@ def test_every_field_of_a_connection_is_one_vendor_setting(cls: type[Connection]
     names = {f.name for f in dataclasses.fields(cls)}
     assert names == set(cls.settings)
     assert all(key.startswith(f"{cls.vendor}:") for key in (s.config_key for s in cls.settings.values()))
+
+
+@pytest.mark.parametrize("cls", [runpod.Connection, aieev.Connection, cyberun.Connection, trustgate.Connection])
+def test_a_connections_help_names_each_fields_config_key_and_environment_variable(cls: type[Connection]):
+    doc = cls.__doc__ or ""
+    for name, setting in cls.settings.items():
+        line = next(line for line in doc.splitlines() if line.startswith(f"- ``{name}``: "))
+        assert f"``{setting.config_key}`` / ``${setting.env}``" in line
+
+
+def test_a_connection_field_without_its_setting_fails_when_the_class_is_defined():
+    with pytest.raises(TypeError, match=r"\.token: annotate one Setting, found 0"):
+
+        @dataclasses.dataclass(kw_only=True)
+        class Broken(Connection, vendor="example"):
+            token: Annotated[str | None, Doc("A key")] = None
