@@ -304,16 +304,49 @@ class SpecProvider(ResourceProvider):
         if not olds and not inputs.get(ADOPT_ID):  # a first creation, or a replacement's check
             inputs.update({PLAN_NOTES: notes} if (notes := pending_notes.take(urn)) else {})
             return
+        said: list[str] | None = None
         if not olds:
             notes = self._adoption_preview(inputs)
         else:
             old, new = self.user_inputs(olds), self.user_inputs(inputs)
             notes = self.plan_notes(self.change_plan(old, new), old, new)
+            # A new pin of a value the server chose may be no change at all: diff, which sees that value,
+            # says what the pin does. The property keeps every note (it is printed only with a change).
+            said = self._notes_without_pins(old, new)
         if notes:
             inputs[PLAN_NOTES] = notes
             pending_notes.remember(urn, notes)
             what = self.describe(inputs)
-            for line in notes:
+            for line in notes if said is None else said:
+                note(f"{what}: {line}")
+
+    def _new_pins(self, old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+        """Fields left to the server (``ServerDefault(pinnable=True)``) that the user now sets: whether
+        that changes anything depends on the value the server chose, which check cannot see."""
+        return {
+            f.name
+            for f in self.spec.inputs()
+            if f.name not in old
+            and new.get(f.name) is not None
+            and isinstance(policy := f.get(ServerDefault), ServerDefault)
+            and policy.pinnable
+        }
+
+    def _notes_without_pins(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+        """The preview's notes for ``old -> new`` as if no new pin were set."""
+        pins = self._new_pins(old, new)
+        unpinned = {k: v for k, v in new.items() if k not in pins}
+        return self.plan_notes(self.change_plan(old, unpinned), old, unpinned)
+
+    def _announce_pins(self, olds: dict[str, Any], news: dict[str, Any], plan: Plan) -> None:
+        """In a preview, the notes check held back for new pins, now that the pins' effect is known."""
+        old, new = self.old_inputs(olds), self.user_inputs(news)
+        if not self._new_pins(old, new) & set(plan.changed):
+            return
+        said = self._notes_without_pins(old, new)
+        what = self.describe(news)
+        for line in self.plan_notes(plan, self.old_inputs(olds, news), new):
+            if line not in said:
                 note(f"{what}: {line}")
 
     def _adoption_preview(self, inputs: dict[str, Any]) -> list[str]:
@@ -397,7 +430,8 @@ class SpecProvider(ResourceProvider):
         return call.urn if call is not None else f"{self.spec.label}::{logical_name}"
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """What changes. Pure, and says nothing: the engine also calls it on refresh, where nothing
+        """What changes. Pure, and says nothing but in a preview, and there only what check could not
+        judge (a new pin: see ``_announce_pins``): the engine also calls it on refresh, where nothing
         will happen (the preview's notes come from ``check``).
 
         When something the user set changed, the engine computes the property diff it prints
@@ -406,6 +440,8 @@ class SpecProvider(ResourceProvider):
         state in an older format, which one update rewrites without calling the API.
         """
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
+        if news.get(PLAN_NOTES) is not None:  # a preview (check put its notes there); never a refresh
+            self._announce_pins(olds, news, plan)
         dbr = self.delete_before_replace(olds, news) if plan.replaces else None
         if dbr:
             replacement_order.record(self.spec.label, id_)

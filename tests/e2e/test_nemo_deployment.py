@@ -98,6 +98,7 @@ def test_create_records_ready_then_gpu_change_writes_config_v2_and_pinning_it_wr
     pinned = stack.up()
     # then
     assert (pin_preview.step("dep").op, pin_preview.step("dep").diffs) == ("update", ["config_version"])
+    assert "nemo:ModelDeployment 'dep': new version — config_version changed" in pin_preview.text
     assert (pinned.outputs["dep_version"], pinned.outputs["dep_config_version"]) == (2, 2)
     dep = objects(emulator, "deployments")["llama"]
     assert (dep["entity_version"], dep["config_version"], dep["status"]) == (2, 2, "READY")

@@ -154,6 +154,7 @@ def test_pinning_config_version_to_the_resolved_one_writes_no_deployment_version
     again = stack.preview()
     # then
     assert (preview.step("dep").op, again.step("dep").op) == ("same", "same")
+    assert "new version" not in preview.text  # the preview does not announce a change it will not make
     assert calls(emulator, "POST") == []
     assert objects(emulator, "deployments")["llama"]["entity_version"] == 1
 
