@@ -135,6 +135,13 @@ class LocalStack:
     def set_program(self, program: Callable[[], None]) -> None:
         self.stack.workspace.program = program
 
+    def set_env(self, name: str, value: str) -> None:
+        """Run the next operations with environment variable ``name`` set to ``value`` (the providers read
+        their settings from it at every operation; stack config, by contrast, is what the state recorded
+        for refresh and destroy)."""
+        self.env[name] = value
+        self.stack.workspace.env_vars = {**(self.stack.workspace.env_vars or {}), name: value}
+
     def set_config(self, key: str, value: str, *, secret: bool = False) -> None:
         from pulumi import automation as auto
 

@@ -240,3 +240,38 @@ def update_while_deleting_is_refused_and_writes_nothing(peer: Peer, make_stack: 
     stack.refresh()
     stack.destroy()
     assert (peer.deployment(dep_name).status_code, peer.config(cfg).status_code) == (404, 404)
+
+
+def a_404_is_believed_only_from_the_models_api(peer: Peer, make_stack: Callable[..., LocalStack]) -> None:
+    """A config deleted out of band leaves the stack on refresh; behind a base URL that is not the models
+    API (every path 404), refresh fails naming the setting and the stack keeps what it has."""
+    kept, dropped = unique("cfg-kept"), unique("cfg-dropped")
+
+    def program() -> None:
+        nemo.ModelDeploymentConfig("kept", config_args(kept))
+        nemo.ModelDeploymentConfig("dropped", config_args(dropped))
+
+    stack = make_stack(program, env=peer.env)
+    stack.up()
+    # when: one config is deleted outside Pulumi, and the stack refreshes through a wrong base URL
+    assert peer.delete(f"{MODELS}/default/deployment-configs/{dropped}").status_code in (200, 202, 204)
+    right = stack.env["NEMO_BASE_URL"]
+    stack.set_env("NEMO_BASE_URL", right + "/not-the-models-api")
+    with pytest.raises(StackFailed) as failed:
+        stack.refresh()
+    # then: nothing left the stack, and the failure names the setting
+    assert "nemo:baseUrl / $NEMO_BASE_URL" in failed.value.text
+    assert "nothing was removed from the stack" in failed.value.text
+    assert {"kept", "dropped"} <= _names(stack)
+    # when: the base URL is right again
+    stack.set_env("NEMO_BASE_URL", right)
+    stack.refresh()
+    # then: only the config deleted out of band left the stack, and the live one is unchanged
+    assert "kept" in _names(stack) and "dropped" not in _names(stack)
+    assert peer.config(kept).status_code == 200
+    stack.destroy()
+    assert peer.config(kept).status_code == 404
+
+
+def _names(stack: LocalStack) -> set[str]:
+    return {r["urn"].rsplit("::", 1)[-1] for r in stack.export().get("resources", [])}

@@ -127,6 +127,9 @@ class EndpointProvider(SpecProvider):
         settings = [f.name for f in self.spec.inputs() if f.sent_on_update and f.name in inputs]
         return id_, self._converge(client, id_, inputs, settings, live, what)
 
+    def lists_of(self, id_: str, outs: dict[str, Any]) -> list[str]:
+        return ["/endpoints"]
+
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         try:
             return api.get_endpoint(client, id_)

@@ -42,7 +42,17 @@ from .engine import current_call, note
 from .errors import ApiError, ConfigError, NotFound, PulumiDeployError, ServerError, TransportError
 from .fields import MISSING, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
-from .request import Call, JsonObject, Routes, create_call, delete_call, read_call, update_call, whole_body
+from .request import (
+    Call,
+    JsonObject,
+    Routes,
+    collection_paths,
+    create_call,
+    delete_call,
+    read_call,
+    update_call,
+    whole_body,
+)
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
 
 PROVIDER_KEY = "__provider"
@@ -123,6 +133,11 @@ class SpecProvider(ResourceProvider):
         ``outs`` are the recorded outputs — or, when adopting, the desired inputs (parent ids such as
         ``gateway_id`` come from there)."""
         return client.get_or_none(read_call(self.spec, self._routes(), id_, outs).path)  # type: ignore[no-any-return]
+
+    def lists_of(self, id_: str, outs: dict[str, Any]) -> list[str]:
+        """The lists the object lives in (paths answering GET), the innermost first; asked before an
+        object the API answers 404 for is believed gone. Empty: the API has no such list."""
+        return collection_paths(self.spec, self._routes(), outs)
 
     def api_update(
         self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]
@@ -578,7 +593,10 @@ class SpecProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.explained(props, id_):
-            wire = self.api_read(self.client(), id_, props)
+            client = self.client()
+            wire = self.api_read(client, id_, props)
+            if wire is None:
+                self.confirm_gone(client, id_, props)
         if wire is None:
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
             return ReadResult(None, {})
@@ -618,11 +636,35 @@ class SpecProvider(ResourceProvider):
         return UpdateResult(self.outputs(news, wire))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        try:
-            with self.explained(props, id_):
-                self.api_delete(self.client(), id_, props)
-        except NotFound:
-            log.info(f"{self.describe(props, id_)} was already deleted")
+        with self.explained(props, id_):
+            client = self.client()
+            try:
+                self.api_delete(client, id_, props)
+            except NotFound:
+                self.confirm_gone(client, id_, props)
+                log.info(f"{self.describe(props, id_)} was already deleted")
+
+    def confirm_gone(self, client: ApiClient, id_: str, props: dict[str, Any]) -> None:
+        """Believe a 404 for the object only when one of the lists it lives in answers.
+
+        Behind a wrong base URL (another service, a proxy's port instead of the admin API's) every object
+        answers 404: refresh would drop them all from the stack, so that the next ``up`` creates
+        duplicates, and destroy would forget objects that are still running."""
+        paths = self.lists_of(id_, props)
+        for path in paths:
+            try:
+                client.request("GET", path)
+                return
+            except NotFound:
+                continue
+        if paths:
+            setting = (client.settings or self.settings).base_url
+            raise PulumiDeployError(
+                f"{self.describe(props, id_)}: {client.base_url} answered 404 for the object and for "
+                f"{' and '.join(paths)} too: that is not the {self.spec.vendor} API holding this object. Check "
+                f"the base URL ({setting.config_key} / ${setting.env}, or the resource's connection); nothing "
+                "was removed from the stack."
+            )
 
 
 SpecProvider.check = _announcing(SpecProvider.check)  # type: ignore[method-assign]

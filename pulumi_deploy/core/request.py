@@ -143,6 +143,16 @@ def create_call(spec: ObjectSpec, routes: Routes, values: dict[str, Any]) -> Cal
     return Call("POST", path, whole_body(spec, values), params, headers, idempotent=False)
 
 
+def collection_paths(spec: ObjectSpec, routes: Routes, values: dict[str, Any]) -> list[str]:
+    """The lists an object lives in: its collection and, when that is nested under a parent
+    (``/gateways/{gateway_id}/upstreams``), the outermost one (``/gateways``), which answers even when
+    the parent is gone too."""
+    paths = [_path(routes.collection, spec, values)]
+    if "{" in routes.collection:
+        paths.append(routes.collection.split("/{", 1)[0])
+    return paths
+
+
 def read_call(spec: ObjectSpec, routes: Routes, id_: str, values: dict[str, Any]) -> Call:
     return Call("GET", _path(routes.item_path(), spec, values, id_))
 

@@ -264,6 +264,7 @@ class ContainerServiceProvider(SpecProvider):
         what = self.describe(outs, id_)
         obj = self._settled(client, id_, outs.get("service_slug"), outs, what)
         if obj is None:
+            self.confirm_gone(client, id_, outs)
             log.info(f"{what} was already deleted")
             return
         if obj.get("service_status") in ("running", "failed"):

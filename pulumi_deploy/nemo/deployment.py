@@ -142,6 +142,9 @@ class ModelDeploymentProvider(api.NemoProvider):
         id_ = f"{inputs['workspace']}/{inputs['name']}"
         return id_, self._maybe_wait(client, id_, inputs, obj)
 
+    def lists_of(self, id_: str, outs: dict[str, Any]) -> list[str]:
+        return [deployments_path(api.split_id(id_)[0])]
+
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         obj = client.get_or_none(deployments_path(*api.split_id(id_)))
         if obj is not None and obj.get("status") in api.GONE_STATUSES:

@@ -208,6 +208,9 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
             return None
         return f"{inputs['workspace']}/{inputs['name']}", obj
 
+    def lists_of(self, id_: str, outs: dict[str, Any]) -> list[str]:
+        return [self._path(api.split_id(id_)[0])]
+
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         ws, name = api.split_id(id_)
         return client.get_or_none(self._path(ws, name))  # type: ignore[no-any-return]
@@ -231,6 +234,7 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
             try:
                 api.call(client, lambda: client.request("DELETE", self._path(ws, name)), what)
             except NotFound:
+                self.confirm_gone(client, id_, outs)
                 return Users(deleted=True)
             except Conflict:  # some deployment's newest version referencing it is not DELETED
                 users = config_users(client, ws, name)

@@ -109,6 +109,9 @@ class ModelDeploymentStatusProvider(api.NemoProvider):
         id_ = f"{inputs['workspace']}/{inputs['deployment']}"
         return id_, self._post(client, inputs, self.describe(inputs, id_))
 
+    def lists_of(self, id_: str, outs: dict[str, Any]) -> list[str]:
+        return [deployments_path(api.split_id(id_)[0])]
+
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         path = deployments_path(*api.split_id(id_))
         version = outs.get("version")

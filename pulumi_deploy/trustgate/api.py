@@ -229,5 +229,6 @@ class TrustGateProvider(SpecProvider):
             super().api_delete(client, id_, outs)
         except ServerError:
             if client.get_or_none(read_call(self.spec, self.routes, id_, outs).path) is None:
+                self.confirm_gone(client, id_, outs)
                 return
             raise

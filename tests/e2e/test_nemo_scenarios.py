@@ -8,6 +8,7 @@ from nemo_helpers import FAST, fast_controller, objects
 from nemo_scenarios import (
     MODELS,
     Peer,
+    a_404_is_believed_only_from_the_models_api,
     config_args,
     live_deployment_blocks_a_config_replacement_fast,
     move_deployment_to_a_new_config_and_remove_the_old_one,
@@ -114,3 +115,7 @@ def test_auth_on_without_a_valid_token_fails_naming_the_setting_and_the_fitting_
     stack.up()
     # then
     assert sorted(objects(emulator, "deployment_configs")) == ["llama-cfg"]
+
+
+def test_a_404_is_believed_only_from_the_models_api(peer, make_stack):
+    a_404_is_believed_only_from_the_models_api(peer, make_stack)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from nemo_scenarios import (
     MODELS,
+    a_404_is_believed_only_from_the_models_api,
     config_args,
     live_deployment_blocks_a_config_replacement_fast,
     move_deployment_to_a_new_config_and_remove_the_old_one,
@@ -104,3 +105,7 @@ def test_auth_on_without_a_valid_token_fails_naming_the_setting_and_the_fitting_
     # then
     assert expected in failed.value.text
     assert "Scoped Access Key" in failed.value.text
+
+
+def test_a_404_is_believed_only_from_the_models_api(peer, make_stack):
+    a_404_is_believed_only_from_the_models_api(peer, make_stack)

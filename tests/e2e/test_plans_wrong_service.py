@@ -1,0 +1,103 @@
+"""A base URL that points at another service: refresh and destroy must not take its 404s for "gone".
+
+Behind a wrong base URL every object answers 404. Believed, refresh would drop every object from the
+stack (and the next ``up`` would create duplicates) and destroy would forget objects that still run.
+A 404 is believed only when a list the object lives in answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from pulumi_deploy import runpod, trustgate
+from pulumi_deploy.local_stack import StackFailed
+
+pytestmark = pytest.mark.e2e
+
+NAMES = ("gw", "up", "svc")
+
+
+def trustgate_program() -> None:
+    gw = trustgate.Gateway("gw", trustgate.GatewayArgs(name="main", subdomain="main"))
+    up = trustgate.Upstream(
+        "up",
+        trustgate.UpstreamArgs(
+            gateway_id=gw.id,
+            name="llms",
+            algorithm="round-robin",
+            targets=[trustgate.TargetArgs(host="llm.internal", port=8443, protocol="https")],
+        ),
+    )
+    svc = trustgate.Service(
+        "svc", trustgate.ServiceArgs(gateway_id=gw.id, upstream_id=up.id, name="llm", type="upstream")
+    )
+    pulumi.export("gateway_id", gw.id)
+    pulumi.export("service_id", svc.id)
+
+
+def template_program() -> None:
+    tmpl = runpod.Template("worker", runpod.TemplateArgs(name="worker", image_name="ghcr.io/acme/worker:1.0"))
+    pulumi.export("template_id", tmpl.id)
+
+
+def urns(stack: Any) -> set[str]:
+    return {r["urn"].rsplit("::", 1)[-1] for r in stack.export().get("resources", [])}
+
+
+def test_refresh_against_another_service_keeps_every_object_and_names_the_setting(emulator, make_stack):
+    # given: a gateway, an upstream and a service; then the base URL points at another vendor's API
+    stack = make_stack(trustgate_program)
+    stack.up()
+    right = stack.env["TRUSTGATE_BASE_URL"]
+    stack.set_env("TRUSTGATE_BASE_URL", stack.env["CYBERUN_BASE_URL"])
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.refresh()
+    # then: nothing left the stack, and the error says why and what to check
+    assert set(NAMES) <= urns(stack)
+    assert "answered 404 for the object and for /api/v1/gateways" in failed.value.text
+    assert "trustgate:baseUrl / $TRUSTGATE_BASE_URL" in failed.value.text
+    assert "nothing was removed from the stack" in failed.value.text
+    # when: the base URL is right again
+    stack.set_env("TRUSTGATE_BASE_URL", right)
+    stack.refresh()
+    preview = stack.preview()
+    # then: the objects are where they were, with nothing to change
+    assert [preview.step(name).op for name in NAMES] == ["same", "same", "same"]
+    assert len(emulator.inventory("trustgate")["gateways"]) == 1
+
+
+def test_destroy_against_another_service_forgets_nothing_that_still_exists(emulator, make_stack):
+    # given: a template; then the base URL points at another vendor's API
+    stack = make_stack(template_program)
+    created = stack.up()
+    right = stack.env["RUNPOD_BASE_URL"]
+    stack.set_env("RUNPOD_BASE_URL", stack.env["TRUSTGATE_BASE_URL"])
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.destroy()
+    # then: the template still exists and the stack still knows it
+    assert "worker" in urns(stack)
+    assert [t["id"] for t in emulator.inventory("runpod")["templates"]] == [created.outputs["template_id"]]
+    assert "runpod:baseUrl / $RUNPOD_BASE_URL" in failed.value.text
+    # when: the base URL is right again
+    stack.set_env("RUNPOD_BASE_URL", right)
+    stack.destroy()
+    # then
+    assert emulator.inventory("runpod")["templates"] == []
+    assert "worker" not in urns(stack)
+
+
+def test_a_gateway_deleted_out_of_band_takes_its_children_and_refresh_drops_all_three(emulator, make_stack):
+    # given
+    stack = make_stack(trustgate_program)
+    created = stack.up()
+    # when: the gateway is removed outside Pulumi (its upstream and service lists go with it)
+    emulator.delete("trustgate", "gateways", created.outputs["gateway_id"])
+    stack.refresh()
+    preview = stack.preview()
+    # then: the children's own list is gone, but the gateways list answers: all three are gone
+    assert not set(NAMES) & urns(stack)
+    assert [preview.step(name).op for name in NAMES] == ["create", "create", "create"]
