@@ -10,31 +10,18 @@ from typing import Any
 
 import pulumi
 import pytest
+from trustgate_programs import base_cfg, program
 
-from pulumi_deploy import runpod, trustgate
+from pulumi_deploy import runpod
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
 
-NAMES = ("gw", "up", "svc")
+NAMES = ("gw", "up", "llm", "ext")
 
 
-def trustgate_program() -> None:
-    gw = trustgate.Gateway("gw", trustgate.GatewayArgs(name="main", subdomain="main"))
-    up = trustgate.Upstream(
-        "up",
-        trustgate.UpstreamArgs(
-            gateway_id=gw.id,
-            name="llms",
-            algorithm="round-robin",
-            targets=[trustgate.TargetArgs(host="llm.internal", port=8443, protocol="https")],
-        ),
-    )
-    svc = trustgate.Service(
-        "svc", trustgate.ServiceArgs(gateway_id=gw.id, upstream_id=up.id, name="llm", type="upstream")
-    )
-    pulumi.export("gateway_id", gw.id)
-    pulumi.export("service_id", svc.id)
+def trustgate_program():
+    return program(base_cfg())
 
 
 def template_program() -> None:
@@ -47,8 +34,8 @@ def urns(stack: Any) -> set[str]:
 
 
 def test_refresh_against_another_service_keeps_every_object_and_names_the_setting(emulator, make_stack):
-    # given: a gateway, an upstream and a service; then the base URL points at another vendor's API
-    stack = make_stack(trustgate_program)
+    # given: a gateway, an upstream and two services; then the base URL points at another vendor's API
+    stack = make_stack(trustgate_program())
     stack.up()
     right = stack.env["TRUSTGATE_BASE_URL"]
     stack.set_env("TRUSTGATE_BASE_URL", stack.env["CYBERUN_BASE_URL"])
@@ -65,7 +52,7 @@ def test_refresh_against_another_service_keeps_every_object_and_names_the_settin
     stack.refresh()
     preview = stack.preview()
     # then: the objects are where they were, with nothing to change
-    assert [preview.step(name).op for name in NAMES] == ["same", "same", "same"]
+    assert [preview.step(name).op for name in NAMES] == ["same"] * len(NAMES)
     assert len(emulator.inventory("trustgate")["gateways"]) == 1
 
 
@@ -90,14 +77,14 @@ def test_destroy_against_another_service_forgets_nothing_that_still_exists(emula
     assert "worker" not in urns(stack)
 
 
-def test_a_gateway_deleted_out_of_band_takes_its_children_and_refresh_drops_all_three(emulator, make_stack):
+def test_a_gateway_deleted_out_of_band_takes_its_children_and_refresh_drops_them_all(emulator, make_stack):
     # given
-    stack = make_stack(trustgate_program)
+    stack = make_stack(trustgate_program())
     created = stack.up()
     # when: the gateway is removed outside Pulumi (its upstream and service lists go with it)
     emulator.delete("trustgate", "gateways", created.outputs["gateway_id"])
     stack.refresh()
     preview = stack.preview()
-    # then: the children's own list is gone, but the gateways list answers: all three are gone
+    # then: the children's own lists are gone, but the gateways list answers: all of them are gone
     assert not set(NAMES) & urns(stack)
-    assert [preview.step(name).op for name in NAMES] == ["create", "create", "create"]
+    assert [preview.step(name).op for name in NAMES] == ["create"] * len(NAMES)
