@@ -90,6 +90,7 @@ class EndpointArgs(AdoptableArgs):
         Input[EndpointType] | None,
         V2_ONLY,
         Replace(reason="the routing type is set at creation; the API does not accept it in an update"),
+        ServerDefault(),  # unset: RunPod chooses QUEUE
         Doc("`QUEUE` (default; run/runsync) or `LOAD_BALANCER` (direct HTTP; scales on request count)."),
     ] = None
     gpu_type_ids: Annotated[
@@ -382,6 +383,16 @@ class EndpointProvider(api.RestObjectProvider):
         return self.spec.from_wire(flat)
 
     # -- calls ------------------------------------------------------------------------------------
+
+    def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
+        if api.api_version() == "v2" and inputs.get("gpu_type_ids") and not inputs.get("gpu_pools"):
+            # v2 answers with the pools the GPU types became (their other types excluded), never with
+            # the types: the endpoint a lost create made holds exactly that selection.
+            pools, excluded = gpu_selection(client, list(inputs["gpu_type_ids"]))
+            selected = {k: v for k, v in inputs.items() if k != "gpu_type_ids"}
+            selected.update(gpu_pools=pools, excluded_gpu_types=excluded or None)  # none excluded: not sent
+            return super().api_find(client, selected)
+        return super().api_find(client, inputs)
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         wire = super().api_read(client, id_, outs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from runpod_v2_programs import FAST_POLL, cpu_cfg, endpoint_program, gpu_cfg, rp_calls
 
@@ -186,3 +187,33 @@ def test_v2_schema_rules_fail_at_preview_naming_the_property_with_zero_requests(
     # then
     assert f"{prop}: " in failed.value.text and text in failed.value.text
     assert rp_calls(emulator) == []
+
+
+NAMED = {"name": "named-ep", "image": "ghcr.io/acme/worker:1.0", "workers_max": 3}
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        {"gpu_pools": ["AMPERE_24"]},
+        {"gpu_type_ids": ["NVIDIA GeForce RTX 4090"]},  # v2 answers with the pool, never the type
+        {"compute_type": "CPU", "cpu_flavor_ids": ["cpu3c"], "vcpu_count": 4},
+    ],
+    ids=["gpu-pools", "gpu-type-ids", "cpu"],
+)
+def test_a_named_endpoint_whose_create_answer_was_lost_is_found_not_created_twice(
+    emulator, make_stack, stack_env, selection
+):
+    # given: someone else's endpoint of the same name (names are not unique), then our create's answer is lost
+    theirs = make_stack(endpoint_program({"endpoint": {**NAMED, "image": "ghcr.io/other/app:2", **selection}}))
+    their_id = theirs.up().outputs["endpoint_id"]
+    emulator.add_fault("runpod", kind="drop_after", method="POST", path="^/v2/serverless$")
+    ours = make_stack(endpoint_program({"endpoint": {**NAMED, **selection}}), env=FAST_POLL)
+    # when
+    our_id = ours.up().outputs["endpoint_id"]
+    # then: one POST of ours, the object it made is ours, theirs is left alone
+    assert {e["id"] for e in emulator.inventory("runpod")["endpoints"]} == {their_id, our_id}
+    live = httpx.get(f"{stack_env['RUNPOD_BASE_URL']}/serverless/{our_id}", headers={"Authorization": "Bearer k"})
+    assert live.json()["image"] == "ghcr.io/acme/worker:1.0"
+    assert len([c for c in rp_calls(emulator, "POST") if c["path"] == "/v2/serverless"]) == 2  # theirs + ours
+    assert ours.preview().summary == {"same": 2}
