@@ -229,18 +229,23 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         ws, name = api.split_id(id_)
         what = self.describe(outs, id_)
+        first = True
 
         def attempt() -> Users:
+            nonlocal first
             try:
                 api.call(client, lambda: client.request("DELETE", self._path(ws, name)), what)
             except NotFound:
-                self.confirm_gone(client, id_, outs)
-                return Users(deleted=True)
+                if first:
+                    raise  # core confirms that it means gone, and says so
+                return Users(deleted=True)  # deleted meanwhile: the API that refused it says so
             except Conflict:  # some deployment's newest version referencing it is not DELETED
                 users = config_users(client, ws, name)
                 for dep, version in users.superseded:
                     retire(client, ws, dep, version, name, what)
                 return users
+            finally:
+                first = False
             return Users(deleted=True)
 
         wait_until(

@@ -139,7 +139,7 @@ class TemplateProvider(api.RestObjectProvider):
         return not bookkeeping.read(news).autonamed
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
-        refusal = self._try_delete(client, id_, outs)
+        refusal = self._try_delete(client, id_)  # a 404 is raised: core confirms that it means gone
         if refusal is None:
             return
         listing = client.request("GET", "/endpoints" if api.api_version() == "v1" else "/serverless")
@@ -158,22 +158,26 @@ class TemplateProvider(api.RestObjectProvider):
         log.info(f"{what}; retrying for up to {RELEASE_TIMEOUT:.0f}s")
         wait_until(
             f"{what}; retrying",
-            lambda: self._try_delete(client, id_, outs),
+            lambda: self._delete_again(client, id_),
             lambda still_refused: still_refused is None,
             timeout=RELEASE_TIMEOUT,
             describe=lambda still_refused: "deleted" if still_refused is None else "refused (in use)",
         )
 
-    def _try_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> str | None:
-        """DELETE the template; None when it is gone, else RunPod's "in use" refusal."""
+    @staticmethod
+    def _try_delete(client: ApiClient, id_: str) -> str | None:
+        """DELETE the template; None when it is deleted, else RunPod's "in use" refusal."""
         try:
             client.request("DELETE", f"/templates/{id_}")  # the same path on both versions
-        except NotFound:
-            self.confirm_gone(client, id_, outs)
-            return None
         except InUse as exc:
             return exc.message
         return None
+
+    def _delete_again(self, client: ApiClient, id_: str) -> str | None:
+        try:
+            return self._try_delete(client, id_)
+        except NotFound:  # deleted meanwhile: the API that refused it a moment ago says so
+            return None
 
 
 class Template(SpecResource, module="runpod", name="Template"):

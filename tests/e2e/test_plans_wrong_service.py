@@ -2,7 +2,8 @@
 
 Behind a wrong base URL every object answers 404. Believed, refresh would drop every object from the
 stack (and the next ``up`` would create duplicates) and destroy would forget objects that still run.
-A 404 is believed only when a list the object lives in answers."""
+A 404 is believed only when a list the object lives in answers — and then it is: an object deleted out of
+band is dropped by refresh and skipped by destroy."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any
 
 import pulumi
 import pytest
+from nemo_scenarios import config_args
 from trustgate_programs import base_cfg, program
 
-from pulumi_deploy import runpod
+from pulumi_deploy import cyberun, nemo, runpod
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
@@ -88,3 +90,44 @@ def test_a_gateway_deleted_out_of_band_takes_its_children_and_refresh_drops_them
     # then: the children's own lists are gone, but the gateways list answers: all of them are gone
     assert not set(NAMES) & urns(stack)
     assert [preview.step(name).op for name in NAMES] == ["create"] * len(NAMES)
+
+
+def _cyberun_service() -> None:
+    svc = cyberun.ContainerService(
+        "obj",
+        cyberun.ContainerServiceArgs(
+            service_slug="partner-api", service_type="external", external_url="https://api.example.com"
+        ),
+    )
+    pulumi.export("id", svc.id)
+
+
+def _nemo_config() -> None:
+    pulumi.export("id", nemo.ModelDeploymentConfig("obj", config_args("cfg-gone")).name)
+
+
+def _runpod_template() -> None:
+    pulumi.export("id", runpod.Template("obj", runpod.TemplateArgs(image_name="ghcr.io/acme/worker:1.0")).id)
+
+
+DELETED_OUT_OF_BAND = {
+    "runpod": (_runpod_template, "templates", "/v2/templates"),
+    "cyberun": (_cyberun_service, "containers", "/containers"),
+    "nemo": (_nemo_config, "deployment_configs", "/apis/models/v2/workspaces/default/deployment-configs"),
+}
+
+
+@pytest.mark.parametrize("vendor", list(DELETED_OUT_OF_BAND))
+def test_destroy_of_an_object_deleted_out_of_band_checks_its_list_and_says_it_was_gone(emulator, make_stack, vendor):
+    # given
+    make, kind, listing = DELETED_OUT_OF_BAND[vendor]
+    stack = make_stack(make)
+    object_id = stack.up().outputs["id"]
+    emulator.delete(vendor, kind, f"default:{object_id}" if vendor == "nemo" else object_id)
+    emulator.clear_calls()
+    # when
+    destroyed = stack.destroy()
+    # then
+    assert "was already deleted" in destroyed.text
+    assert ("GET", listing) in [(c["method"], c["path"]) for c in emulator.calls(vendor)]
+    assert "obj" not in urns(stack)
