@@ -275,3 +275,30 @@ def a_404_is_believed_only_from_the_models_api(peer: Peer, make_stack: Callable[
 
 def _names(stack: LocalStack) -> set[str]:
     return {r["urn"].rsplit("::", 1)[-1] for r in stack.export().get("resources", [])}
+
+
+def pinning_the_resolved_config_version_is_no_change(peer: Peer, make_stack: Callable[..., LocalStack]) -> None:
+    """A deployment left on the latest config version, then pinned to exactly the version the server
+    resolved: the preview plans nothing and says nothing of a new version, and `up` writes none."""
+    cfg, dep_name = unique("cfg"), unique("dep")
+    pin: dict[str, Any] = {"version": None}
+
+    def program() -> None:
+        config = nemo.ModelDeploymentConfig("cfg", config_args(cfg))
+        nemo.ModelDeployment(
+            "dep", nemo.ModelDeploymentArgs(name=dep_name, config=config.name, config_version=pin["version"])
+        )
+
+    stack = make_stack(program, env=peer.env)
+    stack.up()
+    resolved = peer.deployment(dep_name).json()["config_version"]
+    # when
+    pin["version"] = resolved
+    preview = stack.preview()
+    stack.up()
+    # then
+    assert preview.step("dep").op == "same"
+    assert "new version" not in preview.text
+    assert [v for v, _, _ in peer.versions(dep_name)] == [1]
+    assert_clean(stack)
+    stack.destroy()

@@ -5,7 +5,8 @@ style): create, read, update and delete are then computed from the field declara
 hooks are overridden only for what is truly a sequence of calls (stop -> PATCH -> start, settle ->
 PUT -> deploy) or a lookup the routes cannot express. Everything else — validation, the diff plan
 and its preview notes, adoption, idempotent create after an ambiguous failure, read-merge that keeps
-write-only inputs, "404 on delete means gone" — lives here once.
+write-only inputs, "a 404 means gone, once the object's list answers" (on read and delete) — lives
+here once.
 
 Pulumi facts this class respects: the instance is pickled by reference into
 state, so it has no attributes; ``diff``/``update``/``read``/``delete`` receive the old *outputs*,

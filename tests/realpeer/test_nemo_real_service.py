@@ -14,6 +14,7 @@ from nemo_scenarios import (
     config_args,
     live_deployment_blocks_a_config_replacement_fast,
     move_deployment_to_a_new_config_and_remove_the_old_one,
+    pinning_the_resolved_config_version_is_no_change,
     status_is_recorded_per_version_without_drift,
     unique,
     unknown_workspace_and_project_fail_with_one_clear_line,
@@ -109,3 +110,7 @@ def test_auth_on_without_a_valid_token_fails_naming_the_setting_and_the_fitting_
 
 def test_a_404_is_believed_only_from_the_models_api(peer, make_stack):
     a_404_is_believed_only_from_the_models_api(peer, make_stack)
+
+
+def test_pinning_the_resolved_config_version_is_no_change(peer, make_stack):
+    pinning_the_resolved_config_version_is_no_change(peer, make_stack)
