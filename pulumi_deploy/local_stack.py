@@ -198,6 +198,10 @@ class LocalStack:
     def export_text(self) -> str:
         return json.dumps(self.export())
 
+    def resource_names(self) -> set[str]:
+        """The names of the resources the stored state holds."""
+        return {res["urn"].rsplit("::", 1)[-1] for res in self.export().get("resources", [])}
+
     def resource_state(self, name: str) -> dict[str, Any]:
         for res in self.export().get("resources", []):
             if res["urn"].rsplit("::", 1)[-1] == name:

@@ -28,7 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO_ROOT))
 
-from pulumi_deploy.core.fields import Default, ServerDefault  # noqa: E402
+from pulumi_deploy.core.fields import Default, ServerDefault, declared_hints  # noqa: E402
 from pulumi_deploy.core.resource import SpecResource  # noqa: E402
 from pulumi_deploy.core.spec import FieldSpec, ObjectSpec  # noqa: E402
 
@@ -37,7 +37,6 @@ DOCS_DIR = REPO_ROOT / "docs"
 REGENERATE = "python scripts/gen_docs.py"
 #: Past this many, a choice of literal values shows the first few and how many there are.
 MAX_LISTED_VALUES = 6
-_HINT_NAMES = {"T": typing.TypeVar("T"), "Output": Output}
 
 
 def resources() -> list[type[SpecResource]]:
@@ -53,10 +52,6 @@ def resources() -> list[type[SpecResource]]:
 
 
 # -- types -------------------------------------------------------------------------------------
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, localns=_HINT_NAMES, include_extras=True)
 
 
 def _plain(tp: Any) -> Any:
@@ -135,7 +130,7 @@ def behaviour_text(spec: FieldSpec) -> str:
 
 
 def field_rows(cls: type, specs: dict[str, FieldSpec], names: Iterable[str], with_required: bool) -> list[str]:
-    hints = _hints(cls)
+    hints = declared_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     rows = []
     for name in names:
@@ -202,7 +197,7 @@ def page(resource: type[SpecResource]) -> str:
     if outputs and outputs_cls is not None:
         lines += [*OUTPUT_HEADER, *field_rows(outputs_cls, spec.fields, [f.name for f in outputs], False), ""]
     nested: list[type] = []
-    for tp in [*_hints(spec.args).values(), *(_hints(outputs_cls).values() if outputs_cls else [])]:
+    for tp in [*declared_hints(spec.args).values(), *(declared_hints(outputs_cls).values() if outputs_cls else [])]:
         _collect(tp, nested)
     for cls in nested:
         specs = _specs_of(cls)
@@ -234,7 +229,7 @@ def _collect(tp: Any, into: list[type]) -> None:
     for cls in nested_args(tp):
         if cls not in into:
             into.append(cls)
-            for inner in _hints(cls).values():
+            for inner in declared_hints(cls).values():
                 _collect(inner, into)
 
 

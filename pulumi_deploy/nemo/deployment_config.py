@@ -229,23 +229,22 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         ws, name = api.split_id(id_)
         what = self.describe(outs, id_)
-        first = True
+        refused = False
 
         def attempt() -> Users:
-            nonlocal first
+            nonlocal refused
             try:
                 api.call(client, lambda: client.request("DELETE", self._path(ws, name)), what)
             except NotFound:
-                if first:
+                if not refused:
                     raise  # core confirms that it means gone, and says so
                 return Users(deleted=True)  # deleted meanwhile: the API that refused it says so
             except Conflict:  # some deployment's newest version referencing it is not DELETED
+                refused = True
                 users = config_users(client, ws, name)
                 for dep, version in users.superseded:
                     retire(client, ws, dep, version, name, what)
                 return users
-            finally:
-                first = False
             return Users(deleted=True)
 
         wait_until(
