@@ -59,30 +59,30 @@ class VendorSettings:
         """No answer at all: the server is down or the base URL names the wrong host or port."""
         return (
             f"Is the {self.vendor} API running and reachable at {base_url}? "
-            f"Check the base URL setting: {self.base_url.describe()}"
+            f"Check the base URL setting: {how_to_set(self.base_url)}"
         )
 
     def status_hint(self, status: int, method: str, base_url: str) -> str:
         """The likely fix of an error answer (empty when the vendor's message speaks for itself)."""
         if status == 401:
             return (
-                f"The credential was refused: check it with {self.credential.describe()} "
-                f"(the base URL {base_url} comes from {self.base_url.config_key} / ${self.base_url.env})"
+                f"The credential was refused: check it with {how_to_set(self.credential)} "
+                f"(the base URL {base_url} comes from {source(self.base_url)})"
             )
         if status == 403:
             return (
-                f"The credential may not do this: check that {self.credential.config_key} / "
-                f"${self.credential.env} belongs to the account that owns the object"
+                f"The credential may not do this: check that the one from {source(self.credential)} "
+                "belongs to the account that owns the object"
             )
         if status == 404 and method in ("PATCH", "PUT"):
             return (
                 "The object may have been deleted outside Pulumi: run `pulumi refresh` to drop it from the "
                 "stack, then `pulumi up` creates it again. If every request fails like this, check the base "
-                f"URL ({base_url}): {self.base_url.describe()}"
+                f"URL ({base_url}): {how_to_set(self.base_url)}"
             )
         if status in (404, 405):
             return (
-                f"No such API path at {base_url}: check the base URL setting, {self.base_url.describe()}"
+                f"No such API path at {base_url}: check the base URL setting, {how_to_set(self.base_url)}"
                 + (f" (default {self.base_url.default})" if self.base_url.default else "")
             )
         return ""
@@ -111,6 +111,8 @@ class ConnectionValues:
 
 _NO_CONNECTION = ConnectionValues()
 _connection: ContextVar[ConnectionValues | None] = ContextVar("pulumi_deploy_connection", default=None)
+#: Config key -> the field of a vendor's ``Connection`` that sets it.
+_connection_fields: dict[str, str] = {}
 
 
 @contextmanager
@@ -128,9 +130,41 @@ def connection_pending() -> bool:
     return (_connection.get() or _NO_CONNECTION).pending
 
 
+def name_connection_field(setting: Setting, field_name: str) -> None:
+    """Remember that the ``field_name`` of a vendor's ``Connection`` sets ``setting`` (for messages)."""
+    with _lock:
+        _connection_fields[setting.config_key] = field_name
+
+
+def _explicit(setting: Setting) -> str | None:
+    return (_connection.get() or _NO_CONNECTION).values.get(setting.config_key) or None
+
+
+def source(setting: Setting) -> str:
+    """Where the value of ``setting`` this call uses comes from, in the words a user changes it by: the
+    field of this resource's ``connection=`` that gave it, else the config key and environment variable."""
+    if _explicit(setting):
+        with _lock:
+            field_name = _connection_fields.get(setting.config_key, setting.config_key)
+        return f"the `{field_name}` of this resource's `connection=`"
+    return f"`{setting.config_key}` / ${setting.env}"
+
+
+def how_to_set(setting: Setting) -> str:
+    """How to change the value of ``setting`` this call uses (its connection field when one gave it)."""
+    return source(setting) if _explicit(setting) else setting.describe()
+
+
+def withheld_by_connection(setting: Setting) -> bool:
+    """The resource's connection is not known yet and may still set ``setting`` (preview of an ``Output``):
+    its value cannot be judged from stack config or environment."""
+    values = _connection.get() or _NO_CONNECTION
+    return values.pending and setting.config_key not in values.values
+
+
 def lookup(setting: Setting) -> str | None:
     """The resource's connection wins, then stack config, then the environment; then the default."""
-    explicit = (_connection.get() or _NO_CONNECTION).values.get(setting.config_key)
+    explicit = _explicit(setting)
     if explicit:
         return explicit
     with _lock:
@@ -146,7 +180,9 @@ def resolve_base_url(settings: VendorSettings) -> str:
         raise ConfigError(f"{settings.vendor}: no base URL configured; set {settings.base_url.describe()}")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{settings.vendor}: base URL {url!r} is not an http(s) URL")
+        raise ConfigError(
+            f"{settings.vendor}: base URL {url!r} (from {source(settings.base_url)}) is not an http(s) URL"
+        )
     return url.rstrip("/")
 
 
@@ -161,7 +197,8 @@ def resolve_credential(settings: VendorSettings, base_url: str) -> str | None:
     if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
         raise ConfigError(
             f"{settings.vendor}: refusing to send the credential over plain http to {parts.hostname}; "
-            "use an https:// base URL (plain http is only allowed for loopback hosts such as the emulator)"
+            f"use an https:// base URL in {source(settings.base_url)} "
+            "(plain http is only allowed for loopback hosts such as the emulator)"
         )
     return token
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from pulumi import Output
 
-from .config import ConnectionValues, Setting, connection_settings
+from .config import ConnectionValues, Setting, connection_settings, name_connection_field
 from .fields import Doc, declared_hints, is_unknown
 
 CONNECTION_KEY = "_connection"
@@ -50,13 +51,15 @@ class Connection:
         hints = declared_hints(cls)
         declared = {name: hint.__metadata__ for name, hint in hints.items() if hasattr(hint, "__metadata__")}
         cls.settings = {name: _one(cls, name, meta, Setting) for name, meta in declared.items()}
+        for name, setting in cls.settings.items():
+            name_connection_field(setting, name)
         lines = [
             f"- ``{name}``: {_one(cls, name, meta, Doc).text} (unset: {_fallback(cls.settings[name])})."
             for name, meta in declared.items()
         ]
         cls.__doc__ = "\n".join(
             [
-                (cls.__doc__ or "").strip(),
+                inspect.cleandoc(cls.__doc__ or ""),
                 "",
                 "Unset fields fall back to stack config, then environment. Values may be ``Output``s; the whole",
                 "connection is kept as a secret.",
@@ -82,7 +85,7 @@ def _one(cls: type, name: str, metadata: tuple[Any, ...], kind: type[T]) -> T:
 
 
 def _fallback(setting: Setting) -> str:
-    then = f", else {setting.default}" if setting.default else ""
+    then = f", else ``{setting.default}``" if setting.default else ""
     return f"``{setting.config_key}`` / ``${setting.env}``{then}"
 
 
@@ -106,7 +109,7 @@ def values_of(props: Mapping[str, Any] | None) -> ConnectionValues:
     raw = (props or {}).get(CONNECTION_KEY)
     if raw is None:
         return ConnectionValues()
-    if is_unknown(raw) or not isinstance(raw, Mapping):
+    if not isinstance(raw, Mapping):  # the whole connection is an Output not known yet
         return ConnectionValues(pending=True)
     known = {k: v for k, v in raw.items() if isinstance(v, str)}
     return ConnectionValues(known, pending=any(is_unknown(v) for v in raw.values()))

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pulumi import Output
 from pulumi.output import Unknown
 
-from .config import Setting, lookup
+from .config import Setting, lookup, withheld_by_connection
 
 # pulumi.Input is ``Union[T, Awaitable[T], "Output[T]"]``: its forward reference must resolve.
 _HINT_NAMES = {"T": typing.TypeVar("T"), "Output": Output}
@@ -270,6 +270,8 @@ class FromSetting(Policy):
         return f"default: `{self.setting.config_key}` / ${self.setting.env}{then}"
 
     def filled_when_unset(self) -> Any:
+        if withheld_by_connection(self.setting):
+            return Unknown()  # the connection, known only at apply, may set it
         return lookup(self.setting) or MISSING
 
 

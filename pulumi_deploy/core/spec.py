@@ -409,7 +409,7 @@ class ObjectSpec:
             for prop, reason in rules(values, unknown):
                 failures.append(CheckFailureInfo(prop, f"{prop}: {reason}"))
         result = dict(values)
-        result.update({k: news[k] for k in unknown})
+        result.update({k: user[k] for k in unknown})
         result.update({k: v for k, v in news.items() if k.startswith(INTERNAL_PREFIX)})
         return result, failures
 

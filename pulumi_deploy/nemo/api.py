@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 from pulumi import Input
 from pydantic import Field
 
-from ..core.config import Setting, VendorSettings, lookup
+from ..core.config import Setting, VendorSettings, how_to_set, lookup, source
 from ..core.errors import (
     ApiError,
     BadRequest,
@@ -141,10 +141,13 @@ def call(client: ApiClient, fn: Callable[[], T], what: str) -> T:
     return client.retrying(what, lambda _attempt: fn(), ConcurrentModification)
 
 
-TOKEN_HINT = (
-    "For automation use a Scoped Access Key (created with POST /apis/auth/v2/access-keys on the platform; "
-    "set it with `pulumi config set --secret nemo:token <key>` or $NEMO_TOKEN)"
-)
+def token_hint() -> str:
+    return (
+        "For automation use a Scoped Access Key (created with POST /apis/auth/v2/access-keys on the platform; "
+        f"set it with {how_to_set(SETTINGS.credential)})"
+    )
+
+
 UNKNOWN_PROJECT_RE = re.compile(r"Project '[^']*' does not exist in workspace")
 RUNTIME_NONE_RE = re.compile(r"not enabled.*runtime|runtime.*not enabled", re.IGNORECASE)
 
@@ -159,16 +162,16 @@ def explain(exc: ApiError, what: str, props: dict[str, Any], client: ApiClient |
     if isinstance(exc, Unauthorized):
         if lookup(SETTINGS.credential):
             return ConfigError(
-                f"{what}: the NeMo platform rejected the token from `nemo:token` / $NEMO_TOKEN "
-                f"({exc.status} {exc.message}): it is not a valid, unexpired platform token. {TOKEN_HINT}"
+                f"{what}: the NeMo platform rejected the token from {source(SETTINGS.credential)} "
+                f"({exc.status} {exc.message}): it is not a valid, unexpired platform token. {token_hint()}"
             )
         return ConfigError(
             f"{what}: the NeMo platform has authentication enabled ({exc.status} {exc.message}) and no token is "
-            f"configured in `nemo:token` / $NEMO_TOKEN. {TOKEN_HINT}"
+            f"configured in {source(SETTINGS.credential)}. {token_hint()}"
         )
     if isinstance(exc, Forbidden):
         return ConfigError(
-            f"{what}: the token from `nemo:token` / $NEMO_TOKEN is valid but may not {exc.method} in workspace "
+            f"{what}: the token from {source(SETTINGS.credential)} is valid but may not {exc.method} in workspace "
             f"{ws!r} ({exc.status} {exc.message}): give its principal a role in that workspace, or use a "
             f"Scoped Access Key whose scope includes it"
         )
@@ -186,8 +189,8 @@ def explain(exc: ApiError, what: str, props: dict[str, Any], client: ApiClient |
     if failed and client is not None and ws != "?" and workspace_missing(client, ws):
         return ConfigError(
             f"{what}: workspace {ws!r} does not exist on the NeMo platform (it answered {exc.status} "
-            f"{exc.message!r}): create it (POST /apis/entities/v2/workspaces) or change `workspace` / "
-            "`nemo:workspace` / $NEMO_WORKSPACE"
+            f"{exc.message!r}): create it (POST /apis/entities/v2/workspaces) or change `workspace` (unset, it "
+            f"comes from {source(WORKSPACE)})"
         )
     return exc
 

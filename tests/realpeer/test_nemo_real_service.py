@@ -7,6 +7,7 @@ the status endpoint (latest and ``?version=N``), a version read, and the entitie
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from nemo_scenarios import (
     MODELS,
@@ -114,3 +115,43 @@ def test_a_404_is_believed_only_from_the_models_api(peer, make_stack):
 
 def test_pinning_the_resolved_config_version_is_no_change(peer, make_stack):
     pinning_the_resolved_config_version_is_no_change(peer, make_stack)
+
+
+def test_a_connection_points_one_config_at_another_platform(real_nemo, real_nemo_auth, make_stack):
+    # given: the stack's settings name the auth-on platform without a token (every call there is refused);
+    # the config's connection names the auth-off platform
+    name = unique("cfg")
+    connection = nemo.Connection(base_url=real_nemo.base_url)
+
+    def program() -> None:
+        nemo.ModelDeploymentConfig("cfg", config_args(name), connection=connection)
+
+    stack = make_stack(program, env={"NEMO_BASE_URL": real_nemo_auth.base_url, "PULUMI_DEPLOY_POLL_INTERVAL": "0.2"})
+    # when
+    stack.up()
+    refreshed = stack.refresh()
+    # then: it lives on the connection's platform, and refresh reads it there
+    assert httpx.get(f"{real_nemo.base_url}{MODELS}/default/deployment-configs/{name}").status_code == 200
+    assert refreshed.summary.get("update", 0) == 0, refreshed.text
+    # when
+    stack.destroy()
+    # then
+    assert httpx.get(f"{real_nemo.base_url}{MODELS}/default/deployment-configs/{name}").status_code == 404
+
+
+def test_a_token_refused_from_a_connection_is_named_by_the_connections_field(real_nemo_auth, make_stack):
+    # given: a valid-looking stack setting elsewhere, and a wrong token given by the resource's connection
+    connection = nemo.Connection(base_url=real_nemo_auth.base_url, token="not-a-platform-token")
+
+    def program() -> None:
+        nemo.ModelDeploymentConfig("cfg", config_args(unique("cfg")), connection=connection)
+
+    stack = make_stack(program, env={"NEMO_TOKEN": "stack-token", "PULUMI_DEPLOY_POLL_INTERVAL": "0.2"})
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    # then: the message names the connection's field, not the stack setting the user did not use
+    text = failed.value.text
+    assert "rejected the token from the `token` of this resource's `connection=` (401" in text
+    assert "set it with the `token` of this resource's `connection=`" in text
+    assert "$NEMO_TOKEN" not in text

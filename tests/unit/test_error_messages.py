@@ -3,16 +3,20 @@ the provider server showing this package's errors as messages."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import traceback
 import types
+from typing import Annotated
 
 import httpx
 import pytest
 
 from pulumi_deploy.core import error_display
-from pulumi_deploy.core.config import Setting, VendorSettings
+from pulumi_deploy.core.config import Setting, VendorSettings, connection_settings
+from pulumi_deploy.core.connection import CONNECTION_KEY, Connection, values_of
 from pulumi_deploy.core.errors import ConfigError, Forbidden, NotFound, TransportError, Unauthorized
+from pulumi_deploy.core.fields import Doc
 from pulumi_deploy.core.http import ApiClient, RetryPolicy
 from pulumi_deploy.runpod.endpoint import EndpointProvider
 
@@ -40,6 +44,23 @@ def test_a_refused_credential_names_the_credential_setting(status, kind, names):
     text = str(raised.value)
     assert "returned" in text and "bad token" in text
     assert all(name in text for name in names)
+
+
+def test_a_credential_refused_from_a_connection_names_the_connection_field_not_the_stack_setting():
+    # given: the demo vendor's connection class names its fields
+    @dataclasses.dataclass(kw_only=True)
+    class DemoConnection(Connection, vendor="demo"):
+        api_key: Annotated[str | None, SETTINGS.credential, Doc("A key")] = None
+
+    given = values_of({CONNECTION_KEY: DemoConnection(api_key="k").config_values()})
+    # when
+    with connection_settings(given), pytest.raises(Unauthorized) as raised:
+        answering(401, {"detail": "bad token"}).request("GET", "/things")
+    # then
+    text = str(raised.value)
+    assert "check it with the `api_key` of this resource's `connection=`" in text
+    assert "demo:apiKey" not in text and "$DEMO_API_KEY" not in text
+    assert "comes from `demo:baseUrl` / $DEMO_BASE_URL" in text  # the connection left the base URL unset
 
 
 def test_a_404_on_an_update_hints_at_refresh_and_on_a_create_at_the_base_url():

@@ -42,6 +42,7 @@ def failures(result):
 
 def test_nemo_exports_and_type_tokens_are_pinned():
     assert sorted(nemo.__all__) == [
+        "Connection",
         "ExecutorConfigArgs",
         "K8sNimOperatorConfigArgs",
         "ModelDeployment",
