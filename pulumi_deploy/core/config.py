@@ -53,6 +53,10 @@ class VendorSettings:
     #: vendor uses it for passing failures, not for answers that repeat (validation, unknown workspace).
     transient_statuses: frozenset[int] = frozenset({502, 503, 504})
 
+    def __post_init__(self) -> None:
+        register_setting(self.credential)
+        register_setting(self.base_url)
+
     # -- the likely fix of a failed request, in terms of these settings ---------------------------
 
     def unreachable_hint(self, base_url: str) -> str:
@@ -111,7 +115,8 @@ class ConnectionValues:
 
 _NO_CONNECTION = ConnectionValues()
 _connection: ContextVar[ConnectionValues | None] = ContextVar("pulumi_deploy_connection", default=None)
-#: Config key -> the field of a vendor's ``Connection`` that sets it.
+#: Config key -> every vendor setting defined, and the field of a vendor's ``Connection`` that sets it.
+_settings: dict[str, Setting] = {}
 _connection_fields: dict[str, str] = {}
 
 
@@ -130,10 +135,20 @@ def connection_pending() -> bool:
     return (_connection.get() or _NO_CONNECTION).pending
 
 
-def name_connection_field(setting: Setting, field_name: str) -> None:
-    """Remember that the ``field_name`` of a vendor's ``Connection`` sets ``setting`` (for messages)."""
+def register_setting(setting: Setting, connection_field: str | None = None) -> None:
+    """Remember a vendor setting (its secret values are withheld from errors), and the field of the
+    vendor's ``Connection`` that sets it (messages name that field when the connection gave the value)."""
     with _lock:
-        _connection_fields[setting.config_key] = field_name
+        _settings[setting.config_key] = setting
+        if connection_field:
+            _connection_fields[setting.config_key] = connection_field
+
+
+def secret_setting_values(vendor: str) -> set[str]:
+    """The values in effect of ``vendor``'s secret settings (credential, server keys, ...)."""
+    with _lock:
+        secret = [s for key, s in _settings.items() if key.startswith(f"{vendor}:") and s.secret_hint]
+    return {value for value in map(lookup, secret) if value}
 
 
 def _explicit(setting: Setting) -> str | None:

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pulumi import Output
 
-from .config import ConnectionValues, Setting, connection_settings, name_connection_field
+from .config import ConnectionValues, Setting, connection_settings, register_setting
 from .fields import Doc, declared_hints, is_unknown
 
 CONNECTION_KEY = "_connection"
@@ -52,7 +52,7 @@ class Connection:
         declared = {name: hint.__metadata__ for name, hint in hints.items() if hasattr(hint, "__metadata__")}
         cls.settings = {name: _one(cls, name, meta, Setting) for name, meta in declared.items()}
         for name, setting in cls.settings.items():
-            name_connection_field(setting, name)
+            register_setting(setting, name)
         lines = [
             f"- ``{name}``: {_one(cls, name, meta, Doc).text} (unset: {_fallback(cls.settings[name])})."
             for name, meta in declared.items()

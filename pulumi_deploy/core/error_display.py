@@ -9,7 +9,8 @@ SDK frames before the one paragraph that matters, and the paragraph already says
 The handler looks ``traceback`` up in its module's globals at each call, so replacing that one name
 in the server module with :class:`_MessageForOwnErrors` changes what it formats: a
 :class:`PulumiDeployError` becomes its message (what failed, the vendor's message, the likely fix);
-anything else — a bug, an SDK error — keeps its full traceback, which is what a bug report needs.
+anything else — a bug, an SDK error — keeps its full traceback, which is what a bug report needs. Both
+show the secret values of the failed call as ``[secret]`` (see ``withheld.py``).
 
 Installed once, in the provider process only (a program or a test importing the package is left
 alone), when the engine first loads one of this package's providers.
@@ -25,6 +26,7 @@ from typing import Any
 
 from .errors import PulumiDeployError
 from .provider_threads import in_provider_process
+from .withheld import scrub, withheld_from
 
 #: Prefix of every message shown this way, so a user can tell it from an engine error.
 PREFIX = "pulumi-deploy: "
@@ -33,8 +35,8 @@ PREFIX = "pulumi-deploy: "
 def format_error(exc: BaseException) -> str:
     """What the engine shows for ``exc``: the message of an error of this package, else a traceback."""
     if isinstance(exc, PulumiDeployError):
-        return PREFIX + str(exc)
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        return PREFIX + str(exc)  # its message withholds the call's secrets itself
+    return scrub("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)), withheld_from(exc))
 
 
 class _MessageForOwnErrors:
@@ -44,7 +46,8 @@ class _MessageForOwnErrors:
         exc = sys.exc_info()[1]
         if isinstance(exc, PulumiDeployError):
             return format_error(exc)
-        return traceback.format_exc(limit=limit, chain=chain)
+        text = traceback.format_exc(limit=limit, chain=chain)
+        return scrub(text, withheld_from(exc)) if exc is not None else text
 
     def __getattr__(self, name: str) -> Any:
         return getattr(traceback, name)

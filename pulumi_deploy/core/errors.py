@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .withheld import scrub, withheld_from
+
 
 class PulumiDeployError(Exception):
     """Root of every error raised by pulumi-deploy.
@@ -47,9 +49,9 @@ class PulumiDeployError(Exception):
 
     def __str__(self) -> str:
         message = super().__str__()
-        if not self.hint:
-            return message
-        return f"{message.rstrip('.')}. {self.hint}"
+        if self.hint:
+            message = f"{message.rstrip('.')}. {self.hint}"
+        return scrub(message, withheld_from(self))
 
 
 class ConfigError(PulumiDeployError):

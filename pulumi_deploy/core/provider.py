@@ -21,9 +21,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -37,8 +37,8 @@ from pulumi.dynamic import (
 )
 
 from . import adoption_claims, autonaming, bookkeeping, log, pending_notes, replacement_order
-from .config import VendorSettings, connection_pending, load_stack_config
-from .connection import CONNECTION_KEY, apply_connections
+from .config import VendorSettings, connection_pending, load_stack_config, secret_setting_values
+from .connection import CONNECTION_KEY, PROPS_ARGUMENT, apply_connections
 from .engine import current_call, note
 from .errors import ApiError, ConfigError, NotFound, PulumiDeployError, ServerError, TransportError
 from .fields import MISSING, Secret, ServerDefault, is_unknown
@@ -55,7 +55,9 @@ from .request import (
     whole_body,
 )
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
+from .withheld import strings_in, withhold
 
+F = TypeVar("F", bound=Callable[..., Any])
 PROVIDER_KEY = "__provider"
 ADOPT_ID = "adopt_id"
 #: Set (to ``True``) by the program only while it is previewed; check replaces it with the notes of the
@@ -108,6 +110,7 @@ class SpecProvider(ResourceProvider):
         super().__init_subclass__(**kwargs)
         if "check" in cls.__dict__:  # the notes judge the inputs as the vendor's own check leaves them
             cls.check = _announcing(cls.__dict__["check"])  # type: ignore[method-assign]
+        _apply_withholding(cls)
         # A resource's explicit connection applies for the whole of each engine call (see connection.py).
         apply_connections(cls)
 
@@ -669,4 +672,36 @@ class SpecProvider(ResourceProvider):
 
 
 SpecProvider.check = _announcing(SpecProvider.check)  # type: ignore[method-assign]
+
+
+def _withholding(method: F) -> F:
+    """``method`` whose failure is told the call's secret values, so what the user sees of it never shows
+    them: the secret fields of every properties argument, its connection's values, and the vendor's secret
+    settings in effect (read inside the connection wrapper, so a connection's credential counts)."""
+    if getattr(method, "__pulumi_deploy_withholding__", False):
+        return method
+
+    @functools.wraps(method)
+    def wrapper(self: SpecProvider, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            values = secret_setting_values(self.spec.vendor)
+            for props in (a for a in (*args, *kwargs.values()) if isinstance(a, Mapping)):
+                values |= self.spec.secret_strings(props) | strings_in(props.get(CONNECTION_KEY))
+            withhold(exc, values)
+            raise
+
+    wrapper.__pulumi_deploy_withholding__ = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def _apply_withholding(cls: type) -> None:
+    for name in PROPS_ARGUMENT:
+        method = cls.__dict__.get(name)
+        if callable(method):
+            setattr(cls, name, _withholding(method))
+
+
+_apply_withholding(SpecProvider)
 apply_connections(SpecProvider)

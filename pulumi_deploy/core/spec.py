@@ -31,11 +31,13 @@ from .fields import (
     NewVersion,
     Place,
     Policy,
+    Secret,
     Wire,
     declared_hints,
     int_if_integral,
     is_unknown,
 )
+from .withheld import strings_in
 
 INTERNAL_PREFIX = "_"
 """Keys starting with ``_`` are pulumi-deploy bookkeeping (never sent to an API)."""
@@ -361,6 +363,20 @@ class ObjectSpec:
 
     def secret_names(self) -> list[str]:
         return [f.name for f in self.fields.values() if f.secret]
+
+    def secret_strings(self, props: collections.abc.Mapping[str, Any]) -> set[str]:
+        """The secret strings of ``props``: each secret field's value, or the parts its ``Secret`` names."""
+        found: set[str] = set()
+
+        def keep(value: Any) -> Any:
+            found.update(strings_in(value))
+            return value
+
+        for f in self.fields.values():
+            if f.secret and props.get(f.name) is not None:
+                policy = f.get(Secret)
+                policy.protect(props[f.name], keep) if isinstance(policy, Secret) else keep(props[f.name])
+        return found
 
     # -- check --------------------------------------------------------------------------------
 

@@ -1,0 +1,51 @@
+"""Secret values never reach the user's terminal through an error.
+
+Vendors echo what they were sent in their error answers ("invalid value 'hf_...' for env HF_TOKEN"),
+and this package puts the vendor's message in its own, so a rejected secret would be printed by the
+CLI — into CI logs — in plain text. Every engine-facing provider call is therefore wrapped
+(``SpecProvider``): when it fails, the exception is told the secret values of that call (its secret
+fields, from old and new inputs, and the vendor's secret settings in effect: credential, server keys,
+a connection's values), and what the user sees of it — its message (``PulumiDeployError.__str__``), or
+the traceback of an error that is not this package's (``error_display``) — shows each as ``[secret]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+PLACEHOLDER = "[secret]"
+#: Shorter values ("1", "on", "gpu") would blank ordinary words of a message and protect nothing.
+MIN_LENGTH = 4
+ATTRIBUTE = "__pulumi_deploy_withheld__"
+
+
+def strings_in(value: Any) -> set[str]:
+    """Every string leaf of a value (a secret map's values, a list of secret objects' values)."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, Mapping):
+        return set().union(*(strings_in(v) for v in value.values())) if value else set()
+    if isinstance(value, list | tuple):
+        return set().union(*(strings_in(v) for v in value)) if value else set()
+    return set()
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret (longest first, so a value containing another goes whole) replaced."""
+    for secret in sorted({s for s in secrets if len(s) >= MIN_LENGTH}, key=len, reverse=True):
+        text = text.replace(secret, PLACEHOLDER)
+    return text
+
+
+def withheld_from(exc: BaseException) -> frozenset[str]:
+    """The secret values ``exc`` must not show (empty for an exception raised outside a provider call)."""
+    found = getattr(exc, ATTRIBUTE, None)
+    return found if isinstance(found, frozenset) else frozenset()
+
+
+def withhold(exc: BaseException, values: Iterable[str]) -> None:
+    """Tell ``exc`` more secret values it must not show."""
+    with contextlib.suppress(AttributeError):  # an exception type without a __dict__: shown as it is
+        setattr(exc, ATTRIBUTE, withheld_from(exc) | frozenset(values))

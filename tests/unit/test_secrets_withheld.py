@@ -1,0 +1,58 @@
+"""Secret values of a failed provider call are withheld from what the user sees of the error."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from pulumi_deploy.core.error_display import format_error
+from pulumi_deploy.core.errors import BadRequest
+from pulumi_deploy.core.http import use_transport
+from pulumi_deploy.core.withheld import PLACEHOLDER, scrub, withhold
+from pulumi_deploy.cyberun.container_service import ContainerServiceProvider
+from pulumi_deploy.runpod.template import TemplateProvider
+
+
+def test_the_longest_secret_goes_first_and_short_values_are_left_alone():
+    text = "token abcd1234 in abcd1234-extended; flag on"
+    assert scrub(text, {"abcd1234", "abcd1234-extended", "on"}) == f"token {PLACEHOLDER} in {PLACEHOLDER}; flag on"
+
+
+def test_only_the_secret_parts_of_a_field_are_collected():
+    # env: each value secret, the names not; Cyberun env_config: each entry's env_value
+    runpod_env = TemplateProvider.spec.secret_strings({"env": {"HF_TOKEN": "hf_x1", "MODEL": "llama"}, "name": "t"})
+    cyberun_env = ContainerServiceProvider.spec.secret_strings(
+        {"env_config": [{"env_name": "API_TOKEN", "env_value": "v-1234"}], "service_slug": "svc"}
+    )
+    assert runpod_env == {"hf_x1", "llama"}
+    assert cyberun_env == {"v-1234"}
+
+
+def test_a_failed_call_of_a_provider_withholds_its_secret_inputs(monkeypatch):
+    # given: an API that refuses the update, echoing the old and the new env value
+    monkeypatch.setenv("RUNPOD_API_KEY", "rp-unit-key")
+    monkeypatch.setenv("RUNPOD_BASE_URL", "http://127.0.0.1:1/v2")
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error": "env T: hf_old_secret -> hf_new_secret refused (key rp-unit-key)"})
+
+    # when
+    with use_transport(lambda _base_url: httpx.MockTransport(echo)), pytest.raises(BadRequest) as raised:
+        TemplateProvider().update(
+            "t1",
+            {"image_name": "a:1", "env": {"T": "hf_old_secret"}},
+            {"image_name": "a:2", "env": {"T": "hf_new_secret"}},
+        )
+    # then
+    text = str(raised.value)
+    assert f"env T: {PLACEHOLDER} -> {PLACEHOLDER} refused (key {PLACEHOLDER})" in text, text
+    assert "hf_old_secret" not in text and "hf_new_secret" not in text and "rp-unit-key" not in text
+
+
+def test_the_traceback_of_a_bug_withholds_the_calls_secrets():
+    try:
+        raise KeyError("hf_secret_9 was not expected")
+    except KeyError as exc:
+        withhold(exc, {"hf_secret_9"})
+        text = format_error(exc)
+    assert "hf_secret_9" not in text and "KeyError" in text and PLACEHOLDER in text
