@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import log
+from .withheld import scrub_current
 
 SERVER_MODULE = "pulumi/dynamic/__main__.py"
 
@@ -78,8 +79,9 @@ def _engine_stub() -> Any:
 def note(message: str, *, warning: bool = True) -> None:
     """Log ``message`` under the resource being served (a warning by default); on stderr otherwise.
 
-    Never pass a credential here.
+    Never pass a credential here (a secret value of the call being served is shown as ``[secret]``).
     """
+    message = scrub_current(message)
     call = current_call()
     stub = _engine_stub() if call is not None else None
     if stub is not None and call is not None:

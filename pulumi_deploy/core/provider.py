@@ -55,7 +55,7 @@ from .request import (
     whole_body,
 )
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
-from .withheld import strings_in, withhold
+from .withheld import strings_in, withholding
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROVIDER_KEY = "__provider"
@@ -675,22 +675,19 @@ SpecProvider.check = _announcing(SpecProvider.check)  # type: ignore[method-assi
 
 
 def _withholding(method: F) -> F:
-    """``method`` whose failure is told the call's secret values, so what the user sees of it never shows
-    them: the secret fields of every properties argument, its connection's values, and the vendor's secret
-    settings in effect (read inside the connection wrapper, so a connection's credential counts)."""
+    """``method`` run withholding the call's secret values from its progress lines and its failure: the
+    secret fields of every properties argument, its connection's values, and the vendor's secret settings
+    in effect (read inside the connection wrapper, so a connection's credential counts)."""
     if getattr(method, "__pulumi_deploy_withholding__", False):
         return method
 
     @functools.wraps(method)
     def wrapper(self: SpecProvider, *args: Any, **kwargs: Any) -> Any:
-        try:
+        values = secret_setting_values(self.spec.vendor)
+        for props in (a for a in (*args, *kwargs.values()) if isinstance(a, Mapping)):
+            values |= self.spec.secret_strings(props) | strings_in(props.get(CONNECTION_KEY))
+        with withholding(values):
             return method(self, *args, **kwargs)
-        except Exception as exc:
-            values = secret_setting_values(self.spec.vendor)
-            for props in (a for a in (*args, *kwargs.values()) if isinstance(a, Mapping)):
-                values |= self.spec.secret_strings(props) | strings_in(props.get(CONNECTION_KEY))
-            withhold(exc, values)
-            raise
 
     wrapper.__pulumi_deploy_withholding__ = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]

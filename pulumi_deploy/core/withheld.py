@@ -6,19 +6,24 @@ CLI — into CI logs — in plain text. Every engine-facing provider call is the
 (``SpecProvider``): when it fails, the exception is told the secret values of that call (its secret
 fields, from old and new inputs, and the vendor's secret settings in effect: credential, server keys,
 a connection's values), and what the user sees of it — its message (``PulumiDeployError.__str__``), or
-the traceback of an error that is not this package's (``error_display``) — shows each as ``[secret]``.
+the traceback of an error that is not this package's (``error_display``) — shows each as ``[secret]``;
+so do the progress lines the call writes meanwhile (``log``).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 PLACEHOLDER = "[secret]"
 #: Shorter values ("1", "on", "gpu") would blank ordinary words of a message and protect nothing.
 MIN_LENGTH = 4
 ATTRIBUTE = "__pulumi_deploy_withheld__"
+
+#: The secret values of the provider call being served (its progress lines withhold them too).
+_current: ContextVar[frozenset[str]] = ContextVar("pulumi_deploy_withheld", default=frozenset())
 
 
 def strings_in(value: Any) -> set[str]:
@@ -49,3 +54,22 @@ def withhold(exc: BaseException, values: Iterable[str]) -> None:
     """Tell ``exc`` more secret values it must not show."""
     with contextlib.suppress(AttributeError):  # an exception type without a __dict__: shown as it is
         setattr(exc, ATTRIBUTE, withheld_from(exc) | frozenset(values))
+
+
+@contextlib.contextmanager
+def withholding(values: Iterable[str]) -> Iterator[None]:
+    """Within the block (one provider call), ``values`` are withheld from progress lines
+    (:func:`scrub_current`) and from any exception that leaves it."""
+    token = _current.set(_current.get() | frozenset(values))
+    try:
+        yield
+    except Exception as exc:
+        withhold(exc, _current.get())
+        raise
+    finally:
+        _current.reset(token)
+
+
+def scrub_current(text: str) -> str:
+    """``text`` without the secret values of the provider call being served."""
+    return scrub(text, _current.get())

@@ -13,6 +13,7 @@ import httpx
 import pulumi
 import pytest
 from nemo_helpers import FAST, fast_controller, nemo_calls, objects
+from nemo_scenarios import config_args
 
 from pulumi_deploy import nemo, runpod
 
@@ -30,16 +31,7 @@ def dead_base_url() -> str:
 
 
 def config_and_deployment(connection: nemo.Connection | pulumi.Output[nemo.Connection]) -> None:
-    config = nemo.ModelDeploymentConfig(
-        "cfg",
-        nemo.ModelDeploymentConfigArgs(
-            name="conn-cfg",
-            engine="nim",
-            model_spec=nemo.ModelSpecArgs(model_name="llama-3.1-8b-instruct", model_type="llm"),
-            executor_config=nemo.ExecutorConfigArgs(gpu=1),
-        ),
-        connection=connection,
-    )
+    config = nemo.ModelDeploymentConfig("cfg", config_args("conn-cfg"), connection=connection)
     dep = nemo.ModelDeployment(
         "dep",
         nemo.ModelDeploymentArgs(name="conn-dep", config=config.name, wait_for="READY", wait_timeout=30),

@@ -20,8 +20,18 @@ HF_TOKEN = "hf_live_0123456789abcdef"
 CONNECTION_KEY = "rp-account-b-key-0123456789"
 
 
-def shown(failed: StackFailed) -> str:
-    return "\n".join([failed.text, failed.stdout, failed.stderr])
+def failed_up(stack) -> str:
+    """What a failing `pulumi up` showed: stdout, stderr and the engine's diagnostics."""
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    return "\n".join([failed.value.text, failed.value.stdout, failed.value.stderr])
+
+
+def echoing(emulator, status: int, message: str, *, vendor: str = "runpod", method: str = "POST") -> None:
+    """The next ``method`` call to ``vendor`` (a RunPod template create by default) answers ``status``
+    with ``message`` in the vendor's error format."""
+    path = "templates$" if vendor == "runpod" else None
+    emulator.add_fault(vendor, kind="status", status=status, method=method, path=path, message=message)
 
 
 def template(connection: runpod.Connection | None = None) -> None:
@@ -39,35 +49,22 @@ def template(connection: runpod.Connection | None = None) -> None:
 
 def test_a_create_refused_with_the_env_secret_and_the_key_echoed_shows_neither(emulator, make_stack):
     # given: the API answers the create with a 400 that quotes the secret env value and the API key
-    emulator.add_fault(
-        "runpod",
-        kind="status",
-        status=400,
-        method="POST",
-        path="templates$",
-        message=f"env.HF_TOKEN: value {HF_TOKEN!r} looks like a token; request authorised by {STACK_KEY}",
-    )
+    echoing(emulator, 400, f"env.HF_TOKEN: value {HF_TOKEN!r} looks like a token; request authorised by {STACK_KEY}")
     stack = make_stack(template)
     # when
-    with pytest.raises(StackFailed) as failed:
-        stack.up()
+    text = failed_up(stack)
     # then: the vendor's message is still there, with the secrets withheld
-    text = shown(failed.value)
     assert "env.HF_TOKEN: value '[secret]' looks like a token; request authorised by [secret]" in text
     assert HF_TOKEN not in text and STACK_KEY not in text
 
 
 def test_a_credential_from_a_connection_echoed_in_an_error_is_withheld(emulator, make_stack):
     # given
-    emulator.add_fault(
-        "runpod", kind="status", status=403, method="POST", path="templates$", message=f"key {CONNECTION_KEY} denied"
-    )
+    echoing(emulator, 403, f"key {CONNECTION_KEY} denied")
     stack = make_stack(lambda: template(runpod.Connection(api_key=CONNECTION_KEY)))
     # when
-    with pytest.raises(StackFailed) as failed:
-        stack.up()
+    text = failed_up(stack)
     # then
-    text = shown(failed.value)
     assert "key [secret] denied" in text
     assert CONNECTION_KEY not in text
 
@@ -92,18 +89,22 @@ def test_an_update_refused_with_the_old_secret_echoed_withholds_it_and_names_the
 
     stack = make_stack(program(old))
     stack.up()
-    emulator.add_fault(
-        "cyberun",
-        kind="status",
-        status=400,
-        method="PUT",
-        message=f"API_TOKEN: cannot change {old!r} to {new!r}",
-    )
+    echoing(emulator, 400, f"API_TOKEN: cannot change {old!r} to {new!r}", vendor="cyberun", method="PUT")
     stack.set_program(program(new))
     # when
-    with pytest.raises(StackFailed) as failed:
-        stack.up()
+    text = failed_up(stack)
     # then: both values withheld; the entry's name (not a secret) is kept
-    text = shown(failed.value)
     assert "API_TOKEN: cannot change '[secret]' to '[secret]'" in text
     assert old not in text and new not in text
+
+
+def test_a_progress_line_quoting_a_secret_from_a_failed_attempt_withholds_it(emulator, make_stack):
+    # given: the first create answers 503 quoting the env secret; the retry succeeds
+    echoing(emulator, 503, f"busy creating a template with HF_TOKEN={HF_TOKEN}")
+    stack = make_stack(template)
+    # when
+    created = stack.up()
+    # then: the retry's progress line names the failure, without the secret
+    assert "HF_TOKEN=[secret]" in created.text, created.text
+    assert HF_TOKEN not in created.text + created.stdout + created.stderr
+    assert len(emulator.inventory("runpod")["templates"]) == 1
