@@ -40,7 +40,16 @@ from . import adoption_claims, autonaming, bookkeeping, log, pending_notes, repl
 from .config import VendorSettings, connection_pending, load_stack_config, secret_setting_values
 from .connection import CONNECTION_KEY, PROPS_ARGUMENT, apply_connections
 from .engine import current_call, note
-from .errors import ApiError, ConfigError, NotFound, PulumiDeployError, ServerError, TransportError
+from .errors import (
+    ApiError,
+    ConfigError,
+    Forbidden,
+    NotFound,
+    PulumiDeployError,
+    ServerError,
+    TransportError,
+    Unauthorized,
+)
 from .fields import MISSING, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
 from .request import (
@@ -661,6 +670,15 @@ class SpecProvider(ResourceProvider):
                 return
             except NotFound:
                 continue
+            except (Unauthorized, Forbidden) as exc:
+                raise PulumiDeployError(
+                    f"{self.describe(props, id_)}: {client.base_url} answered 404 for the object, and the list "
+                    f"that tells whether it is gone, {client.base_url}{path}, answered {exc.status} "
+                    f"({exc.message}): the credential may read objects but not list them. Nothing was removed "
+                    "from the stack; "
+                    "give the credential list access, or run `pulumi state delete <urn>` if the object is "
+                    "gone indeed."
+                ) from exc
         if paths:
             setting = (client.settings or self.settings).base_url
             raise PulumiDeployError(

@@ -125,3 +125,20 @@ def test_destroy_of_an_object_deleted_out_of_band_checks_its_list_and_says_it_wa
     assert "was already deleted" in destroyed.text
     assert ("GET", listing) in [(c["method"], c["path"]) for c in emulator.calls(vendor)]
     assert "obj" not in stack.resource_names()
+
+
+def test_refresh_of_a_gone_object_whose_list_is_refused_keeps_it_and_names_the_permission(emulator, make_stack):
+    # given: a template deleted out of band, and a credential that may not list templates
+    stack = make_stack(_runpod_template)
+    object_id = stack.up().outputs["id"]
+    emulator.delete("runpod", "templates", object_id)
+    emulator.add_fault("runpod", kind="status", status=403, method="GET", path="^/v2/templates$", message="no list")
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.refresh()
+    # then: the object stays in the stack, and the message says which permission is missing
+    assert "obj" in stack.resource_names()
+    assert "/v2/templates, answered 403 (no list): the credential may read objects but not list them" in (
+        failed.value.text
+    )
+    assert "Nothing was removed from the stack" in failed.value.text
