@@ -37,8 +37,14 @@ from pulumi.dynamic import (
 )
 
 from . import adoption_claims, autonaming, bookkeeping, log, pending_notes, replacement_order
-from .config import VendorSettings, connection_pending, load_stack_config, secret_setting_values
-from .connection import CONNECTION_KEY, PROPS_ARGUMENT, apply_connections
+from .config import (
+    VendorSettings,
+    connection_pending,
+    connection_settings,
+    load_stack_config,
+    secret_setting_values,
+)
+from .connection import CONNECTION_KEY, PROPS_ARGUMENT, apply_connections, values_of
 from .engine import current_call, note
 from .errors import (
     ApiError,
@@ -74,6 +80,10 @@ ADOPT_ID = "adopt_id"
 #: (``preview --diff`` on stdout) carries the notes under the resource. ``up`` never stores it and
 #: ``diff`` never counts it.
 PLAN_NOTES = "plan_notes"
+#: The preview's note for an object whose connection now names another base URL.
+MOVE_NOTE = (
+    "connection names another base URL: the object is created there, then deleted from the one it lives on"
+)
 
 
 _checking = threading.local()
@@ -407,6 +417,32 @@ class SpecProvider(ResourceProvider):
                 lines.append(f"{name}: {', '.join(keys)} changed (values are secret)")
         return lines
 
+    def moves(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        """The resource's connection now names another server than the one its object lives on.
+
+        An object cannot move between servers: it is created on the new one and deleted from the old one
+        (delete gets the old connection), and the preview says so. Only a base URL a connection gives
+        (before or now) can differ — where both fall back to stack config and environment they are the
+        same — and a different URL may still reach the same server (a host name for an address, a proxy):
+        the object is looked up there first (a read-only GET), and only one that is not there moves. A
+        connection not known yet is judged when it is."""
+        old, new = values_of(olds), values_of(news)
+        if new.pending or old.pending or not (old.values or new.values):
+            return False
+        with connection_settings(old):
+            before = self._base_url()
+        with connection_settings(new):
+            after = self._base_url()
+            if before is None or after is None or before == after:
+                return False
+            return self.api_read(self.client(), id_, olds) is None
+
+    def _base_url(self) -> str | None:
+        try:
+            return self.client().base_url  # builds a client (cached) only: no request is sent
+        except ConfigError:
+            return None
+
     def change_plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any]) -> Plan:
         """The plan from old to new inputs. Adoption is a one-time act: once an object is adopted,
         removing ``adopt_id`` is no change; only naming another object replaces."""
@@ -470,15 +506,23 @@ class SpecProvider(ResourceProvider):
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
         if news.get(PLAN_NOTES) is not None:  # a preview (check put its notes there); never a refresh
             self._announce_pins(olds, news, plan)
-        dbr = self.delete_before_replace(olds, news) if plan.replaces else None
+        # A move to another server replaces; the engine's own property diff shows the connection changed.
+        moved = self.moves(id_, olds, news)
+        if moved:  # said as it is found (a refresh never moves: its old and new connection are one)
+            note(f"{self.describe(news)}: {MOVE_NOTE}")
+            # The replacement's check (which has no olds) shows it as the preview's plan_notes.
+            pending_notes.remember(self._urn(bookkeeping.read(news).logical_name), [MOVE_NOTE])
+        replaces = [*plan.replace_keys, CONNECTION_KEY] if moved else plan.replace_keys
+        # A unique name is unique per server: a move alone never has to delete first.
+        dbr = self.delete_before_replace(olds, news) if plan.replaces else (False if moved else None)
         if dbr:
             replacement_order.record(self.spec.label, id_)
         field, old_book = self.spec.autoname, bookkeeping.read(olds)
         if plan.replaces and field is not None and old_book.autonamed and olds.get(field):
             # The engine re-checks a replacement without olds: its name must differ from this one.
             autonaming.remember_replaced(self._urn(old_book.logical_name), str(olds[field]))
-        if plan.changed:
-            return DiffResult(changes=None, replaces=plan.replace_keys, delete_before_replace=dbr)
+        if plan.changed or moved:
+            return DiffResult(changes=None, replaces=replaces, delete_before_replace=dbr)
         return DiffResult(changes=old_book.format < bookkeeping.FORMAT, replaces=[])
 
     # -- create / read / update / delete ------------------------------------------------------

@@ -14,6 +14,7 @@ import pulumi
 import pytest
 
 from pulumi_deploy import runpod
+from pulumi_deploy.emulator.process import run_emulator
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
@@ -118,3 +119,63 @@ def test_without_a_connection_or_stack_credential_preview_names_the_setting(make
     # then: only the resource without credential fails
     problems = [line for line in failed.value.text.splitlines() if "has a problem" in line]
     assert problems and all("'without'" in line and "runpod:apiKey" in line for line in problems)
+
+
+def template_at(state: dict[str, str]):
+    """One template whose connection names ``state["url"]`` with key ``state["key"]`` (read at each run)."""
+
+    def run() -> None:
+        t = runpod.Template(
+            "t",
+            runpod.TemplateArgs(image_name="ghcr.io/a/worker:1", is_serverless=True),
+            connection=runpod.Connection(api_key=state["key"], base_url=state["url"]),
+        )
+        pulumi.export("id", t.id)
+
+    return run
+
+
+def test_a_connection_naming_another_server_previews_a_replacement_and_moves_the_object(
+    make_stack, emulator, emulator_process
+):
+    # given: a template on this emulator, and a second emulator (another RunPod server)
+    state = {"url": emulator_process.base_urls["RUNPOD_BASE_URL"], "key": ACCOUNT_B_KEY}
+    stack = make_stack(template_at(state))
+    old_id = stack.up().outputs["id"]
+    with run_emulator() as other:
+        # when: the connection names the other server
+        state["url"] = other.base_urls["RUNPOD_BASE_URL"]
+        preview = stack.preview()
+        emulator.clear_calls()
+        moved = stack.up()
+        # then: the preview said replace, and why; up created it there, then deleted it here
+        assert preview.step("t").op == "replace", preview.step("t")
+        assert "connection names another base URL: the object is created there, then deleted from" in preview.text
+        assert [n for n in preview.step("t").notes if "another base URL" in n], preview.step("t")
+        assert [t["id"] for t in other.control.inventory("runpod")["templates"]] == [moved.outputs["id"]]
+        assert emulator.inventory("runpod")["templates"] == []
+        assert [(c["method"], c["path"]) for c in emulator.calls("runpod") if c["method"] != "GET"] == [
+            ("DELETE", f"/v2/templates/{old_id}")
+        ]
+        stack.destroy()
+        assert other.control.inventory("runpod")["templates"] == []
+
+
+def test_another_url_of_the_same_server_or_a_rotated_key_is_no_change(make_stack, emulator, emulator_process):
+    # given
+    first_url = emulator_process.base_urls["RUNPOD_BASE_URL"]
+    state = {"url": first_url, "key": ACCOUNT_B_KEY}
+    stack = make_stack(template_at(state))
+    created = stack.up()
+    # when: the same server by its host name, then a rotated key
+    state["url"] = first_url.replace("127.0.0.1", "localhost")
+    by_name = stack.up()
+    state["key"] = ACCOUNT_B_KEY + "-rotated"
+    rekeyed = stack.preview()
+    # then: the object was found there: nothing replaced, nothing deleted
+    assert set(by_name.summary) == {"same"}, by_name.summary
+    assert set(rekeyed.summary) == {"same"}, rekeyed.summary
+    assert [t["id"] for t in emulator.inventory("runpod")["templates"]] == [created.outputs["id"]]
+    assert not [c for c in emulator.calls("runpod") if c["method"] == "DELETE"]
+    stack.destroy()
+    assert emulator.inventory("runpod")["templates"] == []

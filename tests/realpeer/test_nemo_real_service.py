@@ -155,3 +155,29 @@ def test_a_token_refused_from_a_connection_is_named_by_the_connections_field(rea
     assert "rejected the token from the `token` of this resource's `connection=` (401" in text
     assert "set it with the `token` of this resource's `connection=`" in text
     assert "$NEMO_TOKEN" not in text
+
+
+def test_a_config_whose_connection_names_another_platform_moves_there(real_nemo, emulator_process, make_stack):
+    # given: a config on the real service; the emulator's NeMo is the other platform
+    name = unique("cfg")
+    state = {"url": real_nemo.base_url}
+    real_path = f"{real_nemo.base_url}{MODELS}/default/deployment-configs/{name}"
+
+    def program() -> None:
+        nemo.ModelDeploymentConfig("cfg", config_args(name), connection=nemo.Connection(base_url=state["url"]))
+
+    stack = make_stack(program, env={"PULUMI_DEPLOY_POLL_INTERVAL": "0.2"})
+    stack.up()
+    assert httpx.get(real_path).status_code == 200
+    # when
+    state["url"] = emulator_process.base_urls["NEMO_BASE_URL"]
+    preview = stack.preview()
+    stack.up()
+    # then: replaced, as the preview said: now on the emulator, gone from the real service
+    assert preview.step("cfg").op == "replace", preview.step("cfg")
+    assert "connection names another base URL" in preview.text
+    emulated = {c["name"] for c in emulator_process.control.inventory("nemo")["deployment_configs"]}
+    assert name in emulated
+    assert httpx.get(real_path).status_code == 404
+    stack.destroy()
+    assert name not in {c["name"] for c in emulator_process.control.inventory("nemo")["deployment_configs"]}
