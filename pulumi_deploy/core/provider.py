@@ -84,6 +84,11 @@ PLAN_NOTES = "plan_notes"
 MOVE_NOTE = (
     "connection names another base URL: the object is created there, then deleted from the one it lives on"
 )
+#: ... and for one whose connection is known only at ``up`` (an ``Output`` of a resource still changing).
+MAY_MOVE_NOTE = (
+    "connection is known only at `up`: should it name another server then, `up` replaces the object "
+    "(creates it there, then deletes it from the one it lives on)"
+)
 
 
 _checking = threading.local()
@@ -512,6 +517,8 @@ class SpecProvider(ResourceProvider):
             note(f"{self.describe(news)}: {MOVE_NOTE}")
             # The replacement's check (which has no olds) shows it as the preview's plan_notes.
             pending_notes.remember(self._urn(bookkeeping.read(news).logical_name), [MOVE_NOTE])
+        elif values_of(news).pending and values_of(olds).values:
+            note(f"{self.describe(news)}: {MAY_MOVE_NOTE}")
         replaces = [*plan.replace_keys, CONNECTION_KEY] if moved else plan.replace_keys
         # A unique name is unique per server: a move alone never has to delete first.
         dbr = self.delete_before_replace(olds, news) if plan.replaces else (False if moved else None)
