@@ -21,7 +21,7 @@ def connection(url: str) -> dict[str, str]:
 
 def diff_with(news_connection: object, answer: int | None, capsys: pytest.CaptureFixture[str]):
     """The diff of the template to ``news_connection``; ``answer``: the new server's status for the object
-    (None: no request may be sent). Returns (replaces, the notes written)."""
+    (None: no request may be sent). Returns (replaces, the notes written, the requests sent)."""
     seen: list[str] = []
 
     def serve(request: httpx.Request) -> httpx.Response:
@@ -51,6 +51,7 @@ def test_an_object_found_at_the_new_url_stays(capsys):
 def test_the_same_base_url_sends_nothing(capsys):
     replaces, notes, seen = diff_with({**connection(OLD_URL), "runpod:apiKey": "rp-rotated-5678"}, None, capsys)
     assert (replaces, seen) == ([], [])
+    assert MOVE_NOTE not in notes and MAY_MOVE_NOTE not in notes
 
 
 def test_a_connection_known_only_at_up_says_that_up_may_replace(capsys):
