@@ -35,7 +35,12 @@ class Setting:
 
     @property
     def secret_hint(self) -> bool:
-        return any(w in self.config_key.lower() for w in ("key", "token", "secret"))
+        return looks_secret(self.config_key)
+
+
+def looks_secret(config_key: str) -> bool:
+    """A setting that holds a credential (an API key, a token, a server secret), by its config key."""
+    return any(w in config_key.lower() for w in ("key", "token", "secret"))
 
 
 @dataclass(frozen=True)
@@ -173,8 +178,7 @@ def how_to_set(setting: Setting) -> str:
 def withheld_by_connection(setting: Setting) -> bool:
     """The resource's connection is not known yet and may still set ``setting`` (preview of an ``Output``):
     its value cannot be judged from stack config or environment."""
-    values = _connection.get() or _NO_CONNECTION
-    return values.pending and setting.config_key not in values.values
+    return (_connection.get() or _NO_CONNECTION).pending
 
 
 def lookup(setting: Setting) -> str | None:

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pulumi import Output
 
-from .config import ConnectionValues, Setting, connection_settings, register_setting
+from .config import ConnectionValues, Setting, connection_settings, looks_secret, register_setting
 from .fields import Doc, declared_hints, is_unknown
 
 CONNECTION_KEY = "_connection"
@@ -109,10 +109,18 @@ def values_of(props: Mapping[str, Any] | None) -> ConnectionValues:
     raw = (props or {}).get(CONNECTION_KEY)
     if raw is None:
         return ConnectionValues()
-    if not isinstance(raw, Mapping):  # the whole connection is an Output not known yet
+    if is_unknown(raw) or not isinstance(raw, Mapping):
+        # Not known yet, or partly: its known values are not used either, so that a preview never pairs
+        # the connection's base URL with the stack's credential (or the other way round).
         return ConnectionValues(pending=True)
-    known = {k: v for k, v in raw.items() if isinstance(v, str)}
-    return ConnectionValues(known, pending=any(is_unknown(v) for v in raw.values()))
+    return ConnectionValues({k: v for k, v in raw.items() if isinstance(v, str)})
+
+
+def connection_secrets(props: Mapping[str, Any]) -> set[str]:
+    """The credentials (API keys, tokens, server secrets) of the connection recorded in ``props``."""
+    raw = props.get(CONNECTION_KEY)
+    items = raw.items() if isinstance(raw, Mapping) else ()
+    return {value for key, value in items if isinstance(value, str) and looks_secret(key)}
 
 
 #: The provider methods the engine calls, and the position of the properties that carry the

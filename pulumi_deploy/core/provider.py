@@ -42,9 +42,10 @@ from .config import (
     connection_pending,
     connection_settings,
     load_stack_config,
+    resolve_base_url,
     secret_setting_values,
 )
-from .connection import CONNECTION_KEY, PROPS_ARGUMENT, apply_connections, values_of
+from .connection import CONNECTION_KEY, PROPS_ARGUMENT, apply_connections, connection_secrets, values_of
 from .engine import current_call, note
 from .errors import (
     ApiError,
@@ -70,7 +71,7 @@ from .request import (
     whole_body,
 )
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
-from .withheld import strings_in, withholding
+from .withheld import withholding
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROVIDER_KEY = "__provider"
@@ -396,8 +397,8 @@ class SpecProvider(ResourceProvider):
         """Read the object to adopt (a read-only GET, as Pulumi's own import does) and say what ``up`` will
         change on it. Values not known yet (a parent's id) leave nothing to compare."""
         values = self.user_inputs(inputs)
-        if any(is_unknown(v) for v in values.values()):
-            return []
+        if any(is_unknown(v) for v in values.values()) or connection_pending():
+            return []  # an unknown connection: where to read is not known yet
         id_ = str(values[ADOPT_ID])
         wire = self.api_read(self.client(), id_, values)
         if wire is None:
@@ -435,18 +436,15 @@ class SpecProvider(ResourceProvider):
         if new.pending or old.pending or not (old.values or new.values):
             return False
         with connection_settings(old):
-            before = self._base_url()
+            before = self.base_url()
         with connection_settings(new):
-            after = self._base_url()
-            if before is None or after is None or before == after:
+            if self.base_url() == before:
                 return False
             return self.api_read(self.client(), id_, olds) is None
 
-    def _base_url(self) -> str | None:
-        try:
-            return self.client().base_url  # builds a client (cached) only: no request is sent
-        except ConfigError:
-            return None
+    def base_url(self) -> str:
+        """The base URL the provider's calls go to under the settings in effect (no request is sent)."""
+        return resolve_base_url(self.settings)
 
     def change_plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any]) -> Plan:
         """The plan from old to new inputs. Adoption is a one-time act: once an object is adopted,
@@ -506,7 +504,7 @@ class SpecProvider(ResourceProvider):
         When something the user set changed, the engine computes the property diff it prints
         (``changes=None``; ``replace_on_changes`` then works too). Otherwise the answer is "no change",
         whatever the bookkeeping says (a rename through ``aliases``, a preview's ``plan_notes``) — except
-        state in an older format, which one update rewrites without calling the API.
+        state in an older format and a changed connection, which one update records without calling the API.
         """
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
         if news.get(PLAN_NOTES) is not None:  # a preview (check put its notes there); never a refresh
@@ -516,8 +514,9 @@ class SpecProvider(ResourceProvider):
         if moved:  # said as it is found (a refresh never moves: its old and new connection are one)
             note(f"{self.describe(news)}: {MOVE_NOTE}")
             # The replacement's check (which has no olds) shows it as the preview's plan_notes.
-            pending_notes.remember(self._urn(bookkeeping.read(news).logical_name), [MOVE_NOTE])
-        elif values_of(news).pending and values_of(olds).values:
+            urn = self._urn(bookkeeping.read(news).logical_name)
+            pending_notes.remember(urn, [*pending_notes.take(urn), MOVE_NOTE])
+        elif values_of(news).pending:
             note(f"{self.describe(news)}: {MAY_MOVE_NOTE}")
         replaces = [*plan.replace_keys, CONNECTION_KEY] if moved else plan.replace_keys
         # A unique name is unique per server: a move alone never has to delete first.
@@ -530,7 +529,10 @@ class SpecProvider(ResourceProvider):
             autonaming.remember_replaced(self._urn(old_book.logical_name), str(olds[field]))
         if plan.changed or moved:
             return DiffResult(changes=None, replaces=replaces, delete_before_replace=dbr)
-        return DiffResult(changes=old_book.format < bookkeeping.FORMAT, replaces=[])
+        # A changed connection that reaches the same object (a rotated key, another URL of its server) is
+        # recorded by an update that calls nothing, so refresh and destroy use it, not the old one.
+        rewrite = old_book.format < bookkeeping.FORMAT or olds.get(CONNECTION_KEY) != news.get(CONNECTION_KEY)
+        return DiffResult(changes=rewrite, replaces=[])
 
     # -- create / read / update / delete ------------------------------------------------------
 
@@ -715,21 +717,24 @@ class SpecProvider(ResourceProvider):
         answers 404: refresh would drop them all from the stack, so that the next ``up`` creates
         duplicates, and destroy would forget objects that are still running."""
         paths = self.lists_of(id_, props)
+        refused: tuple[str, ApiError] | None = None
         for path in paths:
             try:
                 client.request("GET", path)
                 return
             except NotFound:
                 continue
-            except (Unauthorized, Forbidden) as exc:
-                raise PulumiDeployError(
-                    f"{self.describe(props, id_)}: {client.base_url} answered 404 for the object, and the list "
-                    f"that tells whether it is gone, {client.base_url}{path}, answered {exc.status} "
-                    f"({exc.message}): the credential may read objects but not list them. Nothing was removed "
-                    "from the stack; "
-                    "give the credential list access, or run `pulumi state delete <urn>` if the object is "
-                    "gone indeed."
-                ) from exc
+            except (Unauthorized, Forbidden) as exc:  # another list may still answer
+                refused = refused or (path, exc)
+        if refused is not None:
+            where, answer = refused
+            raise PulumiDeployError(
+                f"{self.describe(props, id_)}: {client.base_url} answered 404 for the object, and the list "
+                f"that tells whether it is gone, {client.base_url}{where}, answered {answer.status} "
+                f"({answer.message}): the credential may read objects but not list them. Nothing was removed "
+                "from the stack; give the credential list access, or run `pulumi state delete <urn>` if the "
+                "object is gone indeed."
+            ) from answer
         if paths:
             setting = (client.settings or self.settings).base_url
             raise PulumiDeployError(
@@ -746,7 +751,8 @@ SpecProvider.check = _announcing(SpecProvider.check)  # type: ignore[method-assi
 def _withholding(method: F) -> F:
     """``method`` run withholding the call's secret values from its progress lines and its failure: the
     secret fields of every properties argument, its connection's values, and the vendor's secret settings
-    in effect (read inside the connection wrapper, so a connection's credential counts)."""
+    in effect (read inside the connection wrapper, so a connection's credential counts). A connection's
+    base URL and workspace are not secrets: messages keep naming them."""
     if getattr(method, "__pulumi_deploy_withholding__", False):
         return method
 
@@ -754,7 +760,7 @@ def _withholding(method: F) -> F:
     def wrapper(self: SpecProvider, *args: Any, **kwargs: Any) -> Any:
         values = secret_setting_values(self.spec.vendor)
         for props in (a for a in (*args, *kwargs.values()) if isinstance(a, Mapping)):
-            values |= self.spec.secret_strings(props) | strings_in(props.get(CONNECTION_KEY))
+            values |= self.spec.secret_strings(props) | connection_secrets(props)
         with withholding(values):
             return method(self, *args, **kwargs)
 

@@ -13,13 +13,14 @@ so do the progress lines the call writes meanwhile (``log``).
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
 PLACEHOLDER = "[secret]"
-#: Shorter values ("1", "on", "gpu") would blank ordinary words of a message and protect nothing.
-MIN_LENGTH = 4
+#: Shorter values ("1", "on", "info") would blank ordinary words of a message and protect little.
+MIN_LENGTH = 6
 ATTRIBUTE = "__pulumi_deploy_withheld__"
 
 #: The secret values of the provider call being served (its progress lines withhold them too).
@@ -38,9 +39,11 @@ def strings_in(value: Any) -> set[str]:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret (longest first, so a value containing another goes whole) replaced."""
-    for secret in sorted({s for s in secrets if len(s) >= MIN_LENGTH}, key=len, reverse=True):
-        text = text.replace(secret, PLACEHOLDER)
+    """``text`` with each secret replaced, as written and as a JSON string or a Python repr escapes it (a
+    PEM key's newlines), longest first, so that a value containing another goes whole."""
+    forms = {form for s in secrets if len(s) >= MIN_LENGTH for form in (s, json.dumps(s)[1:-1], repr(s)[1:-1])}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, PLACEHOLDER)
     return text
 
 

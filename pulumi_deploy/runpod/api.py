@@ -13,7 +13,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ..core import autonaming
-from ..core.config import Setting, VendorSettings, lookup
+from ..core.config import Setting, VendorSettings, lookup, resolve_base_url
 from ..core.errors import ConfigError, ErrorRules, InUse, standard_message, when
 from ..core.fields import Policy
 from ..core.http import ApiClient, get_client
@@ -138,6 +138,9 @@ class RestObjectProvider(SpecProvider):
 
     def client(self) -> ApiClient:
         return client_for(api_version(), self)
+
+    def base_url(self) -> str:
+        return resolve_base_url(SETTINGS[api_version()])
 
     def _routes(self) -> Routes:
         # The same object lives at a different path on each API version.

@@ -161,21 +161,29 @@ def test_a_connection_naming_another_server_previews_a_replacement_and_moves_the
         assert other.control.inventory("runpod")["templates"] == []
 
 
-def test_another_url_of_the_same_server_or_a_rotated_key_is_no_change(make_stack, emulator, emulator_process):
+def test_another_url_of_the_same_server_or_a_rotated_key_is_recorded_without_an_api_call(
+    make_stack, emulator, emulator_process
+):
     # given
     first_url = emulator_process.base_urls["RUNPOD_BASE_URL"]
     state = {"url": first_url, "key": ACCOUNT_B_KEY}
     stack = make_stack(template_at(state))
     created = stack.up()
-    # when: the same server by its host name, then a rotated key
+    rotated = ACCOUNT_B_KEY + "-rotated"
+    # when: the same server by its host name, then a rotated key; then a refresh
     state["url"] = first_url.replace("127.0.0.1", "localhost")
+    emulator.clear_calls()
     by_name = stack.up()
-    state["key"] = ACCOUNT_B_KEY + "-rotated"
-    rekeyed = stack.preview()
-    # then: the object was found there: nothing replaced, nothing deleted
-    assert set(by_name.summary) == {"same"}, by_name.summary
-    assert set(rekeyed.summary) == {"same"}, rekeyed.summary
+    state["key"] = rotated
+    rekeyed = stack.up()
+    writes = [c for c in emulator.calls("runpod") if c["method"] != "GET"]
+    emulator.clear_calls()
+    stack.refresh()
+    # then: the object was found there: nothing replaced or sent; the new connection is what refresh uses
+    assert (by_name.summary.get("update"), rekeyed.summary.get("update")) == (1, 1), (by_name.summary, rekeyed.summary)
+    assert writes == []
     assert [t["id"] for t in emulator.inventory("runpod")["templates"]] == [created.outputs["id"]]
-    assert not [c for c in emulator.calls("runpod") if c["method"] == "DELETE"]
+    assert {bearer_length(c) for c in emulator.calls("runpod")} == {f"Bearer <{len(rotated)} chars>"}
+    assert set(stack.preview().summary) == {"same"}
     stack.destroy()
     assert emulator.inventory("runpod")["templates"] == []

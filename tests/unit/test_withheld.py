@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
+from pulumi_deploy.core.connection import CONNECTION_KEY, connection_secrets
 from pulumi_deploy.core.error_display import format_error
 from pulumi_deploy.core.errors import BadRequest
 from pulumi_deploy.core.http import use_transport
@@ -56,3 +59,15 @@ def test_the_traceback_of_a_bug_withholds_the_calls_secrets():
         withhold(exc, {"hf_secret_9"})
         text = format_error(exc)
     assert "hf_secret_9" not in text and "KeyError" in text and PLACEHOLDER in text
+
+
+def test_a_secret_escaped_by_json_or_repr_is_withheld_too():
+    pem = 'line-one\nline-two "quoted"'
+    text = f"body: {json.dumps({'key': pem})}; repr: {pem!r}"
+    assert scrub(text, {pem}) == f'body: {{"key": "{PLACEHOLDER}"}}; repr: \'{PLACEHOLDER}\''
+
+
+def test_a_connections_base_url_and_workspace_stay_readable_its_token_does_not():
+    given = {"nemo:baseUrl": "http://127.0.0.1:9/x", "nemo:workspace": "team-b", "nemo:token": "t0ken-123"}
+    props = {CONNECTION_KEY: given}
+    assert connection_secrets(props) == {"t0ken-123"}
