@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -15,23 +16,28 @@ from pathlib import Path
 from process_leaks import GRACE_VAR, SESSION_VAR, LeakGuard, kept_alive, leak_message, read_process, terminate
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
+#: A child that says when it runs: a process's command line is empty until its exec has finished, and
+#: Popen may return before that.
+SLEEPER = (sys.executable, "-c", "print('ready', flush=True); import time; time.sleep(300)")
 
 
 def test_a_deliberately_leaked_sleep_child_is_reported_with_its_pid_and_command_line() -> None:
     # given
     guard = LeakGuard(uuid.uuid4().hex)
     before = set(guard.ours())
-    sleeper = subprocess.Popen(["sleep", "300"])
+    sleeper = subprocess.Popen([*SLEEPER], stdout=subprocess.PIPE, text=True)
     try:
-        # when
+        # when: it is running (its command line is readable only once its exec has finished)
+        assert sleeper.stdout is not None and sleeper.stdout.readline() == "ready\n"
         leaked = guard.leaked_since(before, grace=0)
         message = leak_message(leaked)
     finally:
         terminate([p for p in guard.ours().values() if p.pid == sleeper.pid])
         sleeper.wait()
+        sleeper.stdout.close()
     # then
-    assert [(p.pid, p.cmdline) for p in leaked] == [(sleeper.pid, "sleep 300")]
-    assert f"pid {sleeper.pid}: sleep 300" in message
+    assert [(p.pid, p.cmdline) for p in leaked] == [(sleeper.pid, " ".join(SLEEPER))]
+    assert f"pid {sleeper.pid}: {' '.join(SLEEPER)}" in message
     assert sleeper.returncode == -signal.SIGTERM  # terminate() ended it, by PID
 
 
@@ -40,14 +46,17 @@ def test_an_orphan_whose_parent_exited_is_found_by_the_session_token() -> None:
     token = uuid.uuid4().hex
     guard = LeakGuard(token)
     before = set(guard.ours())
-    shell = subprocess.run(
-        ["sh", "-c", "sleep 300 >/dev/null 2>&1 & echo $!"],
+    shell = subprocess.Popen(
+        ["sh", "-c", f"{shlex.join(SLEEPER)} & echo $!"],
         env={**os.environ, SESSION_VAR: token},
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
-        check=True,
     )
-    orphan_pid = int(shell.stdout)
+    assert shell.stdout is not None
+    lines = {shell.stdout.readline().strip(), shell.stdout.readline().strip()}  # its PID; "ready" once it runs
+    assert shell.wait() == 0 and "ready" in lines
+    orphan_pid = int(next(line for line in lines if line != "ready"))
+    shell.stdout.close()
     try:
         # when
         leaked = guard.leaked_since(before, grace=0)
@@ -55,7 +64,7 @@ def test_an_orphan_whose_parent_exited_is_found_by_the_session_token() -> None:
         orphan = read_process(orphan_pid)
         terminate([orphan] if orphan is not None else [])
     # then
-    assert [(p.pid, p.cmdline) for p in leaked] == [(orphan_pid, "sleep 300")]
+    assert [(p.pid, p.cmdline) for p in leaked] == [(orphan_pid, " ".join(SLEEPER))]
     assert read_process(orphan_pid) is None
 
 
@@ -122,7 +131,8 @@ def test_the_plugin_fails_the_leaking_test_names_the_process_and_terminates_it(t
     (tmp_path / "test_inner.py").write_text(
         "import subprocess\n\n"
         "def test_leaks():\n"
-        "    subprocess.Popen(['sleep', '300'])\n\n"
+        f"    child = subprocess.Popen({list(SLEEPER)!r}, stdout=subprocess.PIPE, text=True)\n"
+        "    assert child.stdout.readline() == 'ready\\n'\n\n"
         "def test_waits_for_its_child():\n"
         "    subprocess.run(['sleep', '0'], check=True)\n"
     )
@@ -143,6 +153,6 @@ def test_the_plugin_fails_the_leaking_test_names_the_process_and_terminates_it(t
     assert "ERROR test_inner.py::test_leaks" in out
     assert "test_waits_for_its_child" not in out.split("short test summary info")[-1]
     assert "2 passed, 1 error" in out
-    found = re.search(r"pid (\d+): sleep 300", out)
+    found = re.search(r"pid (\d+): " + re.escape(" ".join(SLEEPER)), out)
     assert found, out
     assert read_process(int(found.group(1))) is None  # terminated by the plugin
