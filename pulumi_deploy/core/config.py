@@ -175,12 +175,6 @@ def how_to_set(setting: Setting) -> str:
     return source(setting) if _explicit(setting) else setting.describe()
 
 
-def withheld_by_connection(setting: Setting) -> bool:
-    """The resource's connection is not known yet and may still set ``setting`` (preview of an ``Output``):
-    its value cannot be judged from stack config or environment."""
-    return (_connection.get() or _NO_CONNECTION).pending
-
-
 def lookup(setting: Setting) -> str | None:
     """The resource's connection wins, then stack config, then the environment; then the default."""
     explicit = _explicit(setting)

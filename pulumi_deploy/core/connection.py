@@ -143,9 +143,14 @@ def with_connection(method: F, props_index: int) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def apply_connections(cls: type) -> None:
-    """Wrap the engine-facing methods ``cls`` defines itself (called for every provider class)."""
+def wrap_engine_calls(cls: type, wrap: Callable[[Callable[..., Any], int], Callable[..., Any]]) -> None:
+    """Replace each engine-facing method ``cls`` defines itself with ``wrap(method, props_index)``."""
     for name, index in PROPS_ARGUMENT.items():
         method = cls.__dict__.get(name)
         if callable(method):
-            setattr(cls, name, with_connection(method, index))
+            setattr(cls, name, wrap(method, index))
+
+
+def apply_connections(cls: type) -> None:
+    """Wrap the engine-facing methods ``cls`` defines itself (called for every provider class)."""
+    wrap_engine_calls(cls, with_connection)

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pulumi import Output
 from pulumi.output import Unknown
 
-from .config import Setting, lookup, withheld_by_connection
+from .config import Setting, connection_pending, lookup
 
 # pulumi.Input is ``Union[T, Awaitable[T], "Output[T]"]``: its forward reference must resolve.
 _HINT_NAMES = {"T": typing.TypeVar("T"), "Output": Output}
@@ -270,7 +270,7 @@ class FromSetting(Policy):
         return f"default: `{self.setting.config_key}` / ${self.setting.env}{then}"
 
     def filled_when_unset(self) -> Any:
-        if withheld_by_connection(self.setting):
+        if connection_pending():
             return Unknown()  # the connection, known only at apply, may set it
         return lookup(self.setting) or MISSING
 

@@ -45,7 +45,7 @@ from .config import (
     resolve_base_url,
     secret_setting_values,
 )
-from .connection import CONNECTION_KEY, PROPS_ARGUMENT, apply_connections, connection_secrets, values_of
+from .connection import CONNECTION_KEY, apply_connections, connection_secrets, values_of, wrap_engine_calls
 from .engine import current_call, note
 from .errors import (
     ApiError,
@@ -769,10 +769,7 @@ def _withholding(method: F) -> F:
 
 
 def _apply_withholding(cls: type) -> None:
-    for name in PROPS_ARGUMENT:
-        method = cls.__dict__.get(name)
-        if callable(method):
-            setattr(cls, name, _withholding(method))
+    wrap_engine_calls(cls, lambda method, _props_index: _withholding(method))
 
 
 _apply_withholding(SpecProvider)

@@ -12,9 +12,9 @@ from pulumi.runtime import is_dry_run
 
 from . import bookkeeping
 from .connection import CONNECTION_KEY, Connection, connection_input
-from .fields import Doc, Local, Policy, Replace, Secret
+from .fields import Doc, Local, Replace
 from .provider import PLAN_NOTES, SpecProvider
-from .spec import Rules
+from .spec import FieldSpec, Rules
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -93,7 +93,7 @@ class SpecResource(Resource):
         secrets = spec.secret_names()
         props: dict[str, Any] = {name: None for name in spec.fields}
         for name, value in to_props(args).items():
-            props[name] = _protected(spec.fields[name].policies, value) if name in secrets else value
+            props[name] = _protected(spec.fields[name], value) if name in secrets else value
         props[bookkeeping.ENVELOPE] = bookkeeping.envelope(bookkeeping.Bookkeeping(logical_name=resource_name))
         if is_dry_run():  # asks check for the plan's notes as a property the preview's diff prints
             props[PLAN_NOTES] = True
@@ -106,13 +106,10 @@ class SpecResource(Resource):
         super().__init__(self.provider_cls(), resource_name, props, opts)
 
 
-def _protected(policies: tuple[Policy, ...], value: Any) -> Any:
+def _protected(field: FieldSpec, value: Any) -> Any:
     """``value`` with the parts its ``Secret`` policy names wrapped as secrets (a value that is itself an
     ``Output`` is wrapped whole: its parts are not known here)."""
-    policy = next((p for p in policies if isinstance(p, Secret)), None)
-    if policy is None or isinstance(value, Output):
-        return Output.secret(value)
-    return policy.protect(value, Output.secret)
+    return Output.secret(value) if isinstance(value, Output) else field.protect(value, Output.secret)
 
 
 def output_attribute_mismatch(cls: type[SpecResource]) -> tuple[list[str], list[str]]:

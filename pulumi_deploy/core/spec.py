@@ -87,6 +87,12 @@ class FieldSpec:
         """An input whose live value is the user's business (a complete response's absence is a removal)."""
         return self.is_input and all(p.live_owned for p in self.policies)
 
+    def protect(self, value: Any, secret: Callable[[Any], Any]) -> Any:
+        """``value`` with the parts its ``Secret`` policy names passed through ``secret`` (all of it when the
+        policy names no parts, or when another policy makes the field secret)."""
+        policy = self.get(Secret)
+        return policy.protect(value, secret) if isinstance(policy, Secret) else secret(value)
+
     def first(self, hook: Callable[[Policy], Any]) -> Any:
         """The first policy answer that is not ``MISSING`` (``MISSING`` when none answers)."""
         return next((v for v in map(hook, self.policies) if v is not MISSING), MISSING)
@@ -374,8 +380,7 @@ class ObjectSpec:
 
         for f in self.fields.values():
             if f.secret and props.get(f.name) is not None:
-                policy = f.get(Secret)
-                policy.protect(props[f.name], keep) if isinstance(policy, Secret) else keep(props[f.name])
+                f.protect(props[f.name], keep)
         return found
 
     # -- check --------------------------------------------------------------------------------

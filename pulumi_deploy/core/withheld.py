@@ -5,7 +5,7 @@ and this package puts the vendor's message in its own, so a rejected secret woul
 CLI — into CI logs — in plain text. Every engine-facing provider call is therefore wrapped
 (``SpecProvider``): when it fails, the exception is told the secret values of that call (its secret
 fields, from old and new inputs, and the vendor's secret settings in effect: credential, server keys,
-a connection's values), and what the user sees of it — its message (``PulumiDeployError.__str__``), or
+a connection's credentials), and what the user sees of it — its message (``PulumiDeployError.__str__``), or
 the traceback of an error that is not this package's (``error_display``) — shows each as ``[secret]``;
 so do the progress lines the call writes meanwhile (``log``).
 """
