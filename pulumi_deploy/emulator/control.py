@@ -31,6 +31,10 @@ the backend's ``control_action`` (RunPod: ``rollout_step``, ``fail_release``).
 Chaos (``PUT /_emulator/chaos``): a seeded random mix of the same faults on every vendor request
 (rates of 503, 429 with Retry-After, 500, drop_before, drop_after), for the reliability tests of
 record; ``GET /_emulator/chaos`` counts what was injected. Explicit faults are matched first.
+``max_streak`` bounds how many times in a row one request (vendor, method, path) fails: a transient
+fault is an outage that ends, and with independent draws a test of record would fail whenever, by
+how concurrent requests happened to interleave, one request drew more failures in a row than the
+client's retry budget. Each request still consumes its draw, so the seed fixes the sequence.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .base import VendorEmulator
 
@@ -79,6 +83,7 @@ class ChaosSpec(BaseModel):
     drop_before: float = 0.0
     drop_after: float = 0.0
     retry_after: float = 0.05
+    max_streak: int | None = Field(default=None, ge=1)  # None: failures in a row are unbounded
 
     def draw(self, rng: random.Random) -> FaultSpec | None:
         r = rng.random()
@@ -146,6 +151,10 @@ class ControlState:
     chaos_rng: random.Random = field(default_factory=random.Random)
     chaos_counts: dict[str, int] = field(default_factory=dict)
     chaos_requests: int = 0
+    chaos_spared: int = 0
+    """Draws of a failure served anyway because their request had failed ``max_streak`` times in a row."""
+    chaos_streaks: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    """Chaos failures in a row per request (vendor, method, path), for ``max_streak``."""
     in_flight: int = 0
     peak_in_flight: int = 0
     """Most vendor requests being served at the same moment since the last ``clear_calls``: how much
@@ -192,6 +201,12 @@ class ControlState:
                 return None
             self.chaos_requests += 1
             spec = chaos.draw(self.chaos_rng)
+            key = (vendor, method, path)
+            streak = self.chaos_streaks.get(key, 0)
+            if spec is not None and chaos.max_streak is not None and streak >= chaos.max_streak:
+                self.chaos_spared += 1
+                spec = None
+            self.chaos_streaks[key] = streak + 1 if spec is not None else 0
             if spec is None:
                 return None
             label = _chaos_label(spec)
@@ -315,6 +330,8 @@ def control_router(state: ControlState) -> APIRouter:
             state.chaos_rng = random.Random(spec.seed)
             state.chaos_counts = {}
             state.chaos_requests = 0
+            state.chaos_streaks = {}
+            state.chaos_spared = 0
         return spec.model_dump()
 
     @router.get("/chaos")
@@ -324,6 +341,7 @@ def control_router(state: ControlState) -> APIRouter:
                 "active": state.chaos is not None,
                 "requests": state.chaos_requests,
                 "injected": dict(state.chaos_counts),
+                "spared": state.chaos_spared,
             }
 
     @router.delete("/chaos")

@@ -39,6 +39,15 @@ def test_chaos_injects_the_configured_mix_reproducibly(client: TestClient) -> No
     assert first.count(200) == 200 - first.count(503) - first.count(429)
 
 
+def test_chaos_max_streak_serves_a_request_that_failed_that_many_times_in_a_row(client: TestClient) -> None:
+    client.put("/_emulator/chaos", json={"seed": 3, "status_503": 1.0, "max_streak": 3})
+    assert _statuses(client, 8) == [503, 503, 503, 200, 503, 503, 503, 200]
+    assert client.get(f"{BASE}/templates", headers=AUTH).status_code == 503  # another request has its own streak
+    report = client.get("/_emulator/chaos").json()
+    assert report["requests"] == 9 and report["injected"] == {"status_503": 7} and report["spared"] == 2
+    assert client.put("/_emulator/chaos", json={"status_503": 1.0, "max_streak": 0}).status_code == 422
+
+
 def test_chaos_429_carries_retry_after_and_stops_on_request(client: TestClient) -> None:
     client.put("/_emulator/chaos", json={"seed": 1, "status_429": 1.0, "retry_after": 0.25})
     response = client.get(f"{BASE}/endpoints", headers=AUTH)
