@@ -1,8 +1,8 @@
 """The provider's own bookkeeping, kept in one envelope next to the user's properties.
 
 What the provider must remember about a resource but the user never set — its logical name (for
-messages), whether its name was chosen by the provider and which outputs are the user's inputs — lives under
-one key. The key starts with ``__``: the
+messages), whether its name was chosen by the provider, which outputs are the user's inputs and the
+server address the object was found at — lives under one key. The key starts with ``__``: the
 engine hides such keys in every preview, diff and output listing, and ``diff`` never counts them as
 a change, so a rename through ``aliases`` (a new logical name) is no change.
 
@@ -32,9 +32,14 @@ class Bookkeeping:
     #: The outputs that are the user's inputs (outputs only; None: not recorded).
     input_names: tuple[str, ...] | None = None
     format: int = FORMAT
+    #: Settings that address a server, config key -> value (e.g. ``{"runpod:baseUrl": ...}``). In outputs,
+    #: the server the object was last made, updated or read on; in checked inputs, the one the settings
+    #: named then. None: not recorded (state written before, or a connection not known yet).
+    location: tuple[tuple[str, str], ...] | None = None
 
-    def without_input_names(self) -> Bookkeeping:
-        return replace(self, input_names=None)
+    def for_inputs(self) -> Bookkeeping:
+        """The part that carries over to new inputs: what is known before the object exists."""
+        return replace(self, input_names=None, location=None)
 
 
 def read(props: dict[str, Any]) -> Bookkeeping:
@@ -47,6 +52,7 @@ def read(props: dict[str, Any]) -> Bookkeeping:
             autonamed=bool(envelope.get("autonamed")),
             input_names=tuple(str(n) for n in names) if isinstance(names, list | tuple) else None,
             format=int(envelope.get("format") or FORMAT),
+            location=_location(envelope.get("location")),
         )
     names = props.get(LEGACY_INPUT_NAMES)
     return Bookkeeping(
@@ -55,6 +61,12 @@ def read(props: dict[str, Any]) -> Bookkeeping:
         input_names=tuple(str(n) for n in names) if isinstance(names, list | tuple) else None,
         format=1,
     )
+
+
+def _location(raw: Any) -> tuple[tuple[str, str], ...] | None:
+    if not isinstance(raw, dict):
+        return None
+    return tuple(sorted((str(k), str(v)) for k, v in raw.items() if isinstance(v, str)))
 
 
 def is_bookkeeping(key: str) -> bool:
@@ -68,6 +80,8 @@ def envelope(book: Bookkeeping) -> dict[str, Any]:
         out["autonamed"] = True
     if book.input_names is not None:
         out["input_names"] = sorted(book.input_names)
+    if book.location is not None:
+        out["location"] = dict(book.location)
     return out
 
 

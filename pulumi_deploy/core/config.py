@@ -116,6 +116,9 @@ class ConnectionValues:
     values: Mapping[str, str] = field(default_factory=dict)
     #: Part of the connection is an ``Output`` not known yet (preview): configuration cannot be judged.
     pending: bool = False
+    #: The address an existing object was recorded at, where the settings now name another server:
+    #: reading and deleting it go there (below the connection, above stack config).
+    recorded: Mapping[str, str] = field(default_factory=dict)
 
 
 _NO_CONNECTION = ConnectionValues()
@@ -160,6 +163,10 @@ def _explicit(setting: Setting) -> str | None:
     return (_connection.get() or _NO_CONNECTION).values.get(setting.config_key) or None
 
 
+def _recorded(setting: Setting) -> str | None:
+    return (_connection.get() or _NO_CONNECTION).recorded.get(setting.config_key) or None
+
+
 def source(setting: Setting) -> str:
     """Where the value of ``setting`` this call uses comes from, in the words a user changes it by: the
     field of this resource's ``connection=`` that gave it, else the config key and environment variable."""
@@ -167,6 +174,11 @@ def source(setting: Setting) -> str:
         with _lock:
             field_name = _connection_fields.get(setting.config_key, setting.config_key)
         return f"the `{field_name}` of this resource's `connection=`"
+    if _recorded(setting):
+        return (
+            f"the stack's record of where this object lives (`{setting.config_key}` when it was last made, "
+            "updated or read there; the next `pulumi up` moves it to the current setting)"
+        )
     return f"`{setting.config_key}` / ${setting.env}"
 
 
@@ -176,8 +188,9 @@ def how_to_set(setting: Setting) -> str:
 
 
 def lookup(setting: Setting) -> str | None:
-    """The resource's connection wins, then stack config, then the environment; then the default."""
-    explicit = _explicit(setting)
+    """The resource's connection wins, then where the object was recorded (when it lives elsewhere than
+    the settings now say), then stack config, then the environment; then the default."""
+    explicit = _explicit(setting) or _recorded(setting)
     if explicit:
         return explicit
     with _lock:

@@ -38,6 +38,7 @@ from pulumi.dynamic import (
 
 from . import adoption_claims, autonaming, bookkeeping, log, pending_notes, replacement_order
 from .config import (
+    ConnectionValues,
     VendorSettings,
     connection_pending,
     connection_settings,
@@ -59,6 +60,7 @@ from .errors import (
 )
 from .fields import MISSING, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
+from .location import MAY_MOVE_NOTE, Location, Relocation, as_record
 from .request import (
     Call,
     JsonObject,
@@ -81,15 +83,6 @@ ADOPT_ID = "adopt_id"
 #: (``preview --diff`` on stdout) carries the notes under the resource. ``up`` never stores it and
 #: ``diff`` never counts it.
 PLAN_NOTES = "plan_notes"
-#: The preview's note for an object whose connection now names another base URL.
-MOVE_NOTE = (
-    "connection names another base URL: the object is created there, then deleted from the one it lives on"
-)
-#: ... and for one whose connection is known only at ``up`` (an ``Output`` of a resource still changing).
-MAY_MOVE_NOTE = (
-    "connection is known only at `up`: should it name another server then, `up` replaces the object "
-    "(creates it there, then deletes it from the one it lives on)"
-)
 
 
 _checking = threading.local()
@@ -285,21 +278,20 @@ class SpecProvider(ResourceProvider):
         names = bookkeeping.read(outs).input_names
         return list(names) if names is not None else None
 
-    @staticmethod
-    def with_input_names(outs: dict[str, Any], names: list[str]) -> dict[str, Any]:
-        """``outs`` recording ``names`` as the user's inputs."""
-        book = bookkeeping.read(outs)
-        return bookkeeping.write(outs, bookkeeping.Bookkeeping(book.logical_name, book.autonamed, tuple(names)))
-
     def outputs(self, inputs: dict[str, Any], wire: JsonObject | None) -> dict[str, Any]:
         """Outputs = live values, overlaid with the user's inputs (a superset of the inputs)."""
         outs: dict[str, Any] = dict(self.live_values(wire)) if wire else {}
         outs.update(self.user_inputs(inputs))
         if CONNECTION_KEY in inputs:  # read, update and delete get the outputs: they need the connection
             outs[CONNECTION_KEY] = inputs[CONNECTION_KEY]
+        return bookkeeping.write(outs, self._output_book(inputs))
+
+    def _output_book(self, inputs: dict[str, Any]) -> bookkeeping.Bookkeeping:
+        """The outputs' bookkeeping: the inputs', with which of them are the user's and the address the
+        call reached the object at (under the settings in effect)."""
         book = bookkeeping.read(inputs)
         names = tuple(self.user_inputs(inputs))
-        return bookkeeping.write(outs, bookkeeping.Bookkeeping(book.logical_name, book.autonamed, names))
+        return dataclasses.replace(book, input_names=names, location=as_record(self.location()))
 
     # -- check / diff (pure: they run during preview) --------------------------------------------
 
@@ -331,7 +323,9 @@ class SpecProvider(ResourceProvider):
                 reasons[""] = [problem]
         if self.spec.autoname:
             book = self._autoname(_olds, inputs, book)
-        inputs = bookkeeping.write(inputs, book.without_input_names())
+        # Where the settings name the object's server: diff compares it with where the object lives.
+        target = None if reasons or connection_pending() else as_record(self.location())
+        inputs = bookkeeping.write(inputs, dataclasses.replace(book.for_inputs(), location=target))
         # One failure per property carrying every reason (failures keyed by property would lose all but one).
         return CheckResult(
             inputs, [CheckFailure(self._failure_property(p), "; ".join(rs)) for p, rs in reasons.items()]
@@ -423,24 +417,56 @@ class SpecProvider(ResourceProvider):
                 lines.append(f"{name}: {', '.join(keys)} changed (values are secret)")
         return lines
 
-    def moves(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> bool:
-        """The resource's connection now names another server than the one its object lives on.
+    def relocation(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Relocation | None:
+        """The settings (the resource's connection, else stack config and environment) now name another
+        server than the one the object was recorded on; None when they name the same one.
 
         An object cannot move between servers: it is created on the new one and deleted from the old one
-        (delete gets the old connection), and the preview says so. Only a base URL a connection gives
-        (before or now) can differ — where both fall back to stack config and environment they are the
-        same — and a different URL may still reach the same server (a host name for an address, a proxy):
-        the object is looked up there first (a read-only GET), and only one that is not there moves. A
-        connection not known yet is judged when it is."""
-        old, new = values_of(olds), values_of(news)
-        if new.pending or old.pending or not (old.values or new.values):
-            return False
+        (delete goes where it lives), and the preview says so. A different URL may still reach the same
+        server (a host name for an address, a proxy): the object is looked up there first (a read-only
+        GET), and only one that is not there moves. A connection not known yet is judged when it is."""
+        # The server the settings named when the inputs were checked. The engine also diffs on refresh, with
+        # the inputs of the last `up`: then the target is where the object went, whatever the settings say now.
+        target = bookkeeping.read(news).location
+        old = self.where_it_lives(olds)
+        if target is None or old.pending:
+            return None  # a connection not known yet, or inputs checked before targets were recorded
         with connection_settings(old):
-            before = self.base_url()
+            before, lives_on = self.location(), self.base_url()
+        if self.same_place(before, dict(target)):
+            return None
+        new = values_of(news)
         with connection_settings(new):
-            if self.base_url() == before:
-                return False
-            return self.api_read(self.client(), id_, olds) is None
+            found = self.api_read(self.client(), id_, olds) is not None
+            by_connection = any(k in new.values for k in dict(target))
+            return Relocation(lives_on, self.base_url(), found, by_connection=by_connection)
+
+    def where_it_lives(self, props: dict[str, Any]) -> ConnectionValues:
+        """The settings for calls on the existing object whose recorded outputs are ``props``: its
+        connection and, while the settings name another server than the one it was recorded on (or none
+        at all), that record."""
+        values = values_of(props)
+        recorded = bookkeeping.read(props).location
+        if recorded is None or values.pending:
+            return values
+        with connection_settings(values):
+            try:
+                here: Location | None = self.location()
+            except ConfigError:
+                here = None
+        if here is not None and self.same_place(dict(recorded), here):
+            return values
+        return dataclasses.replace(values, recorded=dict(recorded))
+
+    def location(self) -> Location:
+        """The settings in effect that address the vendor's server (config key -> value), recorded with
+        the outputs. A vendor whose address is more than its base URL (an API version) overrides."""
+        return {self.settings.base_url.config_key: self.base_url()}
+
+    def same_place(self, recorded: Location, current: Location) -> bool:
+        """Two addresses name one server, whose objects (and ids) are the same at both. A vendor whose
+        server answers at several addresses (one per API version) overrides."""
+        return recorded == current
 
     def base_url(self) -> str:
         """The base URL the provider's calls go to under the settings in effect (no request is sent)."""
@@ -509,16 +535,25 @@ class SpecProvider(ResourceProvider):
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
         if news.get(PLAN_NOTES) is not None:  # a preview (check put its notes there); never a refresh
             self._announce_pins(olds, news, plan)
-        # A move to another server replaces; the engine's own property diff shows the connection changed.
-        moved = self.moves(id_, olds, news)
-        if moved:  # said as it is found (a refresh never moves: its old and new connection are one)
-            note(f"{self.describe(news)}: {MOVE_NOTE}")
+        # A move to another server replaces; the engine's own property diff shows a connection changed.
+        relocation = self.relocation(id_, olds, news)
+        moved = relocation is not None and relocation.moves
+        if relocation is not None:  # said as it is found
+            note(f"{self.describe(news)}: {relocation.note()}")
+        if moved:
+            assert relocation is not None
             # The replacement's check (which has no olds) shows it as the preview's plan_notes.
             urn = self._urn(bookkeeping.read(news).logical_name)
-            pending_notes.remember(urn, [*pending_notes.take(urn), MOVE_NOTE])
+            pending_notes.remember(urn, [*pending_notes.take(urn), relocation.note()])
         elif values_of(news).pending:
             note(f"{self.describe(news)}: {MAY_MOVE_NOTE}")
-        replaces = [*plan.replace_keys, CONNECTION_KEY] if moved else plan.replace_keys
+        if moved:
+            assert relocation is not None
+            # The property that forces the replacement: the connection, or where the bookkeeping says the
+            # object lives (the stack's settings are no property).
+            replaces = [*plan.replace_keys, CONNECTION_KEY if relocation.by_connection else bookkeeping.ENVELOPE]
+        else:
+            replaces = plan.replace_keys
         # A unique name is unique per server: a move alone never has to delete first.
         dbr = self.delete_before_replace(olds, news) if plan.replaces else (False if moved else None)
         if dbr:
@@ -528,10 +563,18 @@ class SpecProvider(ResourceProvider):
             # The engine re-checks a replacement without olds: its name must differ from this one.
             autonaming.remember_replaced(self._urn(old_book.logical_name), str(olds[field]))
         if plan.changed or moved:
-            return DiffResult(changes=None, replaces=replaces, delete_before_replace=dbr)
-        # A changed connection that reaches the same object (a rotated key, another URL of its server) is
-        # recorded by an update that calls nothing, so refresh and destroy use it, not the old one.
-        rewrite = old_book.format < bookkeeping.FORMAT or olds.get(CONNECTION_KEY) != news.get(CONNECTION_KEY)
+            # A move by the stack's settings changes no property: the engine, left to compute the change
+            # itself, would see none.
+            stack_move = moved and not plan.changed and CONNECTION_KEY not in replaces
+            return DiffResult(changes=True if stack_move else None, replaces=replaces, delete_before_replace=dbr)
+        # A changed connection that reaches the same object (a rotated key, another URL of its server), and
+        # a new address of the object's server, are recorded by an update that calls nothing, so refresh
+        # and destroy use them, not the old ones.
+        rewrite = (
+            old_book.format < bookkeeping.FORMAT
+            or olds.get(CONNECTION_KEY) != news.get(CONNECTION_KEY)
+            or relocation is not None
+        )
         return DiffResult(changes=rewrite, replaces=[])
 
     # -- create / read / update / delete ------------------------------------------------------
@@ -658,6 +701,10 @@ class SpecProvider(ResourceProvider):
         return lines + plan.notes()
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        with connection_settings(self.where_it_lives(props)):
+            return self._read(id_, props)
+
+    def _read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.explained(props, id_):
             client = self.client()
             wire = self.api_read(client, id_, props)
@@ -667,7 +714,7 @@ class SpecProvider(ResourceProvider):
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
             return ReadResult(None, {})
         live = self.align_live(self.live_values(wire), self.old_inputs(props))
-        inputs = bookkeeping.write({}, bookkeeping.read(props).without_input_names())
+        inputs = bookkeeping.write({}, bookkeeping.read(props).for_inputs())
         if CONNECTION_KEY in props:  # the connection stays an input: refresh must not drop it
             inputs[CONNECTION_KEY] = props[CONNECTION_KEY]
         for name, old in self.old_inputs(props).items():
@@ -694,15 +741,13 @@ class SpecProvider(ResourceProvider):
             outs = {**kept, **self.user_inputs(news)}
             if CONNECTION_KEY in news:
                 outs[CONNECTION_KEY] = news[CONNECTION_KEY]
-            book = bookkeeping.read(news)
-            names = (*self.user_inputs(news),)
-            return UpdateResult(bookkeeping.write(outs, dataclasses.replace(book, input_names=names)))
+            return UpdateResult(bookkeeping.write(outs, self._output_book(news)))
         with self.explained(news, id_):
             wire = self.api_update(self.client(), id_, plan, olds, news)
         return UpdateResult(self.outputs(news, wire))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        with self.explained(props, id_):
+        with connection_settings(self.where_it_lives(props)), self.explained(props, id_):
             client = self.client()
             try:
                 self.api_delete(client, id_, props)

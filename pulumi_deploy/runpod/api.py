@@ -17,6 +17,7 @@ from ..core.config import Setting, VendorSettings, lookup, resolve_base_url
 from ..core.errors import ConfigError, ErrorRules, InUse, standard_message, when
 from ..core.fields import Policy
 from ..core.http import ApiClient, get_client
+from ..core.location import Location
 from ..core.provider import SpecProvider
 from ..core.request import SPARSE_PATCH, JsonObject, Routes
 from ..core.spec import ObjectSpec, snake_to_camel
@@ -108,6 +109,16 @@ def check_base_url(version: ApiVersion) -> None:
         )
 
 
+def server_of(location: Location) -> str:
+    """The server a recorded address names, whichever API version it used: RunPod's own for either
+    version's default URL; for another (a proxy, the emulator) its URL without the version part."""
+    url = location.get(BASE_URL.config_key, "").rstrip("/")
+    if url in DEFAULT_BASE_URLS.values():
+        return "runpod"
+    version = location.get(API_VERSION.config_key, "")
+    return url.removesuffix(f"/{version}") if version else url
+
+
 def client_for(version: ApiVersion, provider: SpecProvider) -> ApiClient:
     check_base_url(version)
     return get_client(SETTINGS[version], provider.auth_headers())
@@ -141,6 +152,14 @@ class RestObjectProvider(SpecProvider):
 
     def base_url(self) -> str:
         return resolve_base_url(SETTINGS[api_version()])
+
+    def location(self) -> Location:
+        # The version picks the paths and bodies at the base URL: both address the object.
+        return {API_VERSION.config_key: api_version(), BASE_URL.config_key: self.base_url()}
+
+    def same_place(self, recorded: Location, current: Location) -> bool:
+        # Both versions serve one account's objects, under the same ids: switching is no move.
+        return server_of(recorded) == server_of(current)
 
     def _routes(self) -> Routes:
         # The same object lives at a different path on each API version.

@@ -8,7 +8,7 @@ from pulumi.output import Unknown
 
 from pulumi_deploy.core.connection import CONNECTION_KEY
 from pulumi_deploy.core.http import use_transport
-from pulumi_deploy.core.provider import MAY_MOVE_NOTE, MOVE_NOTE
+from pulumi_deploy.core.location import MAY_MOVE_NOTE, MOVE_NOTE
 from pulumi_deploy.runpod.template import TemplateProvider
 
 OLD_URL, NEW_URL = "http://127.0.0.1:1/v2", "http://127.0.0.1:2/v2"
@@ -32,7 +32,9 @@ def diff_with(news_connection: object, answer: int | None, capsys: pytest.Captur
 
     olds = {**INPUTS, CONNECTION_KEY: connection(OLD_URL)}
     with use_transport(lambda _base_url: httpx.MockTransport(serve)):
-        result = TemplateProvider().diff("t1", olds, {**INPUTS, CONNECTION_KEY: news_connection})
+        provider = TemplateProvider()
+        news = provider.check(olds, {**INPUTS, CONNECTION_KEY: news_connection}).inputs  # as the engine does
+        result = provider.diff("t1", olds, news)
     return result.replaces, capsys.readouterr().err, seen
 
 
