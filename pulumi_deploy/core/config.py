@@ -66,6 +66,12 @@ class VendorSettings:
 
     def unreachable_hint(self, base_url: str) -> str:
         """No answer at all: the server is down or the base URL names the wrong host or port."""
+        if recorded(self.base_url):
+            return (
+                f"Is the {self.vendor} server this object lives on still running at {base_url}? It was "
+                f"recorded there, and {how_to_set(self.base_url)} now names another server. If that server "
+                "is gone for good, `pulumi state delete <urn>` forgets the object."
+            )
         return (
             f"Is the {self.vendor} API running and reachable at {base_url}? "
             f"Check the base URL setting: {how_to_set(self.base_url)}"
@@ -163,7 +169,8 @@ def _explicit(setting: Setting) -> str | None:
     return (_connection.get() or _NO_CONNECTION).values.get(setting.config_key) or None
 
 
-def _recorded(setting: Setting) -> str | None:
+def recorded(setting: Setting) -> str | None:
+    """The value of ``setting`` this call takes from where the object was recorded to live, if any."""
     return (_connection.get() or _NO_CONNECTION).recorded.get(setting.config_key) or None
 
 
@@ -174,10 +181,10 @@ def source(setting: Setting) -> str:
         with _lock:
             field_name = _connection_fields.get(setting.config_key, setting.config_key)
         return f"the `{field_name}` of this resource's `connection=`"
-    if _recorded(setting):
+    if recorded(setting):
         return (
-            f"the stack's record of where this object lives (`{setting.config_key}` when it was last made, "
-            "updated or read there; the next `pulumi up` moves it to the current setting)"
+            f"the stack's record of where this object lives, which the next `pulumi up` moves to the current "
+            f"`{setting.config_key}`"
         )
     return f"`{setting.config_key}` / ${setting.env}"
 
@@ -190,7 +197,7 @@ def how_to_set(setting: Setting) -> str:
 def lookup(setting: Setting) -> str | None:
     """The resource's connection wins, then where the object was recorded (when it lives elsewhere than
     the settings now say), then stack config, then the environment; then the default."""
-    explicit = _explicit(setting) or _recorded(setting)
+    explicit = _explicit(setting) or recorded(setting)
     if explicit:
         return explicit
     with _lock:

@@ -43,8 +43,10 @@ from .config import (
     connection_pending,
     connection_settings,
     load_stack_config,
+    recorded,
     resolve_base_url,
     secret_setting_values,
+    source,
 )
 from .connection import CONNECTION_KEY, apply_connections, connection_secrets, values_of, wrap_engine_calls
 from .engine import current_call, note
@@ -782,11 +784,15 @@ class SpecProvider(ResourceProvider):
             ) from answer
         if paths:
             setting = (client.settings or self.settings).base_url
+            where_from = (
+                f"it came from {source(setting)}"
+                if recorded(setting)
+                else f"{setting.config_key} / ${setting.env}, or the resource's connection"
+            )
             raise PulumiDeployError(
                 f"{self.describe(props, id_)}: {client.base_url} answered 404 for the object and for "
                 f"{' and '.join(paths)} too: that is not the {self.spec.vendor} API holding this object. Check "
-                f"the base URL ({setting.config_key} / ${setting.env}, or the resource's connection); nothing "
-                "was removed from the stack."
+                f"the base URL ({where_from}); nothing was removed from the stack."
             )
 
 

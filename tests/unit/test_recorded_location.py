@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from pulumi_deploy.core import bookkeeping
+from pulumi_deploy.core.errors import PulumiDeployError
 from pulumi_deploy.core.http import use_transport
 from pulumi_deploy.runpod.template import TemplateProvider
 from pulumi_deploy.trustgate.gateway import GatewayProvider
@@ -148,3 +149,34 @@ def test_a_base_url_now_unset_reads_where_the_object_was_recorded(monkeypatch):
     with use_transport(lambda _: httpx.MockTransport(serve)):
         GatewayProvider().read("g1", outs)
     assert seen and all(s.startswith(f"GET {OLD_URL}/") for s in seen), seen
+
+
+def test_an_error_where_the_object_lives_says_the_address_came_from_the_stacks_record(monkeypatch):
+    # given: made on the old server, which now refuses the credential; the settings name a new one
+    outs = made_at(monkeypatch, OLD_URL, Server())
+    monkeypatch.setenv("RUNPOD_BASE_URL", NEW_URL)
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"detail": "invalid api key"})
+
+    # when
+    with use_transport(lambda _: httpx.MockTransport(refuse)), pytest.raises(PulumiDeployError) as failed:
+        TemplateProvider().read("t1", outs)
+    # then: the message names the old server and why it was asked, not the setting that names the new one
+    text = str(failed.value)
+    assert OLD_URL in text and "the stack's record of where this object lives" in text, text
+    assert NEW_URL not in text
+
+
+def test_an_unreachable_server_where_the_object_lives_is_named_with_the_way_out(monkeypatch):
+    outs = made_at(monkeypatch, OLD_URL, Server())
+    monkeypatch.setenv("RUNPOD_BASE_URL", NEW_URL)
+    monkeypatch.setenv("PULUMI_DEPLOY_MAX_ATTEMPTS", "1")
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with use_transport(lambda _: httpx.MockTransport(down)), pytest.raises(PulumiDeployError) as failed:
+        TemplateProvider().delete("t1", outs)
+    text = str(failed.value)
+    assert f"still running at {OLD_URL}" in text and "pulumi state delete" in text, text
