@@ -537,25 +537,20 @@ class SpecProvider(ResourceProvider):
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
         if news.get(PLAN_NOTES) is not None:  # a preview (check put its notes there); never a refresh
             self._announce_pins(olds, news, plan)
-        # A move to another server replaces; the engine's own property diff shows a connection changed.
+        # A move to another server replaces, forced by the connection or, where the stack's settings moved
+        # it (they are no property), by the bookkeeping that says where the object lives.
         relocation = self.relocation(id_, olds, news)
         moved = relocation is not None and relocation.moves
+        replaces = plan.replace_keys
         if relocation is not None:  # said as it is found
             note(f"{self.describe(news)}: {relocation.note()}")
-        if moved:
-            assert relocation is not None
-            # The replacement's check (which has no olds) shows it as the preview's plan_notes.
-            urn = self._urn(bookkeeping.read(news).logical_name)
-            pending_notes.remember(urn, [*pending_notes.take(urn), relocation.note()])
+            if relocation.moves:
+                # The replacement's check (which has no olds) shows it as the preview's plan_notes.
+                urn = self._urn(bookkeeping.read(news).logical_name)
+                pending_notes.remember(urn, [*pending_notes.take(urn), relocation.note()])
+                replaces = [*replaces, CONNECTION_KEY if relocation.by_connection else bookkeeping.ENVELOPE]
         elif values_of(news).pending:
             note(f"{self.describe(news)}: {MAY_MOVE_NOTE}")
-        if moved:
-            assert relocation is not None
-            # The property that forces the replacement: the connection, or where the bookkeeping says the
-            # object lives (the stack's settings are no property).
-            replaces = [*plan.replace_keys, CONNECTION_KEY if relocation.by_connection else bookkeeping.ENVELOPE]
-        else:
-            replaces = plan.replace_keys
         # A unique name is unique per server: a move alone never has to delete first.
         dbr = self.delete_before_replace(olds, news) if plan.replaces else (False if moved else None)
         if dbr:
@@ -567,7 +562,7 @@ class SpecProvider(ResourceProvider):
         if plan.changed or moved:
             # A move by the stack's settings changes no property: the engine, left to compute the change
             # itself, would see none.
-            stack_move = moved and not plan.changed and CONNECTION_KEY not in replaces
+            stack_move = moved and not plan.changed and relocation is not None and not relocation.by_connection
             return DiffResult(changes=True if stack_move else None, replaces=replaces, delete_before_replace=dbr)
         # A changed connection that reaches the same object (a rotated key, another URL of its server), and
         # a new address of the object's server, are recorded by an update that calls nothing, so refresh
