@@ -169,6 +169,11 @@ def _explicit(setting: Setting) -> str | None:
     return (_connection.get() or _NO_CONNECTION).values.get(setting.config_key) or None
 
 
+def given_by_connection(config_key: str) -> bool:
+    """The resource's connection sets this setting (its value is stored with the connection, a secret)."""
+    return bool((_connection.get() or _NO_CONNECTION).values.get(config_key))
+
+
 def recorded(setting: Setting) -> str | None:
     """The value of ``setting`` this call takes from where the object was recorded to live, if any."""
     return (_connection.get() or _NO_CONNECTION).recorded.get(setting.config_key) or None

@@ -42,6 +42,7 @@ from .config import (
     VendorSettings,
     connection_pending,
     connection_settings,
+    given_by_connection,
     load_stack_config,
     recorded,
     resolve_base_url,
@@ -293,7 +294,7 @@ class SpecProvider(ResourceProvider):
         call reached the object at (under the settings in effect)."""
         book = bookkeeping.read(inputs)
         names = tuple(self.user_inputs(inputs))
-        return dataclasses.replace(book, input_names=names, location=as_record(self.location()))
+        return dataclasses.replace(book, input_names=names, location=self._location_record())
 
     # -- check / diff (pure: they run during preview) --------------------------------------------
 
@@ -326,7 +327,7 @@ class SpecProvider(ResourceProvider):
         if self.spec.autoname:
             book = self._autoname(_olds, inputs, book)
         # Where the settings name the object's server: diff compares it with where the object lives.
-        target = None if reasons or connection_pending() else as_record(self.location())
+        target = None if reasons or connection_pending() else self._location_record()
         inputs = bookkeeping.write(inputs, dataclasses.replace(book.for_inputs(), location=target))
         # One failure per property carrying every reason (failures keyed by property would lose all but one).
         return CheckResult(
@@ -435,12 +436,14 @@ class SpecProvider(ResourceProvider):
             return None  # a connection not known yet, or inputs checked before targets were recorded
         with connection_settings(old):
             before, lives_on = self.location(), self.base_url()
-        if self.same_place(before, dict(target)):
-            return None
         new = values_of(news)
+        with connection_settings(dataclasses.replace(new, recorded=dict(target))):
+            after = self.location()
+        if self.same_place(before, after):
+            return None
         with connection_settings(new):
             found = self.api_read(self.client(), id_, olds) is not None
-            by_connection = any(k in new.values for k in dict(target))
+            by_connection = any(k in new.values for k in after)
             return Relocation(lives_on, self.base_url(), found, by_connection=by_connection)
 
     def where_it_lives(self, props: dict[str, Any]) -> ConnectionValues:
@@ -448,17 +451,23 @@ class SpecProvider(ResourceProvider):
         connection and, while the settings name another server than the one it was recorded on (or none
         at all), that record."""
         values = values_of(props)
-        recorded = bookkeeping.read(props).location
-        if recorded is None or values.pending:
+        record = bookkeeping.read(props).location
+        if record is None or values.pending:
             return values
+        there = dataclasses.replace(values, recorded=dict(record))
         with connection_settings(values):
             try:
                 here: Location | None = self.location()
             except ConfigError:
                 here = None
-        if here is not None and self.same_place(dict(recorded), here):
-            return values
-        return dataclasses.replace(values, recorded=dict(recorded))
+        with connection_settings(there):
+            recorded_place = self.location()
+        return values if here is not None and self.same_place(recorded_place, here) else there
+
+    def _location_record(self) -> tuple[tuple[str, str], ...]:
+        """What the bookkeeping stores of the location in effect: the settings the resource's connection
+        does not give (the connection, stored as a secret with the outputs, records its own)."""
+        return as_record({k: v for k, v in self.location().items() if not given_by_connection(k)})
 
     def location(self) -> Location:
         """The settings in effect that address the vendor's server (config key -> value), recorded with

@@ -3,7 +3,11 @@
 Behind a wrong base URL every object answers 404. Believed, refresh would drop every object from the
 stack (and the next ``up`` would create duplicates) and destroy would forget objects that still run.
 A 404 is believed only when a list the object lives in answers — and then it is: an object deleted out of
-band is dropped by refresh and skipped by destroy."""
+band is dropped by refresh and skipped by destroy.
+
+State records the server each object lives on, and refresh and destroy go there whatever base URL the
+settings name now (tests/e2e/test_stack_base_url_change.py); the wrong base URL then reaches only state
+that records none (written before servers were recorded), as these tests make it."""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from nemo_scenarios import config_args
 from trustgate_programs import base_cfg, program
 
 from pulumi_deploy import cyberun, nemo, runpod
-from pulumi_deploy.local_stack import StackFailed
+from pulumi_deploy.core import bookkeeping
+from pulumi_deploy.local_stack import LocalStack, StackFailed
 
 pytestmark = pytest.mark.e2e
 
@@ -29,13 +34,29 @@ def template_program() -> None:
     pulumi.export("template_id", tmpl.id)
 
 
+def forget_where_objects_live(stack: LocalStack) -> None:
+    """Make the stack's state one that records no server for its objects."""
+    exported = stack.stack.export_stack()
+    for resource in exported.deployment["resources"]:
+        for props in (resource.get("inputs") or {}, resource.get("outputs") or {}):
+            envelope = props.get(bookkeeping.ENVELOPE)
+            if isinstance(envelope, dict):
+                envelope.pop("location", None)
+    stack.stack.import_stack(exported)
+
+
 def test_refresh_against_another_service_keeps_every_object_and_names_the_setting(emulator, make_stack):
     # given: a gateway, an upstream and two services; then the base URL points at another vendor's API
     stack = make_stack(trustgate_program())
     stack.up()
     right = stack.env["TRUSTGATE_BASE_URL"]
     stack.set_env("TRUSTGATE_BASE_URL", stack.env["CYBERUN_BASE_URL"])
-    # when
+    # when: the state records where the objects live
+    recorded = stack.refresh()
+    # then: refresh read them there
+    assert recorded.summary == {"same": 1 + len(NAMES)}, recorded.text
+    # when: it does not
+    forget_where_objects_live(stack)
     with pytest.raises(StackFailed) as failed:
         stack.refresh()
     # then: nothing left the stack, and the error says why and what to check
@@ -56,6 +77,7 @@ def test_destroy_against_another_service_forgets_nothing_that_still_exists(emula
     # given: a template; then the base URL points at another vendor's API
     stack = make_stack(template_program)
     created = stack.up()
+    forget_where_objects_live(stack)
     right = stack.env["RUNPOD_BASE_URL"]
     stack.set_env("RUNPOD_BASE_URL", stack.env["TRUSTGATE_BASE_URL"])
     # when
