@@ -181,3 +181,34 @@ def test_a_config_whose_connection_names_another_platform_moves_there(real_nemo,
     assert httpx.get(real_path).status_code == 404
     stack.destroy()
     assert name not in {c["name"] for c in emulator_process.control.inventory("nemo")["deployment_configs"]}
+
+
+def test_refresh_and_destroy_reach_a_config_on_the_real_service_after_the_base_url_changed(
+    real_nemo, emulator_process, emulator, make_stack
+):
+    # given: a config made on the real service through the stack's base URL (no connection)
+    name = unique("cfg")
+    real_path = f"{real_nemo.base_url}{MODELS}/default/deployment-configs/{name}"
+
+    def program() -> None:
+        nemo.ModelDeploymentConfig("cfg", config_args(name))
+
+    stack = make_stack(program, env={"NEMO_BASE_URL": real_nemo.base_url, "PULUMI_DEPLOY_POLL_INTERVAL": "0.2"})
+    stack.up()
+    assert httpx.get(real_path).status_code == 200
+    # when: the environment now names the emulator's NeMo (another platform)
+    stack.set_env("NEMO_BASE_URL", emulator_process.base_urls["NEMO_BASE_URL"])
+    emulator.clear_calls()
+    refreshed = stack.refresh()
+    kept = "cfg" in stack.resource_names()
+    preview = stack.preview()
+    stack.destroy()
+    # then: refresh read it on the real service and kept it, the preview says up would move it, and
+    # destroy deleted it there; the emulator was only asked whether it has the config (the preview's GET)
+    assert refreshed.summary == {"same": 2} and kept, refreshed.text
+    assert preview.step("cfg").op == "replace", preview.text
+    assert f"deleted from the one it lives on ({real_nemo.base_url})" in preview.text
+    assert httpx.get(real_path).status_code == 404
+    assert [(c["method"], c["path"]) for c in emulator.calls("nemo")] == [
+        ("GET", f"{MODELS}/default/deployment-configs/{name}")
+    ], emulator.calls("nemo")
