@@ -435,7 +435,7 @@ class SpecProvider(ResourceProvider):
         if target is None or old.pending:
             return None  # a connection not known yet, or inputs checked before targets were recorded
         with connection_settings(old):
-            before, lives_on = self.location(), self.base_url()
+            before, lives_on = self.location(), self.place()
         new = values_of(news)
         with connection_settings(dataclasses.replace(new, recorded=dict(target))):
             after = self.location()
@@ -444,7 +444,7 @@ class SpecProvider(ResourceProvider):
         with connection_settings(new):
             found = self.api_read(self.client(), id_, olds) is not None
             by_connection = any(k in new.values for k in after)
-            return Relocation(lives_on, self.base_url(), found, by_connection=by_connection)
+            return Relocation(lives_on, self.place(), found, by_connection=by_connection)
 
     def where_it_lives(self, props: dict[str, Any]) -> ConnectionValues:
         """The settings for calls on the existing object whose recorded outputs are ``props``: its
@@ -473,6 +473,10 @@ class SpecProvider(ResourceProvider):
         """The settings in effect that address the vendor's server (config key -> value), recorded with
         the outputs. A vendor whose address is more than its base URL (an API version) overrides."""
         return {self.settings.base_url.config_key: self.base_url()}
+
+    def place(self) -> str:
+        """The location in effect in a user's words (its base URL unless a vendor says more)."""
+        return self.base_url()
 
     def same_place(self, recorded: Location, current: Location) -> bool:
         """Two addresses name one server, whose objects (and ids) are the same at both. A vendor whose
@@ -720,7 +724,10 @@ class SpecProvider(ResourceProvider):
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
             return ReadResult(None, {})
         live = self.align_live(self.live_values(wire), self.old_inputs(props))
-        inputs = bookkeeping.write({}, bookkeeping.read(props).for_inputs())
+        # The inputs name where the object was read, as check names where the settings put it: the next
+        # check's inputs differ from these in their bookkeeping only where the object is to move.
+        book = dataclasses.replace(bookkeeping.read(props).for_inputs(), location=self._location_record())
+        inputs = bookkeeping.write({}, book)
         if CONNECTION_KEY in props:  # the connection stays an input: refresh must not drop it
             inputs[CONNECTION_KEY] = props[CONNECTION_KEY]
         for name, old in self.old_inputs(props).items():

@@ -31,12 +31,17 @@ TRANSITIONING = frozenset({"deploying", "stopping"})
 DEFAULT_WAIT_TIMEOUT = 900.0
 
 
+def acts_for_team(token: str | None) -> bool:
+    """The token is a user JWT, which acts for the team ``X-Team-ID`` names (a key's team is fixed)."""
+    return bool(token) and not str(token).startswith(KEY_PREFIXES)
+
+
 def auth_headers(token: str | None) -> dict[str, str]:
     """``Authorization: Bearer``; a user JWT also needs ``X-Team-ID`` (the API answers 400 without it)."""
     if not token:
         return {}
     headers = {"Authorization": f"Bearer {token}"}
-    if token.startswith(KEY_PREFIXES):
+    if not acts_for_team(token):
         return headers
     team = lookup(TEAM_ID)
     if not team:

@@ -18,7 +18,7 @@ from pulumi import Input, Output
 from pydantic import Field
 
 from ..core import log
-from ..core.config import resolve_base_url
+from ..core.config import lookup, resolve_base_url
 from ..core.errors import AlreadyExists, ApiError, PulumiDeployError
 from ..core.fields import (
     Computed,
@@ -33,6 +33,7 @@ from ..core.fields import (
     as_sorted_set,
 )
 from ..core.http import ApiClient, AuthHeaders
+from ..core.location import Location
 from ..core.provider import SpecProvider
 from ..core.request import PARTIAL_PUT, JsonObject, Routes, update_call
 from ..core.resource import AdoptableArgs, SpecResource
@@ -188,6 +189,17 @@ class ContainerServiceProvider(SpecProvider):
 
     def auth_headers(self) -> AuthHeaders:
         return api.auth_headers
+
+    def location(self) -> Location:
+        # A user JWT acts for the team X-Team-ID names, and sees that team's services only.
+        where = super().location()
+        if api.acts_for_team(lookup(self.settings.credential)):
+            where[api.TEAM_ID.config_key] = lookup(api.TEAM_ID) or ""
+        return where
+
+    def place(self) -> str:
+        team = lookup(api.TEAM_ID) if api.acts_for_team(lookup(self.settings.credential)) else None
+        return f"{self.base_url()}, team {team}" if team else self.base_url()
 
     def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
         # A PUT only stores the definition; api_update then redeploys a service meant to run.

@@ -265,3 +265,30 @@ def test_deployed_false_undeploys_in_place_and_destroy_deletes(emulator, make_st
     # then
     assert services(emulator) == []
     assert [c["path"] for c in cy_calls(emulator, "DELETE")] == [f"/containers/{service_id}"]
+
+
+def test_a_jwt_moved_to_another_team_keeps_the_service_where_it_lives_until_up_moves_it(emulator, make_stack):
+    # given: a service made by a user JWT for one team; then the environment names another team
+    other_team = "44444444-4444-4444-8444-444444444444"
+    jwt = {"CYBERUN_TOKEN": "eyJhbGciOi.eyJzdWIiOi.sig", "CYBERUN_TEAM_ID": TEAM}
+    stack = make_stack(program(deployed_cfg()), env={**FAST, **jwt})
+    old_id = stack.up().outputs["id"]
+    stack.set_env("CYBERUN_TEAM_ID", other_team)
+    emulator.clear_calls()
+    # when
+    refreshed = stack.refresh()
+    reads = [c["headers"].get("x-team-id") for c in cy_calls(emulator)]
+    preview = stack.preview()
+    emulator.clear_calls()
+    moved = stack.up()
+    # then: refresh read it in its own team and kept it; the preview said it moves to the other team,
+    # and up made it there, then deleted it from its team
+    assert refreshed.summary == {"same": 2} and reads and set(reads) == {TEAM}, (refreshed.text, reads)
+    assert preview.step("svc").op == "replace", preview.text
+    assert f"team {other_team}): the object is created there" in preview.text
+    writes = [(c["method"], c["path"], c["headers"].get("x-team-id")) for c in cy_calls(emulator)]
+    assert ("DELETE", f"/containers/{old_id}", TEAM) in writes, writes
+    assert [w for w in writes if w[0] == "POST" and w[1] == "/containers"] == [("POST", "/containers", other_team)]
+    assert [s["id"] for s in services(emulator)] == [moved.outputs["id"]] != [old_id]
+    stack.destroy()
+    assert services(emulator) == []
