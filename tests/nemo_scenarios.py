@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pulumi
 import pytest
+from state_edits import forget_where_objects_live
 
 from pulumi_deploy import nemo
 from pulumi_deploy.local_stack import LocalStack, StackFailed
@@ -244,7 +245,8 @@ def update_while_deleting_is_refused_and_writes_nothing(peer: Peer, make_stack: 
 
 def a_404_is_believed_only_from_the_models_api(peer: Peer, make_stack: Callable[..., LocalStack]) -> None:
     """A config deleted out of band leaves the stack on refresh; behind a base URL that is not the models
-    API (every path 404), refresh fails naming the setting and the stack keeps what it has."""
+    API (every path 404), refresh fails naming the setting and the stack keeps what it has. (State that
+    records the server of its objects is refreshed there whatever the base URL: this is older state.)"""
     kept, dropped = unique("cfg-kept"), unique("cfg-dropped")
 
     def program() -> None:
@@ -253,6 +255,7 @@ def a_404_is_believed_only_from_the_models_api(peer: Peer, make_stack: Callable[
 
     stack = make_stack(program, env=peer.env)
     stack.up()
+    forget_where_objects_live(stack)
     # when: one config is deleted outside Pulumi, and the stack refreshes through a wrong base URL
     assert peer.delete(f"{MODELS}/default/deployment-configs/{dropped}").status_code in (200, 202, 204)
     right = stack.env["NEMO_BASE_URL"]

@@ -14,11 +14,11 @@ from __future__ import annotations
 import pulumi
 import pytest
 from nemo_scenarios import config_args
+from state_edits import forget_where_objects_live
 from trustgate_programs import base_cfg, program
 
 from pulumi_deploy import cyberun, nemo, runpod
-from pulumi_deploy.core import bookkeeping
-from pulumi_deploy.local_stack import LocalStack, StackFailed
+from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
 
@@ -32,17 +32,6 @@ def trustgate_program():
 def template_program() -> None:
     tmpl = runpod.Template("worker", runpod.TemplateArgs(name="worker", image_name="ghcr.io/acme/worker:1.0"))
     pulumi.export("template_id", tmpl.id)
-
-
-def forget_where_objects_live(stack: LocalStack) -> None:
-    """Make the stack's state one that records no server for its objects."""
-    exported = stack.stack.export_stack()
-    for resource in exported.deployment["resources"]:
-        for props in (resource.get("inputs") or {}, resource.get("outputs") or {}):
-            envelope = props.get(bookkeeping.ENVELOPE)
-            if isinstance(envelope, dict):
-                envelope.pop("location", None)
-    stack.stack.import_stack(exported)
 
 
 def test_refresh_against_another_service_keeps_every_object_and_names_the_setting(emulator, make_stack):
