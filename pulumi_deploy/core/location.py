@@ -22,6 +22,7 @@ always did, until a refresh or an update records one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 #: The preview's note for an object whose connection now names another base URL.
 MOVE_NOTE = (
@@ -69,3 +70,9 @@ class Relocation:
 def as_record(location: Location) -> tuple[tuple[str, str], ...]:
     """``location`` as the bookkeeping stores it."""
     return tuple(sorted(location.items()))
+
+
+def has_userinfo(value: str) -> bool:
+    """``value`` is a URL that carries a user name or password (never stored in plain text)."""
+    parts = urlsplit(value)
+    return bool(parts.scheme and parts.netloc and "@" in parts.netloc)

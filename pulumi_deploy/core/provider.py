@@ -63,7 +63,7 @@ from .errors import (
 )
 from .fields import MISSING, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
-from .location import MAY_MOVE_NOTE, Location, Relocation, as_record
+from .location import MAY_MOVE_NOTE, Location, Relocation, as_record, has_userinfo
 from .request import (
     Call,
     JsonObject,
@@ -464,10 +464,13 @@ class SpecProvider(ResourceProvider):
             recorded_place = self.location()
         return values if here is not None and self.same_place(recorded_place, here) else there
 
-    def _location_record(self) -> tuple[tuple[str, str], ...]:
+    def _location_record(self) -> tuple[tuple[str, str], ...] | None:
         """What the bookkeeping stores of the location in effect: the settings the resource's connection
-        does not give (the connection, stored as a secret with the outputs, records its own)."""
-        return as_record({k: v for k, v in self.location().items() if not given_by_connection(k)})
+        does not give (the connection, stored as a secret with the outputs, records its own). None — no
+        record, calls go where the settings point — for a base URL carrying credentials
+        (``https://user:token@host``): the bookkeeping is stored in plain text."""
+        stored = {k: v for k, v in self.location().items() if not given_by_connection(k)}
+        return None if any(has_userinfo(v) for v in stored.values()) else as_record(stored)
 
     def location(self) -> Location:
         """The settings in effect that address the vendor's server (config key -> value), recorded with

@@ -180,3 +180,9 @@ def test_an_unreachable_server_where_the_object_lives_is_named_with_the_way_out(
         TemplateProvider().delete("t1", outs)
     text = str(failed.value)
     assert f"still running at {OLD_URL}" in text and "pulumi state delete" in text, text
+
+
+def test_a_base_url_carrying_credentials_is_not_recorded(monkeypatch):
+    outs = made_at(monkeypatch, "http://user:tok3n-value@127.0.0.1:1/v2", Server())
+    assert bookkeeping.read(outs).location is None
+    assert "tok3n-value" not in str(outs)
