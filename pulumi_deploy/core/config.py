@@ -69,8 +69,8 @@ class VendorSettings:
         if recorded(self.base_url):
             return (
                 f"Is the {self.vendor} server this object lives on still running at {base_url}? It was "
-                f"recorded there, and {how_to_set(self.base_url)} now names another server. If that server "
-                "is gone for good, `pulumi state delete <urn>` forgets the object."
+                f"recorded there, and {how_to_set(self.base_url)} now names another server (or none). If that "
+                "server is gone for good, `pulumi state delete <urn>` forgets the object."
             )
         return (
             f"Is the {self.vendor} API running and reachable at {base_url}? "

@@ -76,3 +76,11 @@ def has_userinfo(value: str) -> bool:
     """``value`` is a URL that carries a user name or password (never stored in plain text)."""
     parts = urlsplit(value)
     return bool(parts.scheme and parts.netloc and "@" in parts.netloc)
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` with any user name and password left out (for messages)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()

@@ -63,7 +63,7 @@ from .errors import (
 )
 from .fields import MISSING, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
-from .location import MAY_MOVE_NOTE, Location, Relocation, as_record, has_userinfo
+from .location import MAY_MOVE_NOTE, Location, Relocation, as_record, has_userinfo, without_userinfo
 from .request import (
     Call,
     JsonObject,
@@ -460,16 +460,23 @@ class SpecProvider(ResourceProvider):
                 here: Location | None = self.location()
             except ConfigError:
                 here = None
+            if here is not None and self._stored(here) is None:
+                return values  # a place never recorded (see _stored): calls go where the settings point
         with connection_settings(there):
             recorded_place = self.location()
         return values if here is not None and self.same_place(recorded_place, here) else there
 
     def _location_record(self) -> tuple[tuple[str, str], ...] | None:
-        """What the bookkeeping stores of the location in effect: the settings the resource's connection
-        does not give (the connection, stored as a secret with the outputs, records its own). None — no
-        record, calls go where the settings point — for a base URL carrying credentials
+        """What the bookkeeping stores of the location in effect (see ``_stored``)."""
+        return self._stored(self.location())
+
+    @staticmethod
+    def _stored(location: Location) -> tuple[tuple[str, str], ...] | None:
+        """What the bookkeeping stores of ``location`` under the connection in effect: the settings the
+        connection does not give (the connection, stored as a secret with the outputs, records its own).
+        None — no record, calls go where the settings point — for a base URL carrying credentials
         (``https://user:token@host``): the bookkeeping is stored in plain text."""
-        stored = {k: v for k, v in self.location().items() if not given_by_connection(k)}
+        stored = {k: v for k, v in location.items() if not given_by_connection(k)}
         return None if any(has_userinfo(v) for v in stored.values()) else as_record(stored)
 
     def location(self) -> Location:
@@ -478,8 +485,9 @@ class SpecProvider(ResourceProvider):
         return {self.settings.base_url.config_key: self.base_url()}
 
     def place(self) -> str:
-        """The location in effect in a user's words (its base URL unless a vendor says more)."""
-        return self.base_url()
+        """The location in effect in a user's words (its base URL unless a vendor says more), for notes:
+        never with a user name or password a base URL may carry."""
+        return without_userinfo(self.base_url())
 
     def same_place(self, recorded: Location, current: Location) -> bool:
         """Two addresses name one server, whose objects (and ids) are the same at both. A vendor whose
@@ -541,14 +549,17 @@ class SpecProvider(ResourceProvider):
         return call.urn if call is not None else f"{self.spec.label}::{logical_name}"
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """What changes. Pure, and says nothing but in a preview, and there only what check could not
-        judge (a new pin: see ``_announce_pins``): the engine also calls it on refresh, where nothing
-        will happen (the preview's notes come from ``check``).
+        """What changes. Writes nothing, and says only what check could not judge: in a preview a new
+        pin (see ``_announce_pins``), and in a preview or ``up`` an object whose settings now name
+        another place (``relocation``: the one GET it sends looks for the object there). The engine also
+        calls it on refresh, where nothing will happen and a relocation is never found (the preview's
+        other notes come from ``check``).
 
         When something the user set changed, the engine computes the property diff it prints
         (``changes=None``; ``replace_on_changes`` then works too). Otherwise the answer is "no change",
         whatever the bookkeeping says (a rename through ``aliases``, a preview's ``plan_notes``) — except
-        state in an older format and a changed connection, which one update records without calling the API.
+        state in an older format, a changed connection and a new address of the object's server, which
+        one update records without calling the API.
         """
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
         if news.get(PLAN_NOTES) is not None:  # a preview (check put its notes there); never a refresh
@@ -757,7 +768,12 @@ class SpecProvider(ResourceProvider):
             outs = {**kept, **self.user_inputs(news)}
             if CONNECTION_KEY in news:
                 outs[CONNECTION_KEY] = news[CONNECTION_KEY]
-            return UpdateResult(bookkeeping.write(outs, self._output_book(news)))
+            book = self._output_book(news)
+            if bookkeeping.read(olds).location is None:
+                # Older state does not say where its object lives, and nothing here looks: record nothing
+                # rather than whatever the settings name now (a refresh or an update records it).
+                book = dataclasses.replace(book, location=None)
+            return UpdateResult(bookkeeping.write(outs, book))
         with self.explained(news, id_):
             wire = self.api_update(self.client(), id_, plan, olds, news)
         return UpdateResult(self.outputs(news, wire))

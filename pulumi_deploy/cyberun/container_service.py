@@ -199,7 +199,7 @@ class ContainerServiceProvider(SpecProvider):
 
     def place(self) -> str:
         team = lookup(api.TEAM_ID) if api.acts_for_team(lookup(self.settings.credential)) else None
-        return f"{self.base_url()}, team {team}" if team else self.base_url()
+        return f"{super().place()}, team {team}" if team else super().place()
 
     def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
         # A PUT only stores the definition; api_update then redeploys a service meant to run.

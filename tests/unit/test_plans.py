@@ -42,13 +42,7 @@ def test_format_1_state_is_read_and_one_update_rewrites_it_without_a_call():
     assert provider.diff("v1", legacy, _news()).changes is True
     outs = provider.update("v1", legacy, _news()).outs  # no client: a call would fail here
     assert outs is not None and not set(outs) & set(bookkeeping.LEGACY_KEYS)
-    assert outs[bookkeeping.ENVELOPE] == {
-        "format": 2,
-        "logical_name": "data",
-        "input_names": sorted(VOLUME),
-        # where the settings in effect address the object (RunPod's defaults here)
-        "location": {"runpod:apiVersion": "v2", "runpod:baseUrl": "https://api.runpod.io/v2"},
-    }
+    assert outs[bookkeeping.ENVELOPE] == {"format": 2, "logical_name": "data", "input_names": sorted(VOLUME)}
     assert outs["id"] == "x"
 
 

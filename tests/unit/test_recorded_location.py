@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from pulumi_deploy.core import bookkeeping
+from pulumi_deploy.core.connection import CONNECTION_KEY
 from pulumi_deploy.core.errors import PulumiDeployError
 from pulumi_deploy.core.http import use_transport
 from pulumi_deploy.runpod.template import TemplateProvider
@@ -186,3 +187,51 @@ def test_a_base_url_carrying_credentials_is_not_recorded(monkeypatch):
     outs = made_at(monkeypatch, "http://user:tok3n-value@127.0.0.1:1/v2", Server())
     assert bookkeeping.read(outs).location is None
     assert "tok3n-value" not in str(outs)
+
+
+def test_settings_naming_a_base_url_with_credentials_are_followed_and_the_old_record_goes(monkeypatch):
+    # given: made on the old server; the settings now name one whose URL carries credentials
+    server = Server("127.0.0.2")
+    outs = made_at(monkeypatch, OLD_URL, server)
+    monkeypatch.setenv("RUNPOD_BASE_URL", "http://user:tok3n-value@127.0.0.2:1/v2")
+    provider = TemplateProvider()
+    news = checked(dict(INPUTS))
+    # when
+    with use_transport(lambda _: httpx.MockTransport(server)):
+        result = provider.diff("t1", outs, news)
+        read = provider.read("t1", outs)
+    # then: such a place is never recorded, so calls go where the settings point, and the read drops
+    # the old record rather than keep one that no longer says where calls go
+    assert result.changes is False
+    assert [s.split("@")[-1] for s in server.seen] == ["127.0.0.2:1/v2/templates/t1"]
+    assert read.outs is not None and bookkeeping.read(read.outs).location is None
+    assert "tok3n-value" not in str(read.outs)
+
+
+def test_a_connections_url_credentials_never_reach_a_note(capsys):
+    # given: a connection whose URL carries a password, now naming another server
+    secret_url = "http://user:s3cr3tpass@127.0.0.2:1/v2"
+    olds = {**INPUTS, CONNECTION_KEY: {"runpod:apiKey": "rp-key-1234", "runpod:baseUrl": OLD_URL}}
+    olds = bookkeeping.write(olds, bookkeeping.Bookkeeping("tpl", input_names=tuple(INPUTS), location=()))
+    provider = TemplateProvider()
+    moved = {"runpod:apiKey": "rp-key-1234", "runpod:baseUrl": secret_url}
+    news = provider.check(olds, {**INPUTS, CONNECTION_KEY: moved})
+    # when
+    with use_transport(lambda _: httpx.MockTransport(Server("127.0.0.2"))):
+        provider.diff("t1", olds, news.inputs)
+    # then
+    notes = capsys.readouterr().err
+    assert "answers for this object too" in notes and "s3cr3tpass" not in notes, notes
+
+
+def test_older_state_migrated_without_a_call_records_no_place(monkeypatch):
+    # given: state that says nothing of where its object lives (format 1), under settings naming a server
+    legacy = {**INPUTS, "_logical_name": "tpl", "_input_names": sorted(INPUTS), "id": "t1"}
+    monkeypatch.setenv("RUNPOD_BASE_URL", NEW_URL)
+    provider = TemplateProvider()
+    news = checked(dict(INPUTS))
+    # when: the migration's update, which calls nothing
+    assert provider.diff("t1", legacy, news).changes is True
+    outs = provider.update("t1", legacy, news).outs
+    # then: nothing looked where the object is, so no place is recorded for it
+    assert outs is not None and bookkeeping.read(outs).location is None
