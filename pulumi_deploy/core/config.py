@@ -144,9 +144,13 @@ def connection_settings(values: ConnectionValues) -> Iterator[None]:
         _connection.reset(token)
 
 
+def _current() -> ConnectionValues:
+    return _connection.get() or _NO_CONNECTION
+
+
 def connection_pending() -> bool:
     """True while serving a call whose explicit connection is not known yet."""
-    return (_connection.get() or _NO_CONNECTION).pending
+    return _current().pending
 
 
 def register_setting(setting: Setting, connection_field: str | None = None) -> None:
@@ -165,18 +169,18 @@ def secret_setting_values(vendor: str) -> set[str]:
     return {value for value in map(lookup, secret) if value}
 
 
-def _explicit(setting: Setting) -> str | None:
-    return (_connection.get() or _NO_CONNECTION).values.get(setting.config_key) or None
-
-
 def given_by_connection(config_key: str) -> bool:
     """The resource's connection sets this setting (its value is stored with the connection, a secret)."""
-    return bool((_connection.get() or _NO_CONNECTION).values.get(config_key))
+    return bool(_current().values.get(config_key))
+
+
+def _explicit(setting: Setting) -> str | None:
+    return _current().values.get(setting.config_key) or None
 
 
 def recorded(setting: Setting) -> str | None:
     """The value of ``setting`` this call takes from where the object was recorded to live, if any."""
-    return (_connection.get() or _NO_CONNECTION).recorded.get(setting.config_key) or None
+    return _current().recorded.get(setting.config_key) or None
 
 
 def source(setting: Setting) -> str:

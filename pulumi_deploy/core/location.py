@@ -74,8 +74,7 @@ def as_record(location: Location) -> tuple[tuple[str, str], ...]:
 
 def has_userinfo(value: str) -> bool:
     """``value`` is a URL that carries a user name or password (never stored in plain text)."""
-    parts = urlsplit(value)
-    return bool(parts.scheme and parts.netloc and "@" in parts.netloc)
+    return without_userinfo(value) != value
 
 
 def without_userinfo(url: str) -> str:
