@@ -9,6 +9,7 @@ from pathlib import Path
 import ast_turns
 import process_leaks
 import pytest
+from hypothesis import settings
 
 from pulumi_deploy.emulator.client import EmulatorControl
 from pulumi_deploy.emulator.process import RunningEmulator, run_emulator
@@ -16,6 +17,11 @@ from pulumi_deploy.local_stack import LocalStack, pulumi_cli_root, repo_env_defa
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+
+# Property tests draw the same examples on every run and keep no example database: a red run can be
+# replayed exactly, and one run's failure never becomes another's first example.
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.load_profile("deterministic")
 
 # CPython 3.11: concurrent ast.parse calls can fail each other (tests/ast_turns.py).
 ast_turns.install()

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from pulumi_deploy.aieev.endpoint import EndpointProvider as AieevEndpointProvider
 from pulumi_deploy.core.http import use_transport
-from pulumi_deploy.core.provider import SpecProvider
+from pulumi_deploy.core.provider import PLAN_NOTES, SpecProvider
 from pulumi_deploy.cyberun.container_service import ContainerServiceProvider
 from pulumi_deploy.nemo.deployment import ModelDeploymentProvider
 from pulumi_deploy.nemo.deployment_config import ModelDeploymentConfigProvider
@@ -159,7 +159,9 @@ def test_one_bad_property_is_rejected_naming_it_without_echoing_secrets(data: st
 @given(cls=st.sampled_from(PROVIDERS), key=st.from_regex(r"[a-z]{3,8}_[a-z]{3,8}", fullmatch=True))
 def test_an_unknown_property_is_rejected_naming_it(cls: type[SpecProvider], key: str) -> None:
     provider = cls()
-    if key in provider.spec.fields:
+    # Hypothesis also draws the code's own string constants: `plan_notes` fits the pattern, and it is
+    # the core's preview property (the resource adds it in a preview), not an unknown one.
+    if key in provider.spec.fields or key == PLAN_NOTES:
         return
     news = {**copy.deepcopy(VALID[cls]), key: "x"}
     result = provider.check({}, news)
