@@ -90,6 +90,8 @@ class SpecResource(Resource):
         spec = self.provider_cls.spec
         if not isinstance(args, spec.args):
             raise TypeError(f"{type(self).__name__} takes {spec.args.__name__}, got {type(args).__name__}")
+        if opts is not None and opts.import_:
+            raise ValueError(import_refusal(type(self), spec.args, opts.import_))
         secrets = spec.secret_names()
         props: dict[str, Any] = {name: None for name in spec.fields}
         for name, value in to_props(args).items():
@@ -104,6 +106,18 @@ class SpecResource(Resource):
             extra = ResourceOptions(additional_secret_outputs=secrets)
             opts = ResourceOptions.merge(opts, extra) if opts else extra
         super().__init__(self.provider_cls(), resource_name, props, opts)
+
+
+def import_refusal(cls: type, args: type, object_id: str) -> str:
+    """Why ``ResourceOptions(import_=...)`` is refused, and what takes the object over instead.
+
+    The engine's read of an import carries none of the props a dynamic provider is loaded from, so it
+    would fail inside the Pulumi SDK with a bare ``KeyError: '__provider'``; refusing here says why.
+    """
+    why = f"{cls.__name__}: Pulumi's `import_` option does not work for dynamic resources (pulumi/pulumi#16175)"
+    if issubclass(args, AdoptableArgs):
+        return f"{why}; to take over `{object_id}`, pass `adopt_id={object_id!r}` in {args.__name__} instead"
+    return f"{why}; {args.__name__} names the existing object itself (see help({args.__name__}))"
 
 
 def _protected(field: FieldSpec, value: Any) -> Any:
@@ -126,4 +140,11 @@ def output_attribute_mismatch(cls: type[SpecResource]) -> tuple[list[str], list[
     return sorted(fields - attributes), sorted(attributes - fields)
 
 
-__all__ = ["AdoptableArgs", "ResourceArgs", "SpecResource", "output_attribute_mismatch", "to_props"]
+__all__ = [
+    "AdoptableArgs",
+    "ResourceArgs",
+    "SpecResource",
+    "import_refusal",
+    "output_attribute_mismatch",
+    "to_props",
+]

@@ -221,3 +221,24 @@ def test_adopting_one_object_twice_in_a_program_fails_at_preview(emulator, make_
     # then
     assert "is already adopted by" in failed.value.text
     assert [c for c in emulator.calls("runpod") if c["method"] != "GET"] == []
+
+
+def test_pulumis_import_option_fails_at_preview_naming_adopt_id_with_no_call(emulator, make_stack):
+    # given: a volume made by another stack, and a program that imports it the way Pulumi documents
+    made = make_stack(program(_volume, {}, None)).up().outputs
+
+    def imported() -> None:
+        args = runpod.NetworkVolumeArgs(name="adopted-vol", size=10, data_center_id="EU-RO-1")
+        runpod.NetworkVolume("obj", args, pulumi.ResourceOptions(import_=made["id"]))
+
+    stack = make_stack(imported)
+    before = emulator.inventory("runpod")
+    emulator.clear_calls()
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.preview()
+    # then: the engine's own read would fail inside the SDK (`KeyError: '__provider'`); ours says what to do
+    assert f"pass `adopt_id='{made['id']}'` in NetworkVolumeArgs instead" in failed.value.text
+    assert "__provider" not in failed.value.text
+    assert emulator.calls("runpod") == []
+    assert emulator.inventory("runpod") == before

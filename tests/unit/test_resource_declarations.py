@@ -14,7 +14,13 @@ from pulumi import Input, Output
 
 from pulumi_deploy.core.fields import Doc
 from pulumi_deploy.core.provider import SpecProvider
-from pulumi_deploy.core.resource import ResourceArgs, SpecResource, output_attribute_mismatch
+from pulumi_deploy.core.resource import (
+    AdoptableArgs,
+    ResourceArgs,
+    SpecResource,
+    import_refusal,
+    output_attribute_mismatch,
+)
 from pulumi_deploy.core.spec import ObjectSpec
 
 VENDORS = ("runpod", "aieev", "cyberun", "trustgate", "nemo")
@@ -82,3 +88,17 @@ def test_policy_descriptions_reach_the_reference_docs():
         cyberun.ContainerServiceArgs.__doc__
     )
     assert "default: 900.0" in cyberun.ContainerServiceArgs.__doc__
+
+
+@pytest.mark.parametrize("resource", resources(), ids=label)
+def test_the_import_option_is_refused_with_what_takes_the_object_over(resource):
+    # given
+    args = resource.provider_cls.spec.args
+    # when
+    text = import_refusal(resource, args, "obj-1")
+    # then: an adoptable object names adopt_id; an Aieev endpoint is named by its own Args
+    assert "`import_` option does not work for dynamic resources" in text
+    if issubclass(args, AdoptableArgs):
+        assert f"pass `adopt_id='obj-1'` in {args.__name__}" in text
+    else:
+        assert f"{args.__name__} names the existing object itself" in text
