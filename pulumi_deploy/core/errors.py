@@ -67,11 +67,16 @@ class WaitTimeout(PulumiDeployError):
 
 
 class TransportError(PulumiDeployError):
-    """The request got no usable answer (timeout, connection refused or dropped)."""
+    """The request got no usable answer (timeout, connection refused or dropped).
 
-    def __init__(self, vendor: str, method: str, url: str, reason: str):
+    ``timed_out``: it was sent and no answer came within the client's timeout, so the server may still
+    be acting on it (a dropped connection, by contrast, means the server is done with the request).
+    """
+
+    def __init__(self, vendor: str, method: str, url: str, reason: str, *, timed_out: bool = False):
         super().__init__(f"{vendor}: {method} {url} failed: {reason}")
         self.vendor, self.method, self.url, self.reason = vendor, method, url, reason
+        self.timed_out = timed_out
 
 
 class ApiError(PulumiDeployError):

@@ -10,7 +10,8 @@ Retries live here and only here (openai-python's ``_base_client`` is the model):
 * an action (deploy, start, stop...) whose outcome is unknown after such a failure: retried by
   :meth:`ApiClient.act` only after a look at the object shows it did not take effect;
 * a POST that creates something is *never* blindly retried — the provider looks the object up
-  instead (see ``SpecProvider.create``);
+  instead (see ``SpecProvider.create``); after a read timeout it keeps looking for as long again
+  (:meth:`ApiClient.look_after_timeout`), since the server may still be making it;
 * other 4xx: never retried.
 
 Backoff is exponential with full jitter. Errors are mapped to ``errors.ApiError`` subclasses at this
@@ -140,10 +141,12 @@ class ApiClient:
         self.base_url = base_url
         self.retry = retry or RetryPolicy.from_env()
         self._sleep = sleep
+        #: Seconds a request may go unanswered (each of connect, write, read).
+        self.timeout = timeout if timeout is not None else _env_float("PULUMI_DEPLOY_HTTP_TIMEOUT", 30.0)
         self._http = httpx.Client(
             base_url=base_url,
             headers={"Accept": "application/json", "User-Agent": "pulumi-deploy", **headers},
-            timeout=timeout if timeout is not None else _env_float("PULUMI_DEPLOY_HTTP_TIMEOUT", 30.0),
+            timeout=self.timeout,
             transport=transport,
         )
 
@@ -174,7 +177,13 @@ class ApiClient:
                     self._backoff(attempt, None, f"{method} {path}: {type(exc).__name__}")
                     attempt += 1
                     continue
-                failure = TransportError(self.vendor, method, url, f"{type(exc).__name__}: {exc}")
+                failure = TransportError(
+                    self.vendor,
+                    method,
+                    url,
+                    f"{type(exc).__name__}: {exc}",
+                    timed_out=isinstance(exc, httpx.ReadTimeout),
+                )
                 if not_sent and self.settings is not None:
                     failure.with_hint(self.settings.unreachable_hint(self.base_url))
                 raise failure from exc
@@ -239,6 +248,26 @@ class ApiClient:
                     return None
                 self._backoff(attempt, None, f"{method} {path}: did not take effect")
                 attempt += 1
+
+    def look_after_timeout(self, what: str, look: Callable[[], T | None]) -> T | None:
+        """After a request that timed out: ``look()`` (reading afresh) with the usual backoff until it
+        finds something or the server has had as long again as the timeout, then look once more.
+
+        A server slower than the timeout may still be acting on the request; sending it again before
+        the result shows could do it twice. Returns what ``look`` found, or None."""
+        waited, attempt = 0.0, 0
+        while True:
+            with fresh_listings():
+                found = look()
+            if found is not None or waited >= self.timeout:
+                return found
+            # at most about twenty looks, however short the policy's base delay
+            floor = max(self.retry.base_delay, self.timeout / 20)
+            delay = min(max(self.retry.delay(attempt, None), floor), self.timeout - waited)
+            log.info(f"{self.vendor}: {what}: timed out; looking again in {delay:.1f}s")
+            self._sleep(delay)
+            waited += delay
+            attempt += 1
 
     def retrying(self, what: str, attempt: Callable[[int], T], retry_on: type[Exception]) -> T:
         """Repeat a short sequence of calls (``attempt(n)``, n = 0, 1, ...) that the server refused for a

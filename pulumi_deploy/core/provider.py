@@ -643,10 +643,30 @@ class SpecProvider(ResourceProvider):
                 log.info(f"{self.describe(props)}: create failed ({last}); retrying")
             try:
                 return self.api_create(client, inputs)
-            except (TransportError, ServerError) as exc:
+            except TransportError as exc:
+                if exc.timed_out:
+                    return self._after_create_timeout(client, inputs, props, exc)
+                last = exc
+            except ServerError as exc:
                 last = exc
         assert last is not None
         raise last
+
+    def _after_create_timeout(
+        self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any], exc: TransportError
+    ) -> tuple[str, JsonObject]:
+        """A create that timed out may still be in the server's hands: the object it makes is taken over
+        if it shows up in time; it is never sent again (a second POST could make a second object)."""
+        found = client.look_after_timeout(f"create {self.describe(props)}", lambda: self.api_find(client, inputs))
+        if found is not None:
+            log.info(f"{self.describe(props, found[0])}: the create that timed out had succeeded; adopting it")
+            return found
+        raise exc.with_hint(
+            f"No answer within {client.timeout:g}s, and no such object appeared in the {client.timeout:g}s after. "
+            "The create was not sent again, so it cannot make a second object; a slow server may still make "
+            "this one: the next `pulumi up` looks for it first and takes it over "
+            "(PULUMI_DEPLOY_HTTP_TIMEOUT sets the seconds)"
+        )
 
     def same_content(self, wire: JsonObject, inputs: dict[str, Any]) -> bool:
         """``wire`` carries exactly the desired request content (fields the server fills or never returns

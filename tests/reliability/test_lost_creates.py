@@ -6,11 +6,13 @@ one object each; and an object of the same name but another content is never tak
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
+import pulumi
 import pytest
 
-from pulumi_deploy import nemo
+from pulumi_deploy import nemo, runpod
 from pulumi_deploy.local_stack import StackFailed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
@@ -60,3 +62,45 @@ def test_a_nemo_config_of_the_same_name_and_another_definition_is_not_taken_over
     configs = [r for r in _live(emulator, "deployment_configs") if r["name"] == "lost-cfg"]
     assert configs and all(r["executor_config"]["gpu"] == 2 for r in configs)
     theirs.destroy()
+
+
+def _volume_program() -> None:
+    volume = runpod.NetworkVolume("vol", runpod.NetworkVolumeArgs(size=10, data_center_id="EU-RO-1"))
+    pulumi.export("id", volume.id)
+
+
+def _volume_posts(emulator) -> list[dict]:
+    return [c for c in emulator.calls("runpod") if (c["method"], c["path"]) == ("POST", "/v2/network-volumes")]
+
+
+def test_a_create_the_server_answers_too_late_is_not_sent_again_and_the_next_up_takes_it_over(
+    emulator, make_stack
+) -> None:
+    # given: the server keeps the create waiting longer than the client's timeout (names are not unique
+    # on RunPod, so a second POST would make a second volume)
+    hold = emulator.add_fault("runpod", kind="hold", method="POST", path="^/v2/network-volumes$")
+    stack = make_stack(_volume_program, env={"PULUMI_DEPLOY_HTTP_TIMEOUT": "3"})
+    # when: `up` times out; then the server finishes the create; then `up` again
+    try:
+        with pytest.raises(StackFailed) as failed:
+            stack.up()
+    finally:
+        emulator.release_fault(hold)
+    settled = threading.Event()
+    for _ in range(300):  # the released request is served in the background
+        if emulator.inventory("runpod")["networkvolumes"]:
+            break
+        settled.wait(0.1)
+    posts_before = len(_volume_posts(emulator))
+    again = stack.up()
+    # then: one POST ever, and the object it made is the stack's
+    assert "was not sent again" in failed.value.text, failed.value.text[-2000:]
+    assert "the next `pulumi up` looks for it first and takes it over" in failed.value.text
+    assert posts_before == 1
+    assert len(_volume_posts(emulator)) == 1
+    volumes = emulator.inventory("runpod")["networkvolumes"]
+    assert [v["id"] for v in volumes] == [again.outputs["id"]]
+    assert "taking it over" in again.text
+    assert stack.preview().summary == {"same": 2}
+    stack.destroy()
+    assert emulator.inventory("runpod")["networkvolumes"] == []
