@@ -1,7 +1,9 @@
 """A CI job killed mid-`up` (SIGKILL of the Pulumi CLI and everything it started), then the documented
-recovery (README, "After a crash"): `pulumi cancel`, then `pulumi up`. Creates the killed run had sent
-are pending in the state; the engine drops them and creates again, and the provider finds each object
-the killed run made (deterministic names, exact content) instead of making a second one.
+recovery (README, "After a crash"): `pulumi cancel`, the killed command again, then
+`pulumi refresh --clear-pending-creates`. Creates the killed run had sent are pending in the state; the
+engine creates them again, and the provider finds each object the killed run made (deterministic
+names, exact content) instead of making a second one. The engine keeps the pending operations (and
+warns of them at every later `up`) until the refresh clears them.
 """
 
 from __future__ import annotations
@@ -53,12 +55,19 @@ def _cmdline(pid: int) -> list[str]:
         return []
 
 
-def _the_cli_running_up() -> int:
+def _the_cli_running(command: str = "up") -> int:
     for pid in _children(os.getpid()):
         args = _cmdline(pid)
-        if args and args[0].endswith("/pulumi") and "up" in args:
+        if args and args[0].endswith("/pulumi") and command in args:
             return pid
-    raise AssertionError("no `pulumi up` child process found")
+    raise AssertionError(f"no `pulumi {command}` child process found")
+
+
+def _kill_tree(pid: int) -> None:
+    """What a cancelled CI job does: the CLI and everything it started die at once."""
+    for p in _tree(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(p, signal.SIGKILL)
 
 
 def _wait_for(condition: Any, what: str) -> None:
@@ -84,10 +93,7 @@ def test_sigkill_mid_up_then_the_documented_recovery_leaves_one_object_per_resou
     thread = threading.Thread(target=run)
     thread.start()
     _wait_for(lambda: len(emulator.inventory("runpod")["endpoints"]) >= 5, "5 endpoints to exist")
-    tree = _tree(_the_cli_running_up())
-    for pid in tree:  # what a cancelled CI job does: the CLI and everything it started die at once
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    _kill_tree(_the_cli_running("up"))
     thread.join(timeout=120)
     assert "error" in result, "the killed `up` should have failed"
     emulator.set_latency(0.0, vendor="runpod")
@@ -97,8 +103,14 @@ def test_sigkill_mid_up_then_the_documented_recovery_leaves_one_object_per_resou
 
     # The documented recovery.
     stack.stack.cancel()
-    stack.up()
+    again = stack.up()
+    left_pending = stack.export().get("pending_operations") or []
+    refreshed = stack.refresh(clear_pending_creates=True)
 
+    assert "pending operations from previous deployment" in again.text
+    assert len(left_pending) == len(pending) > 0  # what the refresh is for
+    assert not stack.export().get("pending_operations")
+    assert refreshed.summary == {"same": 1 + 1 + ENDPOINTS}
     inventory = emulator.inventory("runpod")
     user_templates = [t for t in inventory["templates"] if "__template__" not in t["name"]]
     assert len(user_templates) == 1
@@ -107,3 +119,49 @@ def test_sigkill_mid_up_then_the_documented_recovery_leaves_one_object_per_resou
     stack.destroy()
     assert emulator.inventory("runpod")["endpoints"] == []
     print(f"killed with {made} of {ENDPOINTS} endpoints made, {len(pending)} creates pending; recovered to {ENDPOINTS}")
+
+
+def small_program() -> None:
+    tmpl = runpod.Template("worker", runpod.TemplateArgs(image_name="ghcr.io/acme/worker:1.0", is_serverless=True))
+    runpod.Endpoint("ep", runpod.EndpointArgs(template_id=tmpl.id, workers_max=2))
+    runpod.NetworkVolume("vol", runpod.NetworkVolumeArgs(size=10, data_center_id="EU-RO-1"))
+
+
+def test_sigkill_mid_destroy_then_the_documented_recovery_leaves_nothing(emulator, make_stack) -> None:
+    # given: a destroy killed while the server is deleting the volume (the delete then completes)
+    stack = make_stack(small_program)
+    stack.up()
+    hold = emulator.add_fault("runpod", kind="hold", method="DELETE", path="^/v2/network-volumes/")
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            stack.destroy()
+        except Exception as exc:  # the killed run fails; reported below
+            result["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        _wait_for(
+            lambda: any(c["method"] == "DELETE" and "network-volumes" in c["path"] for c in emulator.calls("runpod")),
+            "the volume's delete to reach the emulator",
+        )
+        _kill_tree(_the_cli_running("destroy"))
+        thread.join(timeout=120)
+    finally:
+        emulator.release_fault(hold)
+    _wait_for(lambda: emulator.inventory("runpod")["networkvolumes"] == [], "the released delete to be served")
+    assert "error" in result, "the killed `destroy` should have failed"
+    killed_pending = [p["type"] for p in stack.export().get("pending_operations") or []]
+    # when: the documented recovery
+    stack.stack.cancel()
+    stack.destroy()
+    stack.refresh(clear_pending_creates=True)
+    # then
+    inventory = emulator.inventory("runpod")
+    assert "deleting" in killed_pending  # the volume's (another delete may have been in flight too)
+    assert inventory["networkvolumes"] == inventory["endpoints"] == []
+    assert [t for t in inventory["templates"] if "__template__" not in t["name"]] == []
+    assert not stack.export().get("pending_operations")
+    assert [r["type"] for r in stack.export().get("resources") or []] == []
