@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .core import note_lines
+
 PASSPHRASE = "pulumi-deploy-local"  # protects only throwaway local stacks
 
 
@@ -235,7 +237,7 @@ def _steps(events: list[Any]) -> list[StepView]:
                 replace_keys=list(meta.keys or []),
                 detailed_diff=detailed,
                 new_inputs=new_inputs,
-                notes=[str(n) for n in new_inputs.get("plan_notes") or []],
+                notes=note_lines.joined([str(n) for n in new_inputs.get("plan_notes") or []]),
             )
         )
     return steps

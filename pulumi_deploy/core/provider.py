@@ -36,7 +36,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import adoption_claims, autonaming, bookkeeping, log, pending_notes, replacement_order
+from . import adoption_claims, autonaming, bookkeeping, log, note_lines, pending_notes, replacement_order
 from .config import (
     ConnectionValues,
     VendorSettings,
@@ -343,7 +343,7 @@ class SpecProvider(ResourceProvider):
         """
         urn = self._urn(bookkeeping.read(inputs).logical_name)
         if not olds and not inputs.get(ADOPT_ID):  # a first creation, or a replacement's check
-            inputs.update({PLAN_NOTES: notes} if (notes := pending_notes.take(urn)) else {})
+            inputs.update({PLAN_NOTES: note_lines.as_property(notes)} if (notes := pending_notes.take(urn)) else {})
             return
         said: list[str] | None = None
         if not olds:
@@ -355,7 +355,7 @@ class SpecProvider(ResourceProvider):
             # says what the pin does. The property keeps every note (it is printed only with a change).
             said = self._notes_without_pins(old, new)
         if notes:
-            inputs[PLAN_NOTES] = notes
+            inputs[PLAN_NOTES] = note_lines.as_property(notes)
             pending_notes.remember(urn, notes)
             what = self.describe(inputs)
             for line in notes if said is None else said:

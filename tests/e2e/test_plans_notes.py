@@ -84,3 +84,21 @@ def test_a_template_replacement_notes_each_resource_once_and_only_what_happens(e
     assert preview.step("data").notes == [] and "data" not in {
         u.rsplit("::", 1)[-1] for u, _, _ in preview.resource_diagnostics
     }
+
+
+def test_a_long_note_is_printed_whole_in_diff_stdout(emulator, make_stack):
+    # given: a template edit, whose note (it does not reach the endpoint) is longer than the 150 bytes
+    # the CLI prints of a string property
+    cfg = base_cfg()
+    stack = make_stack(program(cfg))
+    stack.up()
+    # when
+    cfg["template"]["image_name"] = "ghcr.io/acme/worker:1.1"
+    cfg["template"]["env"] = {"MODE": "canary"}
+    preview = stack.preview()
+    # then: the whole note is in stdout, in entries the CLI did not cut
+    (note,) = preview.step("worker").notes
+    assert len(note.encode()) > 150 and note.endswith("set those settings on the Endpoint to roll its workers")
+    block = _block(preview.stdout, "worker")
+    assert '..."' not in block
+    assert "to roll its workers" in block
