@@ -18,7 +18,18 @@ from pydantic import Field
 
 from ..core import log
 from ..core.errors import Conflict, Forbidden, NotFound
-from ..core.fields import Computed, Doc, Downtime, Encode, Local, Normalise, Replace, Secret, WriteOnly
+from ..core.fields import (
+    Computed,
+    Doc,
+    Downtime,
+    Encode,
+    KeptWhenRemoved,
+    Local,
+    Normalise,
+    Replace,
+    Secret,
+    WriteOnly,
+)
 from ..core.http import ApiClient
 from ..core.provider import SpecProvider
 from ..core.request import JsonObject, changes_body
@@ -48,7 +59,7 @@ class EndpointArgs(ResourceArgs):
         Doc("Id of an existing endpoint (the External API cannot create endpoints). It is the resource id."),
     ]
     container_start_command: Annotated[
-        Input[str] | None, WriteOnly(), Downtime(), Doc("Overrides the image command.")
+        Input[str] | None, WriteOnly(), Downtime(), KeptWhenRemoved(), Doc("Overrides the image command.")
     ] = None
     container_env_vars: Annotated[
         Input[list[Input[EnvVarArgs]]] | None,
@@ -56,22 +67,31 @@ class EndpointArgs(ResourceArgs):
         Encode(api.encode_env_vars),
         WriteOnly(),
         Downtime(),
+        KeptWhenRemoved(),
         Secret(values="value", keys="key"),
         Doc("The container environment, sent whole; compared by key, order-insensitive. Values are secret."),
     ] = None
-    container_port: Annotated[Input[int] | None, Field(ge=1, le=65535), WriteOnly(), Downtime()] = None
-    container_health_check_path: Annotated[Input[str] | None, WriteOnly(), Downtime()] = None
+    container_port: Annotated[Input[int] | None, Field(ge=1, le=65535), WriteOnly(), Downtime(), KeptWhenRemoved()] = (
+        None
+    )
+    container_health_check_path: Annotated[Input[str] | None, WriteOnly(), Downtime(), KeptWhenRemoved()] = None
     container_health_check_timeout: Annotated[
-        Input[int] | None, Field(ge=1), WriteOnly(), Downtime(), Doc("Seconds; per-container health timeout.")
+        Input[int] | None,
+        Field(ge=1),
+        WriteOnly(),
+        Downtime(),
+        KeptWhenRemoved(),
+        Doc("Seconds; per-container health timeout."),
     ] = None
     health_check_timeout: Annotated[
         Input[int] | None,
         Field(ge=1),
         WriteOnly(),
         Downtime(),
+        KeptWhenRemoved(),
         Doc("Seconds; the overall deadline for a start (also bounds the provider's wait)."),
     ] = None
-    container_metric_path: Annotated[Input[str] | None, WriteOnly(), Downtime()] = None
+    container_metric_path: Annotated[Input[str] | None, WriteOnly(), Downtime(), KeptWhenRemoved()] = None
     active: Annotated[Input[bool], Local(), Doc("Desired running state: true starts the endpoint, false stops it.")] = (
         True
     )
@@ -147,10 +167,7 @@ class EndpointProvider(SpecProvider):
         settings = [n for n in plan.changed if self.spec.fields[n].sent_on_update]
         removed = [n for n in settings if n not in inputs]
         if removed:
-            log.warn(
-                f"{what}: {', '.join(removed)} no longer set: the endpoint keeps the last applied value "
-                "(the API cannot clear a setting)"
-            )
+            log.warn(f"{what}: {KeptWhenRemoved().preview_note(removed)}")
         return self._converge(client, id_, inputs, settings, live, what)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
@@ -268,7 +285,6 @@ class Endpoint(SpecResource, module="aieev", name="Endpoint"):
     instance_type_name: Output[str]
     serving_endpoint_url: Output[str]
     updated_at: Output[str]
-
 
 
 __all__ = ["Endpoint", "EndpointArgs", "EnvVarArgs"]

@@ -322,6 +322,19 @@ class NewVersion(Policy):
 
 
 @dataclass(frozen=True)
+class KeptWhenRemoved(Policy):
+    """The API cannot clear the field: removed from the program, nothing is sent and the object keeps the
+    value last applied. A removal is then said as that, not as what sending a change would do."""
+
+    description: str = "the API cannot clear it: removed from the program, the last applied value stays"
+
+    def preview_note(self, names: Sequence[str]) -> str:
+        return (
+            f"{', '.join(names)} no longer set: the last applied value stays (the API cannot clear it; nothing is sent)"
+        )
+
+
+@dataclass(frozen=True)
 class WriteOnly(Policy):
     """Sent, never returned by the API: state keeps the input; refresh cannot see drift."""
 

@@ -28,6 +28,7 @@ from .fields import (
     Doc,
     Downtime,
     In,
+    KeptWhenRemoved,
     NewVersion,
     Place,
     Policy,
@@ -218,6 +219,7 @@ def _strip_input(tp: Any) -> Any:
 
 
 _models: dict[tuple[type, frozenset[str]], type[BaseModel]] = {}
+
 
 def validation_model(args_cls: type, omit: frozenset[str] = frozenset()) -> type[BaseModel]:
     """A strict pydantic model with the resolved types of an Args dataclass (cached).
@@ -446,9 +448,12 @@ class ObjectSpec:
             if not is_unknown(new) and f.normalise(old) == f.normalise(new):
                 continue
             plan.changed.append(f.name)
+            kept = new is MISSING and f.has(KeptWhenRemoved)
             for p in f.policies:
                 if p.requires_replace(old, new):
                     plan.replaces.append((f.name, p.description))
+                if kept != isinstance(p, KeptWhenRemoved):
+                    continue  # a removal that sends nothing is said as only that; a change never as one
                 if type(p) not in plan.noted and p.preview_note([f.name]) is not None:
                     plan.noted[type(p)] = (p, [])
                 if type(p) in plan.noted:

@@ -122,6 +122,28 @@ def test_changing_container_port_previews_in_place_downtime_update_and_applies_s
     assert record(aieev_emu)["container_port"] == 9000 and record(aieev_emu)["is_active"] is True
 
 
+def test_removing_a_setting_previews_that_the_last_value_stays_with_no_downtime_and_calls_nothing(
+    aieev_emu, make_stack
+):
+    # given
+    seed(aieev_emu, is_active=True)
+    cfg = base_cfg()
+    stack = make_stack(program(cfg), env=FAST)
+    stack.up()
+    # when: the port is no longer set (the API cannot clear it)
+    del cfg["container_port"]
+    preview = stack.preview()
+    aieev_emu.clear_calls()
+    stack.up()
+    # then: the preview says what happens (nothing is sent), not a downtime that never comes
+    assert preview.step("llm").notes == [
+        "container_port no longer set: the last applied value stays (the API cannot clear it; nothing is sent)"
+    ]
+    assert "downtime" not in preview.text
+    assert calls(aieev_emu, reads=False) == []
+    assert record(aieev_emu)["container_port"] == 8080 and record(aieev_emu)["is_active"] is True
+
+
 def test_unchanged_rerun_makes_no_changes_and_no_api_calls(aieev_emu, make_stack):
     # given
     seed(aieev_emu, is_active=True)

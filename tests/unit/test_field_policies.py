@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Annotated
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,15 +12,25 @@ from pulumi.output import Unknown
 
 from pulumi_deploy.core.fields import (
     MISSING,
+    Downtime,
+    KeptWhenRemoved,
     Normalise,
     Replace,
     ReplaceWhenCleared,
+    WriteOnly,
     as_sorted_set,
     int_if_integral,
     is_unknown,
 )
+from pulumi_deploy.core.resource import ResourceArgs
+from pulumi_deploy.core.spec import ObjectSpec
 
 UNKNOWN = Unknown()
+
+
+@dataclass(kw_only=True)
+class PortArgs(ResourceArgs):
+    port: Annotated[int | None, WriteOnly(), Downtime(), KeptWhenRemoved()] = None
 
 
 @pytest.mark.parametrize(
@@ -87,3 +100,16 @@ def test_int_if_integral_restores_ints_the_engine_sent_as_floats(n):
     assert int_if_integral(float(n)) == n
     assert isinstance(int_if_integral(float(n)), int)
     assert int_if_integral({"x": [float(n)]}) == {"x": [n]}
+
+
+def test_removing_a_field_the_api_cannot_clear_is_said_as_that_and_not_as_a_change():
+    # given
+    spec = ObjectSpec(vendor="demo", kind="Thing", args=PortArgs)
+    # when
+    removed = spec.plan({"port": 8080}, {})
+    changed = spec.plan({"port": 8080}, {"port": 9000})
+    # then
+    assert removed.changed == ["port"] and removed.notes() == [
+        "port no longer set: the last applied value stays (the API cannot clear it; nothing is sent)"
+    ]
+    assert changed.notes() == ["downtime — applying port stops the service meanwhile"]
