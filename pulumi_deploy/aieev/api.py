@@ -24,10 +24,12 @@ def endpoint_path(endpoint_id: str, action: str = "") -> str:
     return f"/endpoints/{endpoint_id}" + (f"/{action}" if action else "")
 
 
-def inaccessible(what: str, endpoint_id: str, exc: NotFound | Forbidden) -> PulumiDeployError:
-    reason = "does not exist" if isinstance(exc, NotFound) else "is not granted to this API key"
+def inaccessible(what: str, endpoint_id: str, exc: NotFound | Forbidden | None) -> PulumiDeployError:
+    """An endpoint to adopt that does not exist (``exc`` a 404, or None: answered 404) or is not granted."""
+    reason = "is not granted to this API key" if isinstance(exc, Forbidden) else "does not exist"
+    answer = f" ({exc.status}: {exc.message})" if exc is not None else " (404)"
     return PulumiDeployError(
-        f"{what}: endpoint {endpoint_id!r} {reason} ({exc.status}: {exc.message}). The Aieev External API "
+        f"{what}: endpoint {endpoint_id!r} {reason}{answer}. The Aieev External API "
         "cannot create endpoints: the endpoint must already exist (create it in the AirCloud console) and "
         "the API key (aieev:apiKey / AIEEV_API_KEY) must be granted access to it."
     )

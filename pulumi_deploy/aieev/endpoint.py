@@ -17,7 +17,7 @@ from pulumi import Input, Output
 from pydantic import Field
 
 from ..core import log
-from ..core.errors import Conflict, Forbidden, NotFound
+from ..core.errors import Conflict, Forbidden, NotFound, PulumiDeployError
 from ..core.fields import (
     Computed,
     Doc,
@@ -133,6 +133,8 @@ class EndpointProvider(SpecProvider):
 
     #: "Create" adopts (GET, then converge): idempotent, so an ambiguous failure is not retried by looking.
     create_attempts = 1
+    #: Every resource takes over the console endpoint it names; its preview reads it first, as adoption does.
+    adopts_by = "endpoint_id"
 
     # -- hooks ----------------------------------------------------------------------------------
 
@@ -146,6 +148,15 @@ class EndpointProvider(SpecProvider):
         log.info(f"{what}: adopting existing endpoint {live.get('name')!r}")
         settings = [f.name for f in self.spec.inputs() if f.sent_on_update and f.name in inputs]
         return id_, self._converge(client, id_, inputs, settings, live, what)
+
+    def replaced_note(self, olds: dict[str, Any]) -> str | None:
+        old = olds.get("endpoint_id")
+        if olds.get("on_delete") == "forget":
+            return f"the endpoint {old} is then left as it is (on_delete='forget')"
+        return f"the endpoint {old} is then stopped (on_delete='stop'; 'forget' leaves it running)"
+
+    def not_there_to_adopt(self, props: dict[str, Any], id_: str) -> PulumiDeployError:
+        return api.inaccessible(self.describe(props, id_), id_, None)
 
     def lists_of(self, id_: str, outs: dict[str, Any]) -> list[str]:
         return ["/endpoints"]

@@ -123,6 +123,9 @@ class SpecProvider(ResourceProvider):
     #: never recorded — the run was killed, lost the create response, or failed in a follow-up step
     #: such as a deploy — and take it over instead of making a second one.
     find_before_create: ClassVar[bool] = True
+    #: The input that names an existing object to take over instead of creating one: ``adopt_id`` (opt-in
+    #: through ``AdoptableArgs``), or the id field of an object the API can only adopt (Aieev).
+    adopts_by: ClassVar[str] = ADOPT_ID
     #: The GET returns every field the object has (absent = unset). Refresh then also sees optional
     #: fields removed or set out of band, not only changed ones. Off by default: many APIs omit fields.
     live_is_complete: ClassVar[bool] = False
@@ -136,6 +139,17 @@ class SpecProvider(ResourceProvider):
         apply_connections(cls)
 
     # -- vendor hooks ---------------------------------------------------------------------------
+
+    def adopted_id(self, inputs: dict[str, Any]) -> Any:
+        """The id of the existing object these inputs take over (None: the resource creates one)."""
+        return inputs.get(self.adopts_by)
+
+    def not_there_to_adopt(self, props: dict[str, Any], id_: str) -> PulumiDeployError:
+        """The error for an object to adopt that the API answers 404 for."""
+        return PulumiDeployError(
+            f"{self.describe(props)}: cannot adopt {id_!r}: no such {self.spec.kind} is visible with this "
+            "credential (check the id and that the key may access it)"
+        )
 
     def auth_headers(self) -> AuthHeaders:
         return bearer
@@ -312,13 +326,13 @@ class SpecProvider(ResourceProvider):
             for p, r in self.transition_rules(old, inputs):
                 reasons.setdefault(p, []).append(f"{p}: {r}")
         book = bookkeeping.read(news)
-        adopt = inputs.get(ADOPT_ID) if isinstance(inputs, dict) else None
+        adopt = self.adopted_id(inputs) if isinstance(inputs, dict) else None
         if isinstance(adopt, str) and adopt:
             holder = adoption_claims.claim(self.spec.label, adopt, self._urn(book.logical_name))
             if holder is not None:
-                reasons.setdefault(ADOPT_ID, []).append(
-                    f"{ADOPT_ID}: {adopt!r} is already adopted by {holder.rsplit('::', 1)[-1]!r} in this program "
-                    "(an object can be managed by one resource only)"
+                reasons.setdefault(self.adopts_by, []).append(
+                    f"{self.adopts_by}: {adopt!r} is already adopted by {holder.rsplit('::', 1)[-1]!r} in this "
+                    "program (an object can be managed by one resource only)"
                 )
         if not reasons:
             problem = self.config_problem()
@@ -342,12 +356,14 @@ class SpecProvider(ResourceProvider):
         olds), so each note is said once, and only for a change that will happen.
         """
         urn = self._urn(bookkeeping.read(inputs).logical_name)
-        if not olds and not inputs.get(ADOPT_ID):  # a first creation, or a replacement's check
+        if not olds and not self.adopted_id(inputs):  # a first creation, or a replacement's check
             inputs.update({PLAN_NOTES: note_lines.as_property(notes)} if (notes := pending_notes.take(urn)) else {})
             return
         said: list[str] | None = None
-        if not olds:
-            notes = self._adoption_preview(inputs)
+        if not olds:  # an adoption: the first, or a replacement's (whose first check's notes are said already)
+            earlier = pending_notes.take(urn)
+            said = self._adoption_preview(inputs)
+            notes = [*earlier, *said]
         else:
             old, new = self.user_inputs(olds), self.user_inputs(inputs)
             notes = self.plan_notes(self.change_plan(old, new), old, new)
@@ -396,19 +412,23 @@ class SpecProvider(ResourceProvider):
         values = self.user_inputs(inputs)
         if any(is_unknown(v) for v in values.values()) or connection_pending():
             return []  # an unknown connection: where to read is not known yet
-        id_ = str(values[ADOPT_ID])
+        id_ = str(self.adopted_id(values))
         wire = self.api_read(self.client(), id_, values)
         if wire is None:
-            raise PulumiDeployError(
-                f"{self.describe(inputs)}: cannot adopt {id_!r}: no such {self.spec.kind} is visible with this "
-                "credential (check the id and that the key may access it)"
-            )
+            raise self.not_there_to_adopt(inputs, id_)
         return self.adoption_notes(id_, self.live_values(wire), inputs)
 
     def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
         """The preview's sentences for ``plan``: what forces a replacement, or what the update does."""
         replaces = [f"{name} {reason}" for name, reason in plan.replaces]
+        if replaces and (fate := self.replaced_note(olds)):
+            replaces.append(fate)
         return replaces or [*plan.notes(), *self._secret_entry_notes(plan, olds, news)]
+
+    def replaced_note(self, olds: dict[str, Any]) -> str | None:
+        """What replacing the object does to the old one where "deleted" does not say it all (its data
+        goes too, it is only stopped...); ``olds`` are its inputs. None: nothing to add."""
+        return None
 
     def _secret_entry_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
         """Which entries of a keyed list with secret values changed (the values stay unsaid)."""
@@ -694,10 +714,7 @@ class SpecProvider(ResourceProvider):
     def _adopt(self, client: ApiClient, id_: str, props: dict[str, Any]) -> tuple[str, JsonObject]:
         wire = self.api_read(client, id_, self.user_inputs(props))
         if wire is None:
-            raise PulumiDeployError(
-                f"{self.describe(props)}: cannot adopt {id_!r}: no such {self.spec.kind} is visible with this "
-                "credential (check the id and that the key may access it)"
-            )
+            raise self.not_there_to_adopt(props, id_)
         live = self.live_values(wire)
         plan = self.adoption_plan(id_, live, props)
         if plan.changed:
@@ -708,7 +725,7 @@ class SpecProvider(ResourceProvider):
     def adoption_plan(self, id_: str, live: dict[str, Any], props: dict[str, Any]) -> Plan:
         """The update that adopting the object ``id_`` (whose values are ``live``) applies."""
         desired = self.user_inputs(props)
-        plan = self.spec.plan(live, desired)
+        plan = self.spec.plan(self.align_live(dict(live), desired), desired)
         plan.changed = [n for n in plan.changed if n != ADOPT_ID]
         # An update cannot change what only a replacement can: say so rather than adopt a different object.
         fixed = [n for n, _ in plan.replaces if n != ADOPT_ID and n in desired and n in live]
@@ -734,15 +751,19 @@ class SpecProvider(ResourceProvider):
         for _, names in plan.noted.values():
             names[:] = [n for n in names if n in plan.changed]
         plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
-        lines = [f"adopting {id_}: no change to the object"] if not plan.changed else []
+        lines: list[str] = []
+        live = self.align_live(dict(live), desired)
         for name in plan.changed:
             f = self.spec.fields[name]
+            if not f.sent and name not in live:
+                continue  # a provider setting (a timeout, what delete does): nothing on the object changes
             if f.secret:
                 lines.append(f"adopting {id_}: {name} changes (secret)")
             else:
                 new = desired[name] if name in desired else f.cleared_by()
-                lines.append(f"adopting {id_}: {name} {live.get(name)!r} => {new!r}")
-        return lines + plan.notes()
+                old = repr(live.get(name)) if f.returned else "(write-only, not readable)"
+                lines.append(f"adopting {id_}: {name} {old} => {new!r}")
+        return (lines or [f"adopting {id_}: no change to the object"]) + plan.notes()
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with connection_settings(self.where_it_lives(props)):

@@ -46,6 +46,9 @@ class NetworkVolumeProvider(api.RestObjectProvider):
     def v2_live(self, wire: JsonObject) -> dict[str, Any]:
         return self.spec.from_wire({**wire, "dataCenterId": wire.get("dataCenter")})
 
+    def replaced_note(self, olds: dict[str, Any]) -> str | None:
+        return "the old volume and the data on it are deleted; the new one starts empty"
+
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         old, new = olds.get("size"), news.get("size")
         if isinstance(old, int | float) and isinstance(new, int | float) and new < old:

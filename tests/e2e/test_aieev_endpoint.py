@@ -218,17 +218,63 @@ def test_missing_endpoint_id_fails_at_preview_naming_it(aieev_emu, make_stack):
     assert calls(aieev_emu) == []
 
 
-def test_unknown_endpoint_id_fails_at_up_saying_it_must_exist_and_be_granted(aieev_emu, make_stack):
+def test_unknown_endpoint_id_fails_at_preview_and_at_up_saying_it_must_exist_and_be_granted(aieev_emu, make_stack):
     # given
     stack = make_stack(program({"endpoint_id": "ep-missing", "container_port": 8080}))
-    stack.preview()
-    # when
-    with pytest.raises(StackFailed) as failed:
+    # when: the preview reads the endpoint it would take over, as up does
+    with pytest.raises(StackFailed) as at_preview:
+        stack.preview()
+    with pytest.raises(StackFailed) as at_up:
         stack.up()
     # then
-    text = failed.value.text
-    assert "'ep-missing' does not exist" in text and "must already exist" in text and "granted" in text
-    assert calls(aieev_emu) == [("GET", "/endpoints/ep-missing")]
+    for text in (at_preview.value.text, at_up.value.text):
+        assert "'ep-missing' does not exist" in text and "must already exist" in text and "granted" in text
+    assert calls(aieev_emu) == [("GET", "/endpoints/ep-missing")] * 2
+
+
+def test_adopting_a_running_endpoint_previews_the_settings_it_sends_and_the_downtime(aieev_emu, make_stack):
+    # given: a running endpoint with two replicas
+    seed(aieev_emu, is_active=True, num_replicas=2)
+    stack = make_stack(program({**base_cfg(), "replicas": 2}), env=FAST)
+    # when
+    preview = stack.preview()
+    read = calls(aieev_emu)
+    aieev_emu.clear_calls()
+    stack.up()
+    # then: one read; each setting up sends, and that sending them stops the running endpoint
+    assert read == [GET]
+    assert preview.step("llm").notes == [
+        f"adopting {EP}: container_env_vars changes (secret)",
+        f"adopting {EP}: container_port (write-only, not readable) => 8080",
+        f"adopting {EP}: health_check_timeout (write-only, not readable) => 120",
+        "downtime — applying container_env_vars, container_port, health_check_timeout stops the service meanwhile",
+    ]
+    assert calls(aieev_emu, reads=False) == [STOP, PATCH, START]
+    assert SECRET not in preview.text
+
+
+def test_naming_another_endpoint_previews_that_the_old_one_is_stopped_and_what_the_new_one_gets(
+    aieev_emu, make_stack
+):
+    # given: the stack manages a running endpoint; another one exists, stopped
+    seed(aieev_emu, is_active=True)
+    cfg = base_cfg()
+    stack = make_stack(program(cfg), env=FAST)
+    stack.up()
+    aieev_emu.seed("aieev", "endpoints", {"id": "ep-llm-2", "name": "llm2", "is_active": False})
+    # when
+    cfg["endpoint_id"] = "ep-llm-2"
+    preview = stack.preview()
+    aieev_emu.clear_calls()
+    stack.up()
+    # then: the replacement says what happens to the endpoint it leaves, and what the new one gets
+    step = preview.step("llm")
+    assert step.op == "replace"
+    assert f"the endpoint {EP} is then stopped (on_delete='stop'; 'forget' leaves it running)" in step.notes
+    assert "adopting ep-llm-2: container_port (write-only, not readable) => 8080" in step.notes
+    assert ("POST", f"/endpoints/{EP}/stop") in calls(aieev_emu, reads=False)
+    active = {r["endpoint_id"]: r["is_active"] for r in aieev_emu.inventory("aieev")["endpoints"]}
+    assert active == {EP: False, "ep-llm-2": True}
 
 
 def test_endpoint_not_granted_to_the_key_fails_at_up_saying_so_and_touches_nothing(aieev_emu, make_stack):

@@ -6,6 +6,7 @@ import pytest
 from runpod_programs import base_cfg, program, v1_env
 from runpod_v2_programs import FAST_POLL, endpoint_program, gpu_cfg, rp_calls
 
+from pulumi_deploy import runpod
 from pulumi_deploy.local_stack import LocalStack, StackFailed
 
 pytestmark = pytest.mark.e2e
@@ -212,3 +213,25 @@ def test_gpu_type_ids_map_to_pools_through_the_catalog(emulator, make_stack):
     assert "NVIDIA L4" not in post["body"]["gpu"]["excludedTypes"]
     assert emulator.inventory("runpod")["endpoints"][0]["gpuTypeIds"] == ["NVIDIA L4"]
     assert stack.preview().summary == {"same": 2}
+
+
+def test_a_volume_replacement_previews_that_its_data_is_deleted(emulator, make_stack):
+    # given
+    cfg = {"size": 50, "data_center_id": "US-TX-3"}
+
+    def volume() -> None:
+        runpod.NetworkVolume("vol", runpod.NetworkVolumeArgs(**cfg))
+
+    stack = make_stack(volume, env=FAST_POLL)
+    stack.up()
+    (old,) = emulator.inventory("runpod")["networkvolumes"]
+    # when: a volume cannot move between data centres
+    cfg["data_center_id"] = "EU-RO-1"
+    preview = stack.preview()
+    stack.up()
+    # then
+    step = preview.step("vol")
+    assert step.op == "replace"
+    assert "the old volume and the data on it are deleted; the new one starts empty" in step.notes
+    (new,) = emulator.inventory("runpod")["networkvolumes"]
+    assert new["id"] != old["id"]
