@@ -355,3 +355,20 @@ def test_env_secret_values_stay_encrypted_through_update_refresh_and_diff_output
     state = stack.resource_state("llm")
     for props in (state["inputs"], state["outputs"]):
         assert set(props["container_env_vars"]) == {SECRET_SIG_KEY, "ciphertext"}  # an encrypted secret value
+
+
+def test_two_resources_naming_one_endpoint_fail_at_preview_with_no_write(aieev_emu, make_stack):
+    # given
+    seed(aieev_emu, is_active=True)
+
+    def twice() -> None:
+        for name in ("a", "b"):
+            aieev.Endpoint(name, aieev.EndpointArgs(endpoint_id=EP, container_port=8080))
+
+    stack = make_stack(twice, env=FAST)
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.preview()
+    # then
+    assert f"endpoint_id: {EP!r} is already adopted by" in failed.value.text
+    assert calls(aieev_emu, reads=False) == []
