@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pulumi import Input, Output
 from pydantic import Field
 
-from ..core import log
+from ..core import env_names, log
 from ..core.config import lookup, resolve_base_url
 from ..core.errors import AlreadyExists, ApiError, PulumiDeployError
 from ..core.fields import (
@@ -141,6 +141,8 @@ class ContainerServiceArgs(AdoptableArgs):
                 f"must be lowercase letters, digits and hyphens, starting and ending with a letter or digit "
                 f"({SLUG_PATTERN.pattern}); got {slug!r}",
             )
+        env = values.get("env_config") or []
+        yield from env_names.problems("env_config", (e.get("env_name") for e in env if isinstance(e, dict)))
         url = values.get("external_url")
         if isinstance(url, str) and not url.startswith("https://"):
             yield "external_url", f"must start with https:// (got {url!r})"

@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar
 from pulumi import Input, Output
 from pydantic import BeforeValidator, Field
 
-from ..core import replacement_order
+from ..core import env_names, replacement_order
 from ..core.fields import (
     Computed,
     Default,
@@ -206,6 +206,7 @@ class EndpointArgs(AdoptableArgs):
             yield "scaler_value", f"a queue delay must be at least 0.5 seconds (got {value})"
         if value is not None and scaler == "REQUEST_COUNT" and (value < 1 or value != int(value)):
             yield "scaler_value", f"a request count must be a whole number >= 1 (got {value})"
+        yield from env_names.problems("env", values.get("env") or {})
         yield from (cls.v2_rules if api.api_version() == "v2" else cls.v1_rules)(values, unknown)
 
     @classmethod

@@ -7,14 +7,14 @@ creation: a later template edit does not reach endpoints made from it, and the p
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pulumi import Input, Output
 from pydantic import Field
 
-from ..core import bookkeeping, log
+from ..core import bookkeeping, env_names, log
 from ..core.errors import InUse, NotFound, PulumiDeployError
 from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
@@ -91,6 +91,10 @@ class TemplateArgs(AdoptableArgs):
     container_registry_auth_id: Annotated[Input[str] | None, ReachesEndpoints()] = None
     is_public: Annotated[Input[bool] | None, ServerDefault()] = None
     readme: Annotated[Input[str] | None, V1_ONLY, ServerDefault()] = None
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        yield from env_names.problems("env", values.get("env") or {})
 
 
 @dataclass(kw_only=True)

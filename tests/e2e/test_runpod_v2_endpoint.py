@@ -217,3 +217,19 @@ def test_a_named_endpoint_whose_create_answer_was_lost_is_found_not_created_twic
     assert live.json()["image"] == "ghcr.io/acme/worker:1.0"
     assert len([c for c in rp_calls(emulator, "POST") if c["path"] == "/v2/serverless"]) == 2  # theirs + ours
     assert ours.preview().summary == {"same": 2}
+
+
+def test_an_env_name_no_process_can_hold_fails_at_preview_naming_the_field_with_no_call(emulator, make_stack):
+    # given: an update that would add a variable with an empty name
+    cfg = gpu_cfg()
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    stack.up()
+    cfg["endpoint"]["env"] = {"": "x", "MODEL": "llama"}
+    emulator.clear_calls()
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.preview()
+    # then: check refuses it, before the engine's diff chokes on a property path ending in `env.`
+    assert "env: variable names must be non-empty, without spaces or '=' (got '')" in failed.value.text
+    assert "expected property path" not in failed.value.text
+    assert [c for c in emulator.calls("runpod") if c["method"] != "GET"] == []

@@ -168,3 +168,42 @@ def test_an_unknown_property_is_rejected_naming_it(cls: type[SpecProvider], key:
     assert [f.property for f in result.failures] == [key], [(f.property, f.reason) for f in result.failures]
     assert "unknown property" in result.failures[0].reason
     assert SECRET not in result.failures[0].reason
+
+
+def _env(cls: type[SpecProvider], names: list[str]) -> dict[str, Any]:
+    if cls is ContainerServiceProvider:
+        return {"env_config": [{"env_name": n, "env_value": SECRET} for n in names]}
+    return {"env": {n: SECRET for n in names}}
+
+
+@pytest.mark.parametrize("cls", [TemplateProvider, RunpodEndpointProvider, ContainerServiceProvider])
+@pytest.mark.parametrize(
+    ("names", "reason"),
+    [
+        (["", "MODEL"], "variable names must be non-empty, without spaces or '=' (got '')"),
+        (["BAD KEY"], "variable names must be non-empty, without spaces or '=' (got 'BAD KEY')"),
+        (["A=B"], "variable names must be non-empty, without spaces or '=' (got 'A=B')"),
+    ],
+)
+def test_an_environment_name_no_process_can_hold_is_rejected_at_check(cls, names, reason) -> None:
+    # given
+    field = "env_config" if cls is ContainerServiceProvider else "env"
+    news = {**copy.deepcopy(VALID[cls]), **_env(cls, names)}
+    # when
+    result = cls().check({}, news)
+    # then: named in the reason (the property is left out: the field is secret, and the engine would
+    # print its value beside it); Cyberun's declared field already refuses an empty name
+    expected = f"{field}: {reason}"
+    if cls is ContainerServiceProvider and "" in names:
+        expected = "env_config.0.env_name: String should have at least 1 character"
+    assert [f.reason for f in result.failures] == [expected]
+    assert SECRET not in result.failures[0].reason
+
+
+def test_a_cyberun_variable_given_twice_is_rejected_at_check() -> None:
+    # given
+    news = {**copy.deepcopy(VALID[ContainerServiceProvider]), **_env(ContainerServiceProvider, ["A", "A", "B"])}
+    # when
+    result = ContainerServiceProvider().check({}, news)
+    # then
+    assert [f.reason for f in result.failures] == ["env_config: each variable name may be given once (twice: A)"]
