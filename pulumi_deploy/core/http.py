@@ -177,11 +177,12 @@ class ApiClient:
                     self._backoff(attempt, None, f"{method} {path}: {type(exc).__name__}")
                     attempt += 1
                     continue
+                tries = f" (after {attempt + 1} attempts)" if attempt else ""
                 failure = TransportError(
                     self.vendor,
                     method,
                     url,
-                    f"{type(exc).__name__}: {exc}",
+                    f"{type(exc).__name__}: {exc}{tries}",
                     timed_out=isinstance(exc, httpx.ReadTimeout),
                 )
                 if not_sent and self.settings is not None:

@@ -174,3 +174,17 @@ def test_stack_config_wins_over_environment_and_missing_names_both(monkeypatch):
         assert resolve_credential(SETTINGS, "https://x") == "from-config"
     finally:
         load_stack_config({})
+
+
+def test_a_transport_failure_after_retries_says_how_many_attempts_were_made():
+    # given: a GET (idempotent) whose connection drops every time
+    def handler(req: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError("connection reset", request=req)
+
+    c, slept = client(handler, attempts=3)
+    # when
+    with pytest.raises(TransportError) as failed:
+        c.request("GET", "/x")
+    # then
+    assert "ReadError: connection reset (after 3 attempts)" in str(failed.value)
+    assert len(slept) == 2
