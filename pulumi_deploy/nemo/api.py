@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 from pulumi import Input
 from pydantic import Field
 
+from ..core import log
 from ..core.config import Setting, VendorSettings, how_to_set, lookup, source
 from ..core.errors import (
     ApiError,
@@ -24,6 +25,7 @@ from ..core.errors import (
     NotFound,
     PulumiDeployError,
     ServerError,
+    TransportError,
     Unauthorized,
     when,
 )
@@ -122,6 +124,43 @@ def new_version(spec: ObjectSpec, path: str, plan: Plan, values: dict[str, Any])
     complete definition an update accepts, stored as version N+1 (a field left out is cleared in it).
     None when no field a version stores changed: a version is never written for nothing."""
     return update_call(spec, Routes(path, update=NEW_VERSION_POST, item=path), "", plan, values)
+
+
+def write_version(
+    provider: SpecProvider,
+    client: ApiClient,
+    request: Call,
+    olds: dict[str, Any],
+    values: dict[str, Any],
+    what: str,
+) -> JsonObject:
+    """POST the new version ``request`` at most once for this definition.
+
+    A new-version POST is not idempotent: sent again after a lost answer it writes a second, identical
+    version (and a deployment rolls out again). So before sending, and after a failure that leaves the
+    outcome unknown, the object is read: a version newer than the one recorded (``olds``) that already
+    holds exactly ``values`` is the answer — an earlier run, or this one, wrote it and lost the reply."""
+
+    def written() -> JsonObject | None:
+        latest = client.get_or_none(request.path)
+        recorded = olds.get("entity_version")
+        if not isinstance(latest, dict) or not isinstance(recorded, int | float):
+            return None
+        newer = int(latest.get("entity_version") or 0) > int(recorded)
+        return latest if newer and provider.same_content(latest, values) else None
+
+    earlier = written()
+    if earlier is not None:
+        log.info(f"{what}: version {earlier.get('entity_version')} already holds these inputs; not writing another")
+        return earlier
+    try:
+        return send(client, request, what)  # type: ignore[no-any-return]
+    except (TransportError, ServerError):
+        found = written()
+        if found is None:
+            raise
+        log.info(f"{what}: the lost answer had written version {found.get('entity_version')}; taking it")
+        return found
 
 
 def send(client: ApiClient, request: Call, what: str) -> Any:

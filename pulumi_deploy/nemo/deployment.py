@@ -165,7 +165,7 @@ class ModelDeploymentProvider(api.NemoProvider):
         else:
             if current.get("status") in api.GONE_STATUSES:
                 raise PulumiDeployError(deleting_message(self.describe(news, id_), current))
-            obj = api.send(client, version, self.describe(news, id_))
+            obj = api.write_version(self, client, version, olds, self.user_inputs(news), self.describe(news, id_))
         return self._maybe_wait(client, id_, news, obj)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:

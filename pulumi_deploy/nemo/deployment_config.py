@@ -224,7 +224,7 @@ class ModelDeploymentConfigProvider(api.NemoProvider):
         version = api.new_version(self.spec, self._path(ws, name), plan, values)
         if version is None:  # only provider settings changed
             return client.request("GET", self._path(ws, name))  # type: ignore[no-any-return]
-        return api.send(client, version, self.describe(news, id_))  # type: ignore[no-any-return]
+        return api.write_version(self, client, version, olds, self.user_inputs(values), self.describe(news, id_))
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         ws, name = api.split_id(id_)

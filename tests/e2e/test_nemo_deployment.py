@@ -111,6 +111,25 @@ def test_create_records_ready_then_gpu_change_writes_config_v2_and_pinning_it_wr
     assert "nemo-test-token" not in stack.export_text()
 
 
+def test_a_new_version_whose_answer_was_lost_is_taken_not_written_twice(emulator, make_stack):
+    # given
+    cfg: dict[str, Any] = {}
+    stack = make_stack(program(cfg), env=FAST)
+    stack.up()
+    config_path = "/apis/models/v2/workspaces/default/deployment-configs/llama-cfg"
+    # when: the server writes version 2 and the connection drops before the answer
+    cfg["gpu"] = 2
+    emulator.add_fault("nemo", kind="drop_after", method="POST", path=f"^{config_path}$")
+    emulator.clear_calls()
+    changed = stack.up()
+    again = stack.up()
+    # then: one version written, recognised by its content; nothing to do after
+    assert changed.outputs["config_version"] == 2
+    assert objects(emulator, "deployment_configs")["llama-cfg"]["entity_version"] == 2
+    assert nemo_calls(emulator, "POST", contains="deployment-configs") == [("POST", config_path)]
+    assert again.summary == {"same": 4}
+
+
 def test_renaming_the_deployment_replaces_it_and_destroy_deletes_deployment_before_config(emulator, make_stack):
     # given
     cfg: dict[str, Any] = {"with_status": False}
