@@ -400,7 +400,8 @@ class Secret(Policy):
         return True
 
     def changed_entries(self, old: Any, new: Any) -> list[str]:
-        """The names of the entries added, removed or changed between two values of a keyed list."""
+        """What changed between two values of a keyed list, by entry name: ``["A added", "B removed",
+        "C changed"]`` (names only: the values are the secret)."""
         if not self.keys:
             return []
 
@@ -409,7 +410,15 @@ class Secret(Policy):
             return {str(e.get(self.keys)): e.get(self.values or "") for e in items if isinstance(e, dict)}
 
         before, after = entries(old), entries(new)
-        return sorted(k for k in before.keys() | after.keys() if before.get(k, MISSING) != after.get(k, MISSING))
+        changes = []
+        for k in sorted(before.keys() | after.keys()):
+            if k not in before:
+                changes.append(f"{k} added")
+            elif k not in after:
+                changes.append(f"{k} removed")
+            elif before[k] != after[k]:
+                changes.append(f"{k} changed")
+        return changes
 
     def protect(self, value: Any, secret: Callable[[Any], Any]) -> Any:
         """``value`` with its secret parts wrapped by ``secret`` (the whole value unless ``values`` says)."""

@@ -435,9 +435,9 @@ class SpecProvider(ResourceProvider):
         lines = []
         for name in plan.changed:
             policy = self.spec.fields[name].get(Secret)
-            keys = policy.changed_entries(olds.get(name), news.get(name)) if isinstance(policy, Secret) else []
-            if keys:
-                lines.append(f"{name}: {', '.join(keys)} changed (values are secret)")
+            changes = policy.changed_entries(olds.get(name), news.get(name)) if isinstance(policy, Secret) else []
+            if changes:
+                lines.append(f"{name}: {', '.join(changes)} (values are secret)")
         return lines
 
     def relocation(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Relocation | None:
@@ -752,18 +752,28 @@ class SpecProvider(ResourceProvider):
             names[:] = [n for n in names if n in plan.changed]
         plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
         lines: list[str] = []
+        changes = False
         live = self.align_live(dict(live), desired)
         for name in plan.changed:
             f = self.spec.fields[name]
             if not f.sent and name not in live:
                 continue  # a provider setting (a timeout, what delete does): nothing on the object changes
+            changes = True
+            policy = f.get(Secret)
+            if f.secret and isinstance(policy, Secret) and policy.keys and f.returned:
+                continue  # the update's notes name the entries that change
             if f.secret:
                 lines.append(f"adopting {id_}: {name} changes (secret)")
             else:
                 new = desired[name] if name in desired else f.cleared_by()
                 old = repr(live.get(name)) if f.returned else "(write-only, not readable)"
                 lines.append(f"adopting {id_}: {name} {old} => {new!r}")
-        return (lines or [f"adopting {id_}: no change to the object"]) + plan.notes()
+        # What the update does, as an update of the live object would say it (a vendor's notes too); of a
+        # value the API never returns nothing is known to compare with.
+        unread = {n: desired[n] for n in plan.changed if n in desired and not self.spec.fields[n].returned}
+        return ([] if changes else [f"adopting {id_}: no change to the object"]) + lines + self.plan_notes(
+            plan, {**live, **unread}, desired
+        )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with connection_settings(self.where_it_lives(props)):

@@ -242,3 +242,32 @@ def test_pulumis_import_option_fails_at_preview_naming_adopt_id_with_no_call(emu
     assert "__provider" not in failed.value.text
     assert emulator.calls("runpod") == []
     assert emulator.inventory("runpod") == before
+
+
+def test_adopting_a_running_cyberun_service_previews_its_redeploy_and_the_variables_it_loses(emulator, make_stack):
+    # given: a running service (made by another stack) with two variables
+    emulator.settings("cyberun", deploy_seconds=0.05, undeploy_seconds=0.05)
+
+    def service(adopt: str | None, image: str, env: list[cyberun.EnvVarArgs]) -> Callable[[], None]:
+        def run() -> None:
+            args = cyberun.ContainerServiceArgs(
+                service_slug="legacy-svc", docker_image=image, env_config=env, adopt_id=adopt
+            )
+            pulumi.export("id", cyberun.ContainerService("svc", args).id)
+
+        return run
+
+    keep = [cyberun.EnvVarArgs(env_name="KEEP", env_value="1"), cyberun.EnvVarArgs(env_name="MODEL", env_value="a")]
+    made = make_stack(service(None, "legacy:1", keep), env=FAST).up().outputs
+    stack = make_stack(service(made["id"], "legacy:2", keep[1:]), env=FAST)
+    # when
+    preview = stack.preview()
+    emulator.clear_calls()
+    stack.up()
+    # then: what the take-over sends, that it redeploys, and which variable goes (values unsaid)
+    notes = preview.step("svc").notes
+    assert f"adopting {made['id']}: docker_image 'legacy:1' => 'legacy:2'" in notes
+    assert "env_config: KEEP removed (values are secret)" in notes
+    assert any(n.startswith("redeploy — changing") for n in notes), notes
+    paths = [(c["method"], c["path"].rsplit("/", 1)[-1]) for c in emulator.calls("cyberun") if c["method"] != "GET"]
+    assert ("POST", "deploy") in paths
