@@ -50,6 +50,15 @@ def seed(emulator, **fields: Any) -> None:
     emulator.seed("aieev", "endpoints", {"id": EP, "name": "llm", **fields})
 
 
+def managed_running_endpoint(emulator, make_stack) -> tuple[dict[str, Any], Any]:
+    """A running endpoint this stack has taken over with ``base_cfg()`` (the dict is the program's)."""
+    seed(emulator, is_active=True)
+    cfg = base_cfg()
+    stack = make_stack(program(cfg), env=FAST)
+    stack.up()
+    return cfg, stack
+
+
 def calls(emulator, *, reads: bool = True) -> list[tuple[str, str]]:
     return [(c["method"], c["path"]) for c in emulator.calls("aieev") if reads or c["method"] != "GET"]
 
@@ -85,10 +94,7 @@ def test_adopting_running_endpoint_with_settings_gets_stops_patches_then_starts_
 
 def test_changing_only_replicas_calls_only_scale(aieev_emu, make_stack):
     # given
-    seed(aieev_emu, is_active=True)
-    cfg = base_cfg()
-    stack = make_stack(program(cfg), env=FAST)
-    stack.up()
+    cfg, stack = managed_running_endpoint(aieev_emu, make_stack)
     aieev_emu.clear_calls()
     # when
     cfg["replicas"] = 3
@@ -102,10 +108,7 @@ def test_changing_only_replicas_calls_only_scale(aieev_emu, make_stack):
 
 def test_changing_container_port_previews_in_place_downtime_update_and_applies_stop_patch_start(aieev_emu, make_stack):
     # given
-    seed(aieev_emu, is_active=True)
-    cfg = base_cfg()
-    stack = make_stack(program(cfg), env=FAST)
-    stack.up()
+    cfg, stack = managed_running_endpoint(aieev_emu, make_stack)
     # when
     cfg["container_port"] = 9000
     preview = stack.preview()
@@ -126,10 +129,7 @@ def test_removing_a_setting_previews_that_the_last_value_stays_with_no_downtime_
     aieev_emu, make_stack
 ):
     # given
-    seed(aieev_emu, is_active=True)
-    cfg = base_cfg()
-    stack = make_stack(program(cfg), env=FAST)
-    stack.up()
+    cfg, stack = managed_running_endpoint(aieev_emu, make_stack)
     # when: the port is no longer set (the API cannot clear it)
     del cfg["container_port"]
     preview = stack.preview()
@@ -257,10 +257,7 @@ def test_naming_another_endpoint_previews_that_the_old_one_is_stopped_and_what_t
     aieev_emu, make_stack
 ):
     # given: the stack manages a running endpoint; another one exists, stopped
-    seed(aieev_emu, is_active=True)
-    cfg = base_cfg()
-    stack = make_stack(program(cfg), env=FAST)
-    stack.up()
+    cfg, stack = managed_running_endpoint(aieev_emu, make_stack)
     aieev_emu.seed("aieev", "endpoints", {"id": "ep-llm-2", "name": "llm2", "is_active": False})
     # when
     cfg["endpoint_id"] = "ep-llm-2"
