@@ -304,10 +304,28 @@ def _nested_dataclasses(tp: Any) -> Iterable[type]:
         yield from _nested_dataclasses(arg)
 
 
+#: The union-member tags pydantic inserts for a plain type (``flashboot.bool`` of ``bool | Literal[...]``).
+_SCALAR_TAGS = frozenset({"bool", "str", "int", "float", "none"})
+
+
 def readable_loc(loc: tuple[int | str, ...]) -> list[str]:
     """The path of a validation error in the user's terms: field names and list indexes, without the
-    union-member tags pydantic inserts (``list[literal[...]]``, ``function-after[...]``)."""
-    return [str(p) for p in loc if isinstance(p, int) or not any(c in p for c in "[(")]
+    union-member tags pydantic inserts (``list[literal[...]]``, ``function-after[...]``, ``bool``)."""
+    return [str(p) for p in loc if isinstance(p, int) or not (any(c in p for c in "[(") or p in _SCALAR_TAGS)]
+
+
+def _choices_first(errors: list[Any]) -> list[Any]:
+    """A union's errors with its list of allowed values first: for ``bool | Literal[...]`` that says more
+    than "should be a valid boolean" (the one failure per property reported is the first)."""
+
+    def top(err: Any) -> str:
+        loc = readable_loc(err["loc"])
+        return loc[0] if loc else ""
+
+    first: dict[str, int] = {}
+    for i, err in enumerate(errors):
+        first.setdefault(top(err), i)
+    return sorted(errors, key=lambda err: (first[top(err)], err.get("type") != "literal_error"))
 
 
 #: Past this many allowed values, a "should be one of" message names a few and counts the rest.
@@ -402,7 +420,7 @@ class ObjectSpec:
             values = validated.model_dump(mode="json", exclude_unset=True)
         except pydantic.ValidationError as exc:
             seen: set[str] = set()
-            for err in exc.errors():
+            for err in _choices_first(exc.errors()):
                 loc = readable_loc(err["loc"])
                 top = loc[0] if loc else "(input)"
                 if top in unknown or top in seen:  # unknowns are judged at apply time; one failure per property

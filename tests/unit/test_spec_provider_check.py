@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pulumi import Input
 from pydantic import Field
@@ -26,6 +26,7 @@ class WidgetArgs(ResourceArgs):
     size: Annotated[Input[int], Field(ge=1)]
     label: Input[str] | None = None
     ports: Input[list[Input[PortArgs]]] | None = None
+    mode: Input[bool | Literal["OFF", "FAST"]] | None = None
 
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
@@ -61,4 +62,14 @@ def test_unknown_nested_key_lists_the_nested_objects_keys():
     # then
     assert [(f.property, f.reason) for f in result.failures] == [
         ("ports", "ports.0.protocl: unknown property (known: number, protocol)"),
+    ]
+
+
+def test_a_value_outside_a_union_with_choices_is_told_the_choices_under_the_fields_own_name():
+    # when
+    result = WidgetProvider().check({}, {"size": 1.0, "mode": "BOGUS", "label": 3.0})
+    # then: the choices, not "should be a valid boolean"; no `mode.bool` path; fields in declared order
+    assert [(f.property, f.reason) for f in result.failures] == [
+        ("label", "label: Input should be a valid string (got 3)"),
+        ("mode", "mode: Input should be 'OFF' or 'FAST' (got 'BOGUS')"),
     ]
