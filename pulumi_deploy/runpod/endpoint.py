@@ -278,6 +278,10 @@ class EndpointProvider(api.RestObjectProvider):
     def name_key(self, name: str) -> str:
         return api.strip_flashboot_suffix(name)
 
+    def replaced_note(self, olds: dict[str, Any]) -> str | None:
+        # Clients call an endpoint by its id: they must follow the new one.
+        return "the new endpoint gets a new id, so its request URLs change; the old endpoint is deleted"
+
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         # The template's delete would be refused while this endpoint uses it: say so before anything is sent.
         used = olds.get("template_id")

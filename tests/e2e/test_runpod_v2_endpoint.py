@@ -233,3 +233,17 @@ def test_an_env_name_no_process_can_hold_fails_at_preview_naming_the_field_with_
     assert "env: variable names must be non-empty, without spaces or '=' (got '')" in failed.value.text
     assert "expected property path" not in failed.value.text
     assert [c for c in emulator.calls("runpod") if c["method"] != "GET"] == []
+
+
+def test_an_endpoint_replacement_previews_that_its_id_and_request_urls_change(emulator, make_stack):
+    # given
+    cfg = gpu_cfg()
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    stack.up()
+    # when: the routing type is set at creation only
+    cfg["endpoint"]["type"] = "LOAD_BALANCER"
+    preview = stack.preview()
+    # then
+    step = preview.step("api")
+    assert step.op == "replace"
+    assert "the new endpoint gets a new id, so its request URLs change; the old endpoint is deleted" in step.notes
