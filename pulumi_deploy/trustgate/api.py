@@ -34,7 +34,7 @@ from ..core.errors import (
     when,
 )
 from ..core.fields import Doc, In, Replace
-from ..core.http import ApiClient, AuthHeaders, bearer
+from ..core.http import ApiClient, AuthHeaders, bearer, fresh_listings
 from ..core.provider import SpecProvider
 from ..core.request import read_call
 
@@ -103,13 +103,19 @@ def gateway_path(gateway_id: str, *rest: str) -> str:
     return "/".join([f"{PREFIX}/gateways/{gateway_id}", *rest])
 
 
-def explain(error: ApiError, what: str) -> ApiError | None:
-    """TrustGate's error answers in the user's terms."""
+def explain(error: ApiError, what: str, users: list[str] | None = None) -> ApiError | None:
+    """TrustGate's error answers in the user's terms (``users``: what still references a refused delete)."""
     if isinstance(error, InUse):
+        still = (
+            f" Still referencing it: {', '.join(users)}; one that is not in your stack (an interrupted run may "
+            "have left it) must be deleted in TrustGate, or adopted with `adopt_id`, first."
+            if users
+            else ""
+        )
         return error.explained(
-            f"{what}: {error.message}. TrustGate does not cascade deletes: delete the objects that reference "
-            "it first (in a program, pass `upstream.id` / `gateway.id` as inputs so Pulumi orders the "
-            "deletes service -> upstream -> gateway)"
+            f"{what}: {error.message}.{still} TrustGate does not cascade deletes: delete the objects that "
+            "reference it first (in a program, pass `upstream.id` / `gateway.id` as inputs so Pulumi orders "
+            "the deletes service -> upstream -> gateway)"
         )
     if isinstance(error, InvalidInput) and error.status >= 500:
         return error.explained(
@@ -119,6 +125,11 @@ def explain(error: ApiError, what: str) -> ApiError | None:
     if isinstance(error, InvalidInput):
         return error.explained(f"{what}: TrustGate rejected the request ({error.status}): {error.message}")
     return None
+
+
+def named(kind: str, items: list[dict[str, Any]]) -> list[str]:
+    """``kind id ('name')`` for each listed object, as a refused delete names what references it."""
+    return [f"{kind} {i.get('id')} ({i.get('name')!r})" for i in items]
 
 
 def unwrap_list(body: Any, wrapper_key: str) -> list[dict[str, Any]]:
@@ -219,7 +230,18 @@ class TrustGateProvider(SpecProvider):
         return auth_headers
 
     def explain(self, error: ApiError, what: str, props: dict[str, Any], id_: str | None) -> PulumiDeployError | None:
-        return explain(error, what)
+        users = None
+        if isinstance(error, InUse) and id_ is not None:
+            try:
+                with fresh_listings():
+                    users = self.referencing(self.client(), id_, props)
+            except PulumiDeployError:
+                users = None  # the refusal still speaks for itself
+        return explain(error, what, users)
+
+    def referencing(self, client: ApiClient, id_: str, props: dict[str, Any]) -> list[str]:
+        """The objects that reference ``id_`` (``kind id ('name')``), for a refused delete."""
+        return []
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         """DELETE; 404 means gone (core). The server's delete has no 404 branch and may answer 500 for a

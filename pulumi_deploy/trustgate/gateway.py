@@ -178,6 +178,11 @@ class GatewayProvider(api.TrustGateProvider):
             }  # fmt: skip
         return values
 
+    def referencing(self, client: ApiClient, id_: str, props: dict[str, Any]) -> list[str]:
+        upstreams = api.list_all(client, api.gateway_path(id_, "upstreams"), "upstreams")
+        services = api.list_all(client, api.gateway_path(id_, "services"), "services")
+        return api.named("upstream", upstreams) + api.named("service", services)
+
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # subdomain is unique per server; the content must match too (else it is someone else's gateway,
         # and the retried POST fails on the duplicate subdomain rather than taking it over).

@@ -276,6 +276,10 @@ class UpstreamProvider(api.TrustGateProvider):
 
     # -- hooks ------------------------------------------------------------------------------------
 
+    def referencing(self, client: ApiClient, id_: str, props: dict[str, Any]) -> list[str]:
+        services = api.list_all(client, api.gateway_path(props["gateway_id"], "services"), "services")
+        return api.named("service", [s for s in services if s.get("upstream_id") == id_])
+
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # Names are not unique: only an object with exactly the desired content, and only one (api.py).
         items = api.list_all(client, api.gateway_path(inputs["gateway_id"], "upstreams"), "upstreams")

@@ -206,3 +206,24 @@ def test_explicit_false_direct_communication_is_enforced_when_the_server_forced_
     assert not up["websocket_config"].get("ping_period")  # "" = unset: not sent
     stack.refresh()
     assert stack.preview().step("up").op == "same"
+
+
+def test_a_gateway_delete_refused_for_an_upstream_not_in_the_stack_names_it(emulator, make_stack):
+    # given: a gateway of this stack, and an upstream in it that the stack does not know (a lost run's)
+    def run() -> None:
+        pulumi.export("gw", trustgate.Gateway("gw", trustgate.GatewayArgs(name="g", subdomain="g")).id)
+
+    stack = make_stack(run)
+    gid = stack.up().outputs["gw"]
+    orphan = "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    stamp = {"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+    record = {"id": orphan, "gateway_id": gid, "name": "left-behind", "algorithm": "round-robin", **stamp}
+    emulator.seed("trustgate", "upstreams", {**record, "targets": []})
+    # when
+    with pytest.raises(StackFailed) as refused:
+        stack.destroy()
+    # then: what still references the gateway is named, with what to do about one not in the stack
+    text = refused.value.text
+    assert f"Still referencing it: upstream {orphan} ('left-behind')" in text
+    assert "must be deleted in TrustGate, or adopted with `adopt_id`, first" in text
+    assert stack.resource_state("gw")["id"] == gid  # nothing forgotten
