@@ -14,7 +14,7 @@ from pulumi.output import Unknown
 from pulumi_deploy import trustgate
 from pulumi_deploy.core.config import load_stack_config
 from pulumi_deploy.core.errors import ConfigError, InUse, InvalidInput
-from pulumi_deploy.core.http import ApiClient, RetryPolicy
+from pulumi_deploy.core.http import ApiClient, RetryPolicy, use_transport
 from pulumi_deploy.trustgate.service import ServiceProvider
 from pulumi_deploy.trustgate.upstream import UpstreamProvider
 
@@ -70,12 +70,30 @@ def test_domain_500_on_post_becomes_a_user_error_sent_once():
     assert len(seen) == 1
 
 
-def test_delete_refused_while_referenced_is_in_use_and_explained():
+def test_delete_refused_while_referenced_is_in_use_and_explained_naming_what_references_it(monkeypatch):
+    # given: the gateway's services, one of them routing to the upstream
+    monkeypatch.setenv("TRUSTGATE_BASE_URL", "http://127.0.0.1:1")
+    services = [
+        {"id": "s1", "name": "llm", "upstream_id": "u1"},
+        {"id": "s2", "name": "other", "upstream_id": "u2"},
+    ]
+
+    def server(request: httpx.Request) -> httpx.Response:
+        first_page = request.url.params.get("offset") in (None, "0")
+        return httpx.Response(200, json={"services": services if first_page else []})
+
     client, _ = client_answering(400, {"error": "upstream is being used by services"})
     provider, outs = UpstreamProvider(), {"gateway_id": GW}
-    with pytest.raises(InUse) as err, provider.explained(outs, "u1"):  # as delete explains it
+    # when
+    with (
+        use_transport(lambda _url: httpx.MockTransport(server)),
+        pytest.raises(InUse) as err,
+        provider.explained(outs, "u1"),  # as delete explains it
+    ):
         provider.api_delete(client, "u1", outs)
+    # then
     assert "does not cascade deletes" in str(err.value)
+    assert "Still referencing it: service s1 ('llm');" in str(err.value)
 
 
 def test_a_400_on_create_is_invalid_input_not_in_use():
