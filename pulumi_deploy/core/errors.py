@@ -146,6 +146,11 @@ class ServerError(ApiError):
     """5xx: the vendor failed."""
 
 
+OUTCOME_UNKNOWN: tuple[type[PulumiDeployError], ...] = (TransportError, ServerError)
+"""After these, a request that changes something may or may not have taken effect: look before sending
+it again."""
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequest,
     401: Unauthorized,

@@ -16,6 +16,7 @@ from pydantic import Field
 from ..core import log
 from ..core.config import Setting, VendorSettings, how_to_set, lookup, source
 from ..core.errors import (
+    OUTCOME_UNKNOWN,
     ApiError,
     BadRequest,
     ConfigError,
@@ -25,7 +26,6 @@ from ..core.errors import (
     NotFound,
     PulumiDeployError,
     ServerError,
-    TransportError,
     Unauthorized,
     when,
 )
@@ -155,7 +155,7 @@ def write_version(
         return earlier
     try:
         return send(client, request, what)  # type: ignore[no-any-return]
-    except (TransportError, ServerError):
+    except OUTCOME_UNKNOWN:
         found = written()
         if found is None:
             raise
