@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pulumi import Input, Output
 from pydantic import Field
@@ -44,6 +44,12 @@ START_GRACE = 60.0
 # start/stop are documented as idempotent and /scale sets an absolute count: safe to retry on 502/503/504.
 
 
+T = TypeVar("T")
+#: A container setting: PATCHed only while the endpoint is stopped (applying it to a running one stops it),
+#: never returned by GET, and never cleared by the API.
+ContainerSetting = Annotated[T, WriteOnly(), Downtime(), KeptWhenRemoved()]
+
+
 @dataclass(kw_only=True)
 class EnvVarArgs:
     key: Annotated[Input[str], Doc("Variable name; an empty key means no variable.")]
@@ -58,40 +64,25 @@ class EndpointArgs(ResourceArgs):
         Replace(reason="it names the console endpoint this resource manages"),
         Doc("Id of an existing endpoint (the External API cannot create endpoints). It is the resource id."),
     ]
-    container_start_command: Annotated[
-        Input[str] | None, WriteOnly(), Downtime(), KeptWhenRemoved(), Doc("Overrides the image command.")
-    ] = None
+    container_start_command: Annotated[ContainerSetting[Input[str] | None], Doc("Overrides the image command.")] = None
     container_env_vars: Annotated[
-        Input[list[Input[EnvVarArgs]]] | None,
+        ContainerSetting[Input[list[Input[EnvVarArgs]]] | None],
         Normalise(api.env_vars),
         Encode(api.encode_env_vars),
-        WriteOnly(),
-        Downtime(),
-        KeptWhenRemoved(),
         Secret(values="value", keys="key"),
         Doc("The container environment, sent whole; compared by key, order-insensitive. Values are secret."),
     ] = None
-    container_port: Annotated[Input[int] | None, Field(ge=1, le=65535), WriteOnly(), Downtime(), KeptWhenRemoved()] = (
-        None
-    )
-    container_health_check_path: Annotated[Input[str] | None, WriteOnly(), Downtime(), KeptWhenRemoved()] = None
+    container_port: Annotated[ContainerSetting[Input[int] | None], Field(ge=1, le=65535)] = None
+    container_health_check_path: ContainerSetting[Input[str] | None] = None
     container_health_check_timeout: Annotated[
-        Input[int] | None,
-        Field(ge=1),
-        WriteOnly(),
-        Downtime(),
-        KeptWhenRemoved(),
-        Doc("Seconds; per-container health timeout."),
+        ContainerSetting[Input[int] | None], Field(ge=1), Doc("Seconds; per-container health timeout.")
     ] = None
     health_check_timeout: Annotated[
-        Input[int] | None,
+        ContainerSetting[Input[int] | None],
         Field(ge=1),
-        WriteOnly(),
-        Downtime(),
-        KeptWhenRemoved(),
         Doc("Seconds; the overall deadline for a start (also bounds the provider's wait)."),
     ] = None
-    container_metric_path: Annotated[Input[str] | None, WriteOnly(), Downtime(), KeptWhenRemoved()] = None
+    container_metric_path: ContainerSetting[Input[str] | None] = None
     active: Annotated[Input[bool], Local(), Doc("Desired running state: true starts the endpoint, false stops it.")] = (
         True
     )
