@@ -140,6 +140,14 @@ class EndpointProvider(SpecProvider):
         settings = [f.name for f in self.spec.inputs() if f.sent_on_update and f.name in inputs]
         return id_, self._converge(client, id_, inputs, settings, live, what)
 
+    def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        # A settings change stops a running endpoint only: one that is stopped is PATCHed as it is.
+        notes = super().plan_notes(plan, olds, news)
+        if olds.get("active") is False and plan.downtime:
+            stops = Downtime().preview_note(plan.downtime)
+            notes = [n for n in notes if n != stops]
+        return notes
+
     def replaced_note(self, olds: dict[str, Any]) -> str | None:
         old = olds.get("endpoint_id")
         if olds.get("on_delete") == "forget":

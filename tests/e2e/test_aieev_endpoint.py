@@ -269,6 +269,8 @@ def test_naming_another_endpoint_previews_that_the_old_one_is_stopped_and_what_t
     assert step.op == "replace"
     assert f"the endpoint {EP} is then stopped (on_delete='stop'; 'forget' leaves it running)" in step.notes
     assert "adopting ep-llm-2: container_port (write-only, not readable) => 8080" in step.notes
+    assert "adopting ep-llm-2: active False => True" in step.notes
+    assert not any(n.startswith("downtime") for n in step.notes)  # it is stopped: nothing to stop
     assert ("POST", f"/endpoints/{EP}/stop") in calls(aieev_emu, reads=False)
     active = {r["endpoint_id"]: r["is_active"] for r in aieev_emu.inventory("aieev")["endpoints"]}
     assert active == {EP: False, "ep-llm-2": True}
