@@ -122,8 +122,10 @@ class EndpointProvider(SpecProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(vendor="aieev", kind="Endpoint", args=EndpointArgs, outputs=EndpointOutputs)
     settings = api.SETTINGS
 
-    #: "Create" adopts (GET, then converge): idempotent, so an ambiguous failure is not retried by looking.
+    #: "Create" adopts (GET, then converge): idempotent, so an ambiguous failure is not retried by looking,
+    #: and there is no object an earlier run could have made.
     create_attempts = 1
+    find_before_create = False
     #: Every resource takes over the console endpoint it names; its preview reads it first, as adoption does.
     adopts_by = "endpoint_id"
 

@@ -664,7 +664,7 @@ class SpecProvider(ResourceProvider):
             try:
                 return self.api_create(client, inputs)
             except TransportError as exc:
-                if exc.timed_out:
+                if exc.timed_out and self.find_before_create:
                     return self._after_create_timeout(client, inputs, props, exc)
                 last = exc
             except ServerError as exc:

@@ -8,7 +8,7 @@ from pulumi.output import Unknown
 
 from pulumi_deploy import aieev
 from pulumi_deploy.aieev.endpoint import EndpointProvider
-from pulumi_deploy.core.errors import PulumiDeployError, Unauthorized
+from pulumi_deploy.core.errors import PulumiDeployError, TransportError, Unauthorized
 from pulumi_deploy.core.http import use_transport
 
 PROVIDER = {"__provider": "pickled", "_logical_name": "llm"}
@@ -112,3 +112,22 @@ def test_refresh_reads_the_running_state_and_replicas_as_the_inputs(monkeypatch,
     assert (result.inputs["active"], result.inputs["replicas"]) == (active, replicas)
     assert result.inputs["container_port"] == 80  # write-only: kept from the inputs
     assert (result.outs["active"], result.outs["replicas"]) == (active, replicas)
+
+
+def test_a_timed_out_read_while_taking_over_fails_at_once_without_looking_for_a_lost_create(monkeypatch):
+    # given: Aieev creates nothing (it takes over), so a timeout has no lost object to look for
+    monkeypatch.setenv("AIEEV_API_KEY", "k")
+    monkeypatch.setenv("AIEEV_BASE_URL", "http://127.0.0.1:9/aieev/external/api/v1")
+    monkeypatch.setenv("PULUMI_DEPLOY_MAX_ATTEMPTS", "1")
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    # when
+    with use_transport(lambda _url: httpx.MockTransport(handler)), pytest.raises(TransportError) as failed:
+        EndpointProvider().create({**PROVIDER, "endpoint_id": "ep-1", "active": True})
+    # then
+    assert calls == ["GET"]
+    assert "was not sent again" not in str(failed.value)
