@@ -130,6 +130,26 @@ def test_a_new_version_whose_answer_was_lost_is_taken_not_written_twice(emulator
     assert again.summary == {"same": 4}
 
 
+def test_a_deployment_version_whose_answer_was_lost_is_taken_not_rolled_out_twice(emulator, make_stack):
+    # given: a deployment on config version 1, and a config version 2 to move it to
+    cfg: dict[str, Any] = {}
+    stack = make_stack(program(cfg), env=FAST)
+    stack.up()
+    cfg["gpu"] = 2
+    stack.up()
+    deployment_path = "/apis/models/v2/workspaces/default/deployments/llama"
+    # when: pinning it writes deployment version 2, whose answer is lost
+    cfg["config_version"] = 2
+    emulator.add_fault("nemo", kind="drop_after", method="POST", path=f"^{deployment_path}$")
+    emulator.clear_calls()
+    pinned = stack.up()
+    # then: one version written and taken, on the config version asked for
+    assert (pinned.outputs["dep_version"], pinned.outputs["dep_config_version"]) == (2, 2)
+    assert objects(emulator, "deployments")["llama"]["entity_version"] == 2
+    assert nemo_calls(emulator, "POST", contains="/deployments/llama") == [("POST", deployment_path)]
+    assert stack.up().summary == {"same": 4}
+
+
 def test_renaming_the_deployment_replaces_it_and_destroy_deletes_deployment_before_config(emulator, make_stack):
     # given
     cfg: dict[str, Any] = {"with_status": False}
