@@ -639,12 +639,16 @@ class SpecProvider(ResourceProvider):
         if not self.find_before_create:
             return None
         found = self.api_find(client, inputs)
-        if found is not None:
-            log.info(
-                f"{self.describe(props, found[0])}: an earlier run made this object without recording it; "
-                "taking it over"
-            )
-        return found
+        if found is None:
+            return None
+        log.info(
+            f"{self.describe(props, found[0])}: an earlier run made this object without recording it; taking it over"
+        )
+        if self.same_content(found[1], inputs):
+            return found
+        # Found by its name alone (an autoname is this resource's), it holds what the program said when it
+        # was made: it is updated to what the program says now, as an adoption would be.
+        return self._take_over(client, *found, props, made_earlier=True)
 
     def _create_once(self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]) -> tuple[str, JsonObject]:
         """POST at most until one object exists: first look for one an earlier run left behind; after an
@@ -715,15 +719,25 @@ class SpecProvider(ResourceProvider):
         wire = self.api_read(client, id_, self.user_inputs(props))
         if wire is None:
             raise self.not_there_to_adopt(props, id_)
+        return self._take_over(client, id_, wire, props)
+
+    def _take_over(
+        self, client: ApiClient, id_: str, wire: JsonObject, props: dict[str, Any], *, made_earlier: bool = False
+    ) -> tuple[str, JsonObject]:
+        """Make the existing object ``id_`` (as ``wire`` shows it) what ``props`` declare: the update adopting
+        it applies, if any."""
         live = self.live_values(wire)
-        plan = self.adoption_plan(id_, live, props)
+        plan = self.adoption_plan(id_, live, props, made_earlier=made_earlier)
         if plan.changed:
             log.info(f"{self.describe(props, id_)}: adopting; updating {', '.join(plan.changed)}")
             wire = self.api_update(client, id_, plan, {**live, PROVIDER_KEY: None}, props)
         return id_, wire
 
-    def adoption_plan(self, id_: str, live: dict[str, Any], props: dict[str, Any]) -> Plan:
-        """The update that adopting the object ``id_`` (whose values are ``live``) applies."""
+    def adoption_plan(
+        self, id_: str, live: dict[str, Any], props: dict[str, Any], *, made_earlier: bool = False
+    ) -> Plan:
+        """The update that adopting the object ``id_`` (whose values are ``live``) applies; ``made_earlier``:
+        the object is one an earlier run made for this resource and did not record."""
         desired = self.user_inputs(props)
         plan = self.spec.plan(self.align_live(dict(live), desired), desired)
         plan.changed = [n for n in plan.changed if n != ADOPT_ID]
@@ -731,6 +745,12 @@ class SpecProvider(ResourceProvider):
         fixed = [n for n, _ in plan.replaces if n != ADOPT_ID and n in desired and n in live]
         if fixed:
             differences = ", ".join(f"{n} is {live[n]!r}, not {desired[n]!r}" for n in fixed)
+            if made_earlier:
+                raise PulumiDeployError(
+                    f"{self.describe(props)}: {id_!r}, made for this resource by an earlier run that did not record "
+                    f"it, has {differences}, and changing it would replace the object: delete it (no stack "
+                    "records it), or set the input back to the object's value"
+                )
             raise PulumiDeployError(
                 f"{self.describe(props)}: cannot adopt {id_!r}: {differences}, and changing it would replace the "
                 "object; set the input to the object's value to adopt it"
@@ -771,8 +791,10 @@ class SpecProvider(ResourceProvider):
         # What the update does, as an update of the live object would say it (a vendor's notes too); of a
         # value the API never returns nothing is known to compare with.
         unread = {n: desired[n] for n in plan.changed if n in desired and not self.spec.fields[n].returned}
-        return ([] if changes else [f"adopting {id_}: no change to the object"]) + lines + self.plan_notes(
-            plan, {**live, **unread}, desired
+        return (
+            ([] if changes else [f"adopting {id_}: no change to the object"])
+            + lines
+            + self.plan_notes(plan, {**live, **unread}, desired)
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

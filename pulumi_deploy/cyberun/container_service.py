@@ -9,6 +9,8 @@ every call waits for a settled status first; ``env_value`` comes back in clear (
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,6 +45,8 @@ from . import api
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$")
 RUNNING_STATUSES = frozenset({"running", "deploying"})
+#: The provider's record of the definition last deployed, carried with the object as read.
+DEPLOYED_DIGEST = "deployed_digest"
 
 
 @dataclass(kw_only=True)
@@ -180,6 +184,17 @@ class ContainerServiceOutputs(Timestamps):
             "headers}`), for clients that cannot proxy."
         ),
     ] = None
+    deployed_digest: Annotated[
+        str | None,
+        Computed(),
+        Secret(),
+        Doc(
+            "A digest of the definition this stack last deployed. The API does not say which definition a "
+            "service runs: when the stored one has another digest (an update stopped between its PUT and its "
+            "deploy, or a change made elsewhere without a deploy), refresh shows `deployed` as false and "
+            "`pulumi up` deploys the definition."
+        ),
+    ] = None
 
 
 class ContainerServiceProvider(SpecProvider):
@@ -207,9 +222,16 @@ class ContainerServiceProvider(SpecProvider):
         # A PUT only stores the definition; api_update then redeploys a service meant to run.
         notes = super().plan_notes(plan, olds, news)
         sent = [n for n in plan.changed if self.spec.fields[n].sent_on_update]
-        if plan.replaces or not sent or news.get("deployed") is False:
+        if plan.replaces or news.get("deployed") is False:
             return notes
-        return [*notes, f"redeploy — changing {', '.join(sent)} redeploys the service (PUT, then POST /deploy)"]
+        if sent:
+            return [*notes, f"redeploy — changing {', '.join(sent)} redeploys the service (PUT, then POST /deploy)"]
+        if "deployed" in plan.changed:  # false in state: stopped, or running another definition than the stored one
+            return [
+                *notes,
+                "deploy — POST /deploy runs the stored definition (a service running an earlier one is redeployed)",
+            ]
+        return notes
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Slugs are unique per team: the successor can only be created once the old one is gone.
@@ -219,8 +241,10 @@ class ContainerServiceProvider(SpecProvider):
         values = self.spec.from_wire(wire)
         status = wire.get("service_status")
         if status is not None:
-            # The run state as an input, so refresh sees an undeploy (or a failure) made elsewhere.
-            values["deployed"] = status in RUNNING_STATUSES
+            # The run state as an input, so refresh sees an undeploy (or a failure) made elsewhere, and a
+            # stored definition that was never deployed (a PUT only takes effect at the next deploy).
+            recorded = wire.get(DEPLOYED_DIGEST)
+            values["deployed"] = status in RUNNING_STATUSES and recorded in (None, self.definition_digest(wire))
         slug = wire.get("service_slug")
         if isinstance(slug, str) and slug:
             # The base URL of the call being served: the resource's connection, else the stack's.
@@ -259,8 +283,18 @@ class ContainerServiceProvider(SpecProvider):
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         obj = self._get(client, id_, outs.get("service_slug"))
-        if obj is not None and obj.get("service_status") == "failed":
+        if obj is None:
+            return None
+        if obj.get("service_status") == "failed":
             log.warn(f"{self.describe(outs, id_)} is `failed`; `pulumi up` redeploys it")
+        # State written before digests were recorded: the stored definition is taken as the deployed one.
+        obj = self.with_digest(obj, outs.get(DEPLOYED_DIGEST) or self.definition_digest(obj))
+        if obj.get("service_status") in RUNNING_STATUSES and not self.live_values(obj)["deployed"]:
+            log.warn(
+                f"{self.describe(outs, id_)}: the definition stored on Cyberun is not the one this stack last "
+                "deployed (an update stopped between its PUT and its deploy, or a change made elsewhere without "
+                "a deploy); it counts as not deployed until `pulumi up` deploys it"
+            )
         return obj
 
     def api_update(
@@ -272,7 +306,9 @@ class ContainerServiceProvider(SpecProvider):
         call = update_call(self.spec, self.routes, id_, plan, self.user_inputs(news))
         if call is not None:
             self.send(client, call, news)
-        return self._converge(client, id_, news, redeploy=call is not None)
+        # ``deployed`` false -> true also where the service runs: an earlier definition than the stored one.
+        redeploy = call is not None or "deployed" in plan.changed
+        return self._converge(client, id_, news, redeploy=redeploy, recorded=olds.get(DEPLOYED_DIGEST))
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         what = self.describe(outs, id_)
@@ -287,6 +323,18 @@ class ContainerServiceProvider(SpecProvider):
         super().api_delete(client, id_, outs)
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def definition_digest(self, wire: JsonObject) -> str:
+        """A digest of the stored definition: every field a PUT sends, as the API returns it."""
+        values = self.spec.from_wire(wire)
+        definition = {f.name: values.get(f.name) for f in self.spec.inputs() if f.sent_on_update}
+        text = json.dumps(definition, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    @staticmethod
+    def with_digest(obj: JsonObject, digest: str | None) -> JsonObject:
+        """The object as read, with the digest of the definition last deployed (the provider's record)."""
+        return {**obj, DEPLOYED_DIGEST: digest}
 
     def _deploy(self, client: ApiClient, id_: str, slug: str | None, before: JsonObject) -> None:
         """POST deploy; after an unknown outcome it counts as done once the service is deploying, or
@@ -336,9 +384,17 @@ class ContainerServiceProvider(SpecProvider):
         )
 
     def _converge(
-        self, client: ApiClient, id_: str, inputs: dict[str, Any], *, redeploy: bool, created: bool = False
+        self,
+        client: ApiClient,
+        id_: str,
+        inputs: dict[str, Any],
+        *,
+        redeploy: bool,
+        created: bool = False,
+        recorded: str | None = None,
     ) -> JsonObject:
-        """Bring the run state to ``deployed``; redeploy a running service whose definition changed."""
+        """Bring the run state to ``deployed``; redeploy a running service whose definition changed.
+        ``recorded`` is the digest of the definition last deployed, kept where nothing is deployed now."""
         what = self.describe(inputs, id_)
         obj = self._settled(client, id_, inputs.get("service_slug"), inputs, what)
         if obj is None:
@@ -346,10 +402,11 @@ class ContainerServiceProvider(SpecProvider):
         status = obj.get("service_status")
         if inputs.get("deployed", True):
             if status == "running" and not redeploy:
-                return obj
+                # A service this run finds running (one an earlier run made) runs what is stored.
+                return self.with_digest(obj, recorded or self.definition_digest(obj))
             self._deploy(client, id_, inputs.get("service_slug"), obj)
             hint = f"; the service exists: fix it and set adopt_id={id_!r}, or delete it" if created else ""
-            return self._wait(
+            running = self._wait(
                 client,
                 id_,
                 inputs,
@@ -361,10 +418,11 @@ class ContainerServiceProvider(SpecProvider):
                     else None
                 ),
             )
+            return self.with_digest(running, self.definition_digest(running))
         if status in ("running", "failed"):
             self._undeploy(client, id_, inputs.get("service_slug"))
-            return self._wait(client, id_, inputs, f"{what}: undeploying", lambda s: s not in api.TRANSITIONING)
-        return obj
+            obj = self._wait(client, id_, inputs, f"{what}: undeploying", lambda s: s not in api.TRANSITIONING)
+        return self.with_digest(obj, recorded)
 
 
 class ContainerService(SpecResource, module="cyberun", name="ContainerService"):
@@ -394,3 +452,4 @@ class ContainerService(SpecResource, module="cyberun", name="ContainerService"):
     updated_at: Output[str]
     proxy_url: Output[str]
     invoke_url: Output[str]
+    deployed_digest: Output[str | None]

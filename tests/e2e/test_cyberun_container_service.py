@@ -193,13 +193,42 @@ def test_refresh_detects_out_of_band_change_then_out_of_band_delete(emulator, ma
     # then
     assert stack.resource_state("svc")["outputs"]["replica_count"] == 4
     assert drift.step("svc").op == "update"
-    assert drift.step("svc").diffs == ["replica_count"]
+    # a change stored without a deploy: the definition is not the one running either
+    assert drift.step("svc").diffs == ["deployed", "replica_count"]
     # when
     emulator.delete("cyberun", "containers", service_id)
     stack.refresh()
     # then
     with pytest.raises(KeyError):
         stack.resource_state("svc")
+
+
+def test_an_update_that_failed_between_put_and_deploy_is_deployed_after_a_refresh(emulator, make_stack):
+    # given: an update whose PUT stored the new image and whose deploy was refused (a killed job leaves
+    # the same: the stored definition is not the one running)
+    cfg = deployed_cfg()
+    stack = make_stack(program(cfg), env=FAST)
+    service_id = stack.up().outputs["id"]
+    emulator.add_fault("cyberun", kind="status", status=403, method="POST", path="/deploy$", times=1)
+    cfg["docker_image"] = "vllm/vllm-openai:v2"
+    with pytest.raises(StackFailed):
+        stack.up()
+    assert services(emulator)[0]["docker_image"] == "vllm/vllm-openai:v2"
+    # when: a refresh takes in the stored definition
+    refreshed = stack.refresh()
+    state_deployed = stack.resource_state("svc")["outputs"]["deployed"]
+    preview = stack.preview()
+    emulator.clear_calls()
+    stack.up()
+    # then: refresh says it is not deployed; the preview and `up` deploy it (no PUT: it is stored)
+    assert "is not the one this stack last deployed" in refreshed.text
+    assert state_deployed is False
+    assert (preview.step("svc").op, preview.step("svc").diffs) == ("update", ["deployed"])
+    assert any(n.startswith("deploy — POST /deploy") for n in preview.step("svc").notes)
+    assert cy_calls(emulator, "PUT") == []
+    assert [c["path"] for c in cy_calls(emulator, "POST")] == [f"/containers/{service_id}/deploy"]
+    assert stack.refresh().summary == {"same": 2}
+    assert stack.preview().summary == {"same": 2}
 
 
 def test_unchanged_rerun_makes_no_api_calls_and_env_values_stay_encrypted(emulator, make_stack):

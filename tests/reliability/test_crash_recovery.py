@@ -165,3 +165,55 @@ def test_sigkill_mid_destroy_then_the_documented_recovery_leaves_nothing(emulato
     assert [t for t in inventory["templates"] if "__template__" not in t["name"]] == []
     assert not stack.export().get("pending_operations")
     assert [r["type"] for r in stack.export().get("resources") or []] == []
+
+
+def template_program(image: str) -> Any:
+    def run() -> None:
+        runpod.Template("worker", runpod.TemplateArgs(image_name=image, is_serverless=True))
+
+    return run
+
+
+def test_sigkill_mid_create_then_a_changed_program_takes_the_object_over_with_the_new_values(
+    emulator, make_stack
+) -> None:
+    # given: an `up` killed while the server is making the template (it is made; the state never knows)
+    stack = make_stack(template_program("ghcr.io/acme/worker:1.0"))
+    hold = emulator.add_fault("runpod", kind="hold", method="POST", path="^/v2/templates$")
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            stack.up()
+        except Exception as exc:  # the killed run fails; reported below
+            result["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        _wait_for(
+            lambda: any(c["method"] == "POST" and c["path"] == "/v2/templates" for c in emulator.calls("runpod")),
+            "the template's create to reach the emulator",
+        )
+        _kill_tree(_the_cli_running("up"))
+        thread.join(timeout=120)
+    finally:
+        emulator.release_fault(hold)
+
+    def user_templates() -> list[dict[str, Any]]:
+        return [t for t in emulator.inventory("runpod")["templates"] if "__template__" not in t["name"]]
+
+    _wait_for(lambda: len(user_templates()) == 1, "the released create to be served")
+    assert "error" in result, "the killed `up` should have failed"
+    (left,) = user_templates()
+    # when: the program changes before the recovery
+    stack.set_program(template_program("ghcr.io/acme/worker:2.0"))
+    stack.stack.cancel()
+    emulator.clear_calls()
+    stack.up()
+    stack.refresh(clear_pending_creates=True)
+    # then: the one template holds what the program now says, and the state records that object
+    (taken,) = user_templates()
+    assert (taken["id"], taken["imageName"]) == (left["id"], "ghcr.io/acme/worker:2.0")
+    assert [c["method"] for c in emulator.calls("runpod") if c["method"] != "GET"] == ["PATCH"]
+    assert stack.preview().summary == {"same": 2}
