@@ -213,6 +213,25 @@ def unknown_workspace_and_project_fail_with_one_clear_line(peer: Peer, make_stac
     assert peer.config(cfg).status_code == 404
 
 
+def a_feature_the_platform_disables_is_refused_in_its_words(peer: Peer, make_stack: Callable[..., LocalStack]) -> None:
+    # given: a custom tool-call parser plugin, which the platform's configuration disables by default
+    cfg = unique("cfg")
+    spec = nemo.ModelSpecArgs(model_name="m", tool_call_config=nemo.ToolCallConfigArgs(tool_call_plugin="default/p"))
+
+    def program() -> None:
+        nemo.ModelDeploymentConfig("cfg", config_args(cfg, model_spec=spec))
+
+    stack = make_stack(program, env=peer.env)
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    # then: the platform's reason, not a token or role problem (there is no token: auth is off)
+    text = failed.value.text
+    assert "403" in text and "Set models.tool_call_plugin.enabled=true" in text, text
+    assert "token" not in text and "role" not in text, text
+    assert peer.config(cfg).status_code == 404
+
+
 def update_while_deleting_is_refused_and_writes_nothing(peer: Peer, make_stack: Callable[..., LocalStack]) -> None:
     cfg, dep_name = unique("cfg"), unique("hold-dep")
     change = {"gpu": 1, "pin": None}

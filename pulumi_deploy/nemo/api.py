@@ -208,12 +208,23 @@ def explain(exc: ApiError, what: str, props: dict[str, Any], client: ApiClient |
             f"{what}: the NeMo platform has authentication enabled ({exc.status} {exc.message}) and no token is "
             f"configured in {source(SETTINGS.credential)}. {token_hint()}"
         )
-    if isinstance(exc, Forbidden):
+    # The auth layer's 403 says only "Forbidden"; a 403 with a reason of its own (a feature the platform's
+    # configuration disables) is the platform's answer, and says what to change.
+    if isinstance(exc, Forbidden) and exc.message.strip() == "Forbidden":
+        if not lookup(SETTINGS.credential):
+            return ConfigError(
+                f"{what}: the NeMo platform refused to {exc.method} in workspace {ws!r} without a token "
+                f"({exc.status} {exc.message}); set one in {source(SETTINGS.credential)}. {token_hint()}"
+            )
         return ConfigError(
             f"{what}: the token from {source(SETTINGS.credential)} is valid but may not {exc.method} in workspace "
             f"{ws!r} ({exc.status} {exc.message}): give its principal a role in that workspace, or use a "
             f"Scoped Access Key whose scope includes it"
         )
+    if isinstance(exc, Forbidden):  # the platform's reason is the fix; the credential is not in question
+        return exc.explained(
+            f"{what}: the NeMo platform refused to {exc.method} ({exc.status}): {exc.message}"
+        ).with_hint("")
     if isinstance(exc, BadRequest) and UNKNOWN_PROJECT_RE.search(exc.message):
         return exc.explained(
             f"{what}: {exc.message} (`project` names a project of the workspace; create it with "

@@ -72,7 +72,12 @@ class ToolCallConfigArgs:
         Input[str] | None, Field(max_length=255), Doc("e.g. openai, hermes, pythonic, llama3_json, mistral.")
     ] = None
     tool_call_plugin: Annotated[
-        Input[str] | None, Field(max_length=255), Doc("Fileset with the custom parser plugin, `workspace/fileset`.")
+        Input[str] | None,
+        Field(max_length=255),
+        Doc(
+            "Fileset with the custom parser plugin, `workspace/fileset`. The platform refuses it (403) unless its "
+            "configuration sets `models.tool_call_plugin.enabled`."
+        ),
     ] = None
     auto_tool_choice: Input[bool] | None = None
 

@@ -9,6 +9,7 @@ from nemo_scenarios import (
     MODELS,
     Peer,
     a_404_is_believed_only_from_the_models_api,
+    a_feature_the_platform_disables_is_refused_in_its_words,
     config_args,
     live_deployment_blocks_a_config_replacement_fast,
     move_deployment_to_a_new_config_and_remove_the_old_one,
@@ -55,6 +56,10 @@ def test_status_is_recorded_per_version_without_drift(peer, make_stack):
 
 def test_unknown_workspace_and_project_fail_with_one_clear_line(peer, make_stack):
     unknown_workspace_and_project_fail_with_one_clear_line(peer, make_stack)
+
+
+def test_a_feature_the_platform_disables_is_refused_in_its_words(peer, make_stack):
+    a_feature_the_platform_disables_is_refused_in_its_words(peer, make_stack)
 
 
 def test_update_while_deleting_is_refused_and_writes_nothing(peer, make_stack):

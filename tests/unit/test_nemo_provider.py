@@ -10,7 +10,7 @@ from pulumi.output import Unknown
 
 from pulumi_deploy import nemo
 from pulumi_deploy.core import bookkeeping
-from pulumi_deploy.core.errors import BadRequest, ConfigError, Conflict, InvalidInput, ServerError
+from pulumi_deploy.core.errors import BadRequest, ConfigError, Conflict, Forbidden, InvalidInput, ServerError
 from pulumi_deploy.core.http import ApiClient, RetryPolicy, get_client, use_transport
 from pulumi_deploy.core.request import whole_body
 from pulumi_deploy.core.spec import Plan
@@ -213,8 +213,9 @@ def answer(status: int, detail: str, entities_status: int = 200):
         (None, 401, "Unauthorized", "no token is configured in `nemo:token` / $NEMO_TOKEN"),
         ("tok-zz9", 401, "Invalid or expired token", "rejected the token from `nemo:token` / $NEMO_TOKEN"),
         ("tok-qq7", 403, "Forbidden", "may not GET in workspace 'default'"),
+        (None, 403, "Forbidden", "refused to GET in workspace 'default' without a token"),
     ],
-    ids=["no-token", "wrong-token", "no-role"],
+    ids=["no-token", "wrong-token", "no-role", "no-token-403"],
 )
 def test_auth_failures_name_the_setting_and_the_token_that_fits(monkeypatch, token, status, detail, expected):
     monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9")
@@ -227,6 +228,17 @@ def test_auth_failures_name_the_setting_and_the_token_that_fits(monkeypatch, tok
     assert expected in str(failed.value)
     assert "Scoped Access Key" in str(failed.value)
     assert token is None or token not in str(failed.value)  # never the credential itself
+
+
+def test_a_403_with_the_platforms_own_reason_is_told_as_it_is_not_as_a_token_problem(monkeypatch):
+    monkeypatch.setenv("NEMO_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("NEMO_TOKEN", "tok-qq7")
+    reason = "tool_call_plugin is disabled at the platform level. Set models.tool_call_plugin.enabled=true ..."
+    transport = httpx.MockTransport(answer(403, reason))
+    with use_transport(lambda _url: transport), pytest.raises(Forbidden) as failed:
+        ModelDeploymentProvider().read("default/llama", {**PROVIDER, "workspace": "default"})
+    assert reason in str(failed.value)
+    assert "token" not in str(failed.value)
 
 
 def test_a_500_for_an_unknown_workspace_says_so_and_a_500_elsewhere_stays_a_server_error(monkeypatch):

@@ -42,9 +42,17 @@ class NemoBackend(DeploymentsBackend):
         "runtime_none": False,  # mutations answer 422 "Deployments are not enabled ..."
         "auth_enabled": False,  # True: every call needs a bearer token listed in auth_tokens
         "auth_tokens": {},  # token -> workspaces it has a role in ("*": all); others get 403
+        "tool_call_plugin_enabled": False,  # models.tool_call_plugin.enabled (off by default): else 403
     }
 
     # -- deployment configs ------------------------------------------------------------------
+
+    def _check_tool_call_plugin(self, req: schemas.UpdateConfigRequest | schemas.CreateConfigRequest) -> None:
+        """A custom tool-call parser plugin is refused (403) unless the platform configuration allows it."""
+        spec = req.model_spec
+        wanted = spec is not None and spec.tool_call_config is not None and spec.tool_call_config.tool_call_plugin
+        if wanted and not self.settings["tool_call_plugin_enabled"]:
+            raise errors.ToolCallPluginDisabled()
 
     @staticmethod
     def _check_engine(req: schemas.UpdateConfigRequest | schemas.CreateConfigRequest) -> None:
@@ -108,6 +116,7 @@ class NemoBackend(DeploymentsBackend):
             if key in self.stores[CONFIGS]:
                 raise errors.ConfigAlreadyExists(workspace, req.name)
             self.entities.require_project(workspace, req.project)
+            self._check_tool_call_plugin(req)
             self._check_engine(req)
             record = self._config_record(workspace, req.name, 1, req.project, req)
             self._add_version(CONFIGS, key, record)
@@ -141,6 +150,7 @@ class NemoBackend(DeploymentsBackend):
                 raise errors.BadRequest(
                     f"Deployment config with workspace '{workspace}' and name '{name}' does not exist"
                 )
+            self._check_tool_call_plugin(req)
             self._check_engine(req)
             record = self._config_record(workspace, name, current["entity_version"] + 1, current["project"], req)
             self._add_version(CONFIGS, key, record)

@@ -34,6 +34,18 @@ class Forbidden(NemoError):
         super().__init__("Forbidden")
 
 
+class ToolCallPluginDisabled(NemoError):
+    """403 whatever the auth: the platform configuration does not allow custom tool-call parser plugins."""
+
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "tool_call_plugin is disabled at the platform level. Set models.tool_call_plugin.enabled=true in the "
+            "platform configuration to allow custom parser plugins."
+        )
+
+
 class ServerFailure(NemoError):
     """500 "Failed to <operation>": what models v2 answers for a workspace that does not exist."""
 
