@@ -518,11 +518,16 @@ class SpecProvider(ResourceProvider):
         """The base URL the provider's calls go to under the settings in effect (no request is sent)."""
         return resolve_base_url(self.settings)
 
-    def change_plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any]) -> Plan:
-        """The plan from old to new inputs. Adoption is a one-time act: once an object is adopted,
-        removing ``adopt_id`` is no change; only naming another object replaces."""
+    def change_plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any], id_: str | None = None) -> Plan:
+        """The plan from old to new inputs of the object ``id_`` (None: not known, as in check). Adoption
+        is a one-time act: once an object is adopted, removing ``adopt_id`` is no change, and so is setting
+        it to the object's own id; only naming another object replaces. Whether an ``adopt_id`` newly set
+        names another object only diff can tell (it is given the id); check leaves it to diff."""
         plan = self.spec.plan(old_inputs, new_inputs)
-        if ADOPT_ID in plan.changed and old_inputs.get(ADOPT_ID) and new_inputs.get(ADOPT_ID) is None:
+        old, new = old_inputs.get(ADOPT_ID), new_inputs.get(ADOPT_ID)
+        removed = bool(old) and new is None
+        names_itself = not old and bool(new) and (id_ is None or new == id_)
+        if ADOPT_ID in plan.changed and (removed or names_itself):
             plan.changed.remove(ADOPT_ID)
             plan.replaces = [(n, r) for n, r in plan.replaces if n != ADOPT_ID]
             for _, names in plan.noted.values():
@@ -581,9 +586,18 @@ class SpecProvider(ResourceProvider):
         state in an older format, a changed connection and a new address of the object's server, which
         one update records without calling the API.
         """
-        plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
+        plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news), id_)
         if news.get(PLAN_NOTES) is not None:  # a preview (check put its notes there); never a refresh
             self._announce_pins(olds, news, plan)
+        if any(n == ADOPT_ID for n, _ in plan.replaces) and not olds.get(ADOPT_ID):
+            # check, which cannot see this object's id, left it to this diff to say
+            line = (
+                f"adopt_id names another object than this one ({id_}): that one is taken over and updated, and "
+                "this one is deleted"
+            )
+            note(f"{self.describe(news)}: {line}")
+            urn = self._urn(bookkeeping.read(news).logical_name)
+            pending_notes.remember(urn, [*pending_notes.take(urn), line])
         # A move to another server replaces, forced by the connection or, where the stack's settings moved
         # it (they are no property), by the bookkeeping that says where the object lives.
         relocation = self.relocation(id_, olds, news)
@@ -834,7 +848,7 @@ class SpecProvider(ResourceProvider):
         return ReadResult(id_, self.outputs(inputs, wire), inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news))
+        plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news), id_)
         if not plan.changed:
             # Only the bookkeeping changed (state in an older format): rewrite the outputs, call nothing.
             kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}

@@ -165,6 +165,48 @@ def test_removing_adopt_id_after_adoption_is_no_change_and_no_call(kind, emulato
     assert stack.resource_state("obj")["id"] == made["id"]
 
 
+@pytest.mark.parametrize("kind", ["runpod:Endpoint", "runpod:NetworkVolume", "cyberun:ContainerService"])
+def test_setting_adopt_id_to_the_objects_own_id_is_no_change_and_no_call(kind, emulator, make_stack):
+    # given: the object, made by this stack
+    vendor, declare = KINDS[kind]
+    emulator.settings("cyberun", deploy_seconds=0.05, undeploy_seconds=0.05)
+    stack = make_stack(program(declare, {}, None), env=FAST)
+    made = stack.up().outputs
+    before = emulator.inventory(vendor)
+    # when: adopt_id names the object the resource already manages
+    stack.set_program(program(declare, {}, made["id"]))
+    preview = stack.preview()
+    emulator.clear_calls()
+    up = stack.up()
+    # then
+    assert set(preview.summary) == {"same"}, preview.stdout
+    assert "replace" not in preview.stdout
+    assert set(up.summary) == {"same"}
+    assert [c for c in emulator.calls(vendor) if c["method"] != "GET"] == []
+    assert emulator.inventory(vendor) == before
+    assert stack.resource_state("obj")["id"] == made["id"]
+
+
+def test_setting_adopt_id_to_another_object_previews_the_replacement_and_what_it_does(emulator, make_stack):
+    # given: two volumes, one managed by this stack
+    def another() -> None:
+        args = runpod.NetworkVolumeArgs(name="another-vol", size=10, data_center_id="EU-RO-1")
+        pulumi.export("id", runpod.NetworkVolume("other", args).id)
+
+    other = make_stack(another).up().outputs["id"]
+    stack = make_stack(program(_volume, {}, None))
+    own = stack.up().outputs["id"]
+    # when
+    stack.set_program(program(_volume, {}, other))
+    preview = stack.preview()
+    stack.up()
+    # then
+    assert preview.step("obj").op == "replace"
+    assert f"adopt_id names another object than this one ({own})" in " ".join(preview.step("obj").notes)
+    assert stack.resource_state("obj")["id"] == other
+    assert [v["id"] for v in emulator.inventory("runpod")["networkvolumes"]] == [other]
+
+
 def _endpoint_program(template: str, adopt: str | None, **inputs: Any):
     def run() -> None:
         args = runpod.EndpointArgs(name="adopted-ep", template_id=template, adopt_id=adopt, **inputs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pulumi_deploy.core import adoption_claims, bookkeeping
+from pulumi_deploy.core import adoption_claims, bookkeeping, pending_notes
 from pulumi_deploy.runpod.network_volume import NetworkVolumeProvider
 
 VOLUME = {"name": "v", "size": 10, "data_center_id": "EU-RO-1"}
@@ -24,6 +24,19 @@ def test_removing_adopt_id_is_no_change_and_another_id_replaces():
     assert provider.diff("vol-1", adopted, _news(adopt_id="vol-1")).changes is False
     assert provider.diff("vol-1", adopted, _news(adopt_id="vol-2")).replaces == ["adopt_id"]
     assert provider.diff("vol-1", _outs(), _news(adopt_id="vol-2")).replaces == ["adopt_id"]
+    # the replacement's check shows what diff said (check cannot see the object's id)
+    assert pending_notes.take(provider._urn("data")) == [
+        "adopt_id names another object than this one (vol-1): that one is taken over and updated, and this one "
+        "is deleted"
+    ]
+
+
+def test_setting_adopt_id_to_the_objects_own_id_is_no_change():
+    provider = NetworkVolumeProvider()
+    assert provider.diff("vol-1", _outs(), _news(adopt_id="vol-1")).changes is False
+    assert provider.diff("vol-1", _outs(), _news(adopt_id="vol-1", size=20)).replaces == []
+    checked = provider.check(_outs(), {**_news(adopt_id="vol-1"), "plan_notes": True}).inputs
+    assert "plan_notes" not in checked  # nothing to say before diff knows which object it names
 
 
 def test_a_new_logical_name_or_a_previews_plan_notes_is_no_change():
