@@ -163,8 +163,13 @@ class SpecProvider(ResourceProvider):
         """The object a lost create response (this run's or an earlier one's) made for ``inputs``, if it is
         certainly that one: found by what the API keeps unique, and with exactly the desired content
         (``same_content``) — never an object that may belong to someone else. Read collections with
-        ``client.listing`` (once per run). A vendor whose create is a sequence finishes it here."""
+        ``client.listing`` (once per run). It only looks: ``api_finish`` finishes what it takes over."""
         return None
+
+    def api_finish(self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any]) -> JsonObject:
+        """Finish the create of an object taken over after a lost create (a vendor whose create is a
+        sequence: a deploy, a wait); return the object as it is then."""
+        return wire
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         """GET the object; None when it no longer exists.
@@ -655,14 +660,41 @@ class SpecProvider(ResourceProvider):
         found = self.api_find(client, inputs)
         if found is None:
             return None
+        if not self.named_for_this_resource(inputs):
+            raise self.unrecorded(props, found[0])
         log.info(
             f"{self.describe(props, found[0])}: an earlier run made this object without recording it; taking it over"
         )
-        if self.same_content(found[1], inputs):
-            return found
-        # Found by its name alone (an autoname is this resource's), it holds what the program said when it
-        # was made: it is updated to what the program says now, as an adoption would be.
-        return self._take_over(client, *found, props, made_earlier=True)
+        id_, wire = found
+        if not self.same_content(wire, inputs):
+            # Found by its autoname alone, it holds what the program said when it was made: it is updated
+            # to what the program says now, as an adoption would be.
+            return self._take_over(client, id_, wire, props, made_earlier=True)
+        return id_, self.api_finish(client, id_, wire, inputs)
+
+    def named_for_this_resource(self, inputs: dict[str, Any]) -> bool:
+        """The object's name is this resource's autoname (a hash of its URN): an object of that name was
+        made for this resource, by this run or an earlier one — not by another stack or resource."""
+        field = self.spec.autoname
+        return field is not None and autonaming.chosen_here(inputs.get(field))
+
+    def unrecorded(self, props: dict[str, Any], id_: str) -> PulumiDeployError:
+        """The error for an object with this resource's name and content that the stack does not record.
+        A name the user chose may be another resource's or another stack's (the same program deployed
+        twice, a resource renamed without ``aliases``, whose old object is deleted later in the same run):
+        taking it over could let that one's delete remove it, and a second one would be a duplicate."""
+        adopt = (
+            f"If an interrupted run of this stack made it, set adopt_id={id_!r} (it can be removed after the next "
+            "`pulumi up`). "
+            if ADOPT_ID in self.spec.fields
+            else ""
+        )
+        return PulumiDeployError(
+            f"{self.describe(props)}: {self.spec.kind} {id_} already has this resource's name and exactly its "
+            f"inputs, and this stack does not record it; nothing was created. {adopt}If another resource or stack "
+            "manages it (a resource renamed without `aliases`, the same program in another stack), declare the "
+            "rename with `aliases` or give this resource's object another name"
+        )
 
     def _create_once(self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]) -> tuple[str, JsonObject]:
         """POST at most until one object exists: first look for one an earlier run left behind; after an
@@ -677,7 +709,7 @@ class SpecProvider(ResourceProvider):
                     found = self.api_find(client, inputs)
                 if found is not None:
                     log.info(f"{self.describe(props, found[0])}: the lost create had succeeded; adopting it")
-                    return found
+                    return found[0], self.api_finish(client, *found, inputs)
                 log.info(f"{self.describe(props)}: create failed ({last}); retrying")
             try:
                 return self.api_create(client, inputs)
@@ -698,11 +730,16 @@ class SpecProvider(ResourceProvider):
         found = client.look_after_timeout(f"create {self.describe(props)}", lambda: self.api_find(client, inputs))
         if found is not None:
             log.info(f"{self.describe(props, found[0])}: the create that timed out had succeeded; adopting it")
-            return found
+            return found[0], self.api_finish(client, *found, inputs)
+        next_up = (
+            "takes it over"
+            if self.named_for_this_resource(inputs)
+            else "fails naming it, for you to adopt (a name you chose may be another stack's)"
+        )
         raise exc.with_hint(
             f"No answer within {client.timeout:g}s, and no such object appeared in the {client.timeout:g}s after. "
             "The create was not sent again, so it cannot make a second object; a slow server may still make "
-            "this one: the next `pulumi up` looks for it first and takes it over "
+            f"this one: the next `pulumi up` looks for it first and {next_up} "
             "(PULUMI_DEPLOY_HTTP_TIMEOUT sets the seconds)"
         )
 

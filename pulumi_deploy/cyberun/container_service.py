@@ -274,12 +274,11 @@ class ContainerServiceProvider(SpecProvider):
         # Slugs are unique per team, but a service with this slug and another definition is someone
         # else's: it is left alone (the POST then fails on the slug, saying so).
         listed = [c for c in api.list_containers(client) if c.get("service_slug") == inputs["service_slug"]]
-        found = self.find_same(listed, inputs)
-        if found is None:
-            return None
-        id_ = found[0]
+        return self.find_same(listed, inputs)
+
+    def api_finish(self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any]) -> JsonObject:
         # The earlier run may have failed in the deploy that follows the create: finish it.
-        return id_, self._converge(client, id_, inputs, redeploy=False, created=True)
+        return self._converge(client, id_, inputs, redeploy=False, created=True)
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         obj = self._get(client, id_, outs.get("service_slug"))

@@ -139,8 +139,10 @@ class ModelDeploymentProvider(api.NemoProvider):
             return None
         if not self.same_content(obj, inputs):  # the name is taken by someone else's deployment
             return None
-        id_ = f"{inputs['workspace']}/{inputs['name']}"
-        return id_, self._maybe_wait(client, id_, inputs, obj)
+        return f"{inputs['workspace']}/{inputs['name']}", obj
+
+    def api_finish(self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any]) -> JsonObject:
+        return self._maybe_wait(client, id_, inputs, wire)
 
     def lists_of(self, id_: str, outs: dict[str, Any]) -> list[str]:
         return [deployments_path(api.split_id(id_)[0])]

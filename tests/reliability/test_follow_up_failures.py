@@ -1,6 +1,7 @@
 """A create whose follow-up step fails (here: Cyberun's deploy) leaves an object Pulumi cannot record —
-the Python provider protocol has no partial results. The next `up` must find that object and finish
-it, not make a second one or fail on the taken slug; a slug held by someone else's service is left alone.
+the Python provider protocol has no partial results. The next `up` must find that object, not make a
+second one; as its slug is one the user chose (another stack's service could have it), it names the
+service to adopt, and `adopt_id` then finishes it. A slug held by someone else's service is left alone.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ from scripts.demo import FAST_TRANSITIONS
 SLUG = "follow-up"
 
 
-def program() -> None:
-    cyberun.ContainerService(
-        "svc", cyberun.ContainerServiceArgs(service_slug=SLUG, docker_image="vllm/vllm-openai:v0.6.3")
-    )
+def program(adopt_id: str | None = None):
+    def run() -> None:
+        args = cyberun.ContainerServiceArgs(
+            service_slug=SLUG, docker_image="vllm/vllm-openai:v0.6.3", adopt_id=adopt_id
+        )
+        cyberun.ContainerService("svc", args)
+
+    return run
 
 
 def _containers(emulator) -> list[dict]:
@@ -36,15 +41,21 @@ def fast(emulator):
 
 def test_a_failed_deploy_after_create_is_finished_by_the_next_up(fast, make_stack) -> None:
     emulator = fast
-    stack = make_stack(program)
+    stack = make_stack(program())
     emulator.settings("cyberun", fail_next_deploy=True)
     with pytest.raises(StackFailed) as failed:
         stack.up()
     assert "deploy ended in `failed`" in failed.value.text
     assert [c["service_status"] for c in _containers(emulator)] == ["failed"]
     assert not [r for r in stack.export().get("resources", []) if r["type"].endswith("ContainerService")]
+    (left,) = _containers(emulator)
 
     emulator.clear_calls()
+    with pytest.raises(StackFailed) as found:
+        stack.up()
+    assert f"set adopt_id={left['id']!r}" in found.value.text
+    assert _posts(emulator) == []  # nothing made, nothing deployed
+    stack.set_program(program(adopt_id=left["id"]))
     stack.up()
     assert [c["service_status"] for c in _containers(emulator)] == ["running"]
     assert _posts(emulator, "/containers") == []  # taken over, not created again
@@ -56,7 +67,7 @@ def test_a_failed_deploy_after_create_is_finished_by_the_next_up(fast, make_stac
 
 def test_a_deploy_whose_answer_was_lost_is_not_sent_twice(fast, make_stack) -> None:
     emulator = fast
-    stack = make_stack(program)
+    stack = make_stack(program())
     emulator.add_fault("cyberun", kind="drop_after", method="POST", path="/deploy$")
     stack.up()
     assert [c["service_status"] for c in _containers(emulator)] == ["running"]
@@ -73,7 +84,7 @@ def test_a_slug_held_by_a_service_this_stack_does_not_manage_is_left_alone(fast,
     )
     other.up()
     theirs = _containers(emulator)[0]
-    stack = make_stack(program)
+    stack = make_stack(program())
     with pytest.raises(StackFailed) as failed:
         stack.up()
     assert "does not manage" in failed.value.text and "adopt_id" in failed.value.text
