@@ -2,7 +2,9 @@
 
 Two resources adopting the same object would each converge it to their own inputs and each delete it
 on destroy. Every check of the operation runs in one provider process, so the first resource to claim
-an id keeps it and a second one fails at preview.
+an id keeps it and a second one fails at preview. The deletes of the operation run in that process
+too: a resource leaving the program (renamed, or its object handed to another resource's adoption)
+must not delete the object the program's resource now adopts.
 """
 
 from __future__ import annotations
@@ -18,3 +20,9 @@ def claim(kind: str, id_: str, urn: str) -> str | None:
     with _lock:
         holder = _claims.setdefault((kind, id_), urn)
     return holder if holder != urn else None
+
+
+def holder(kind: str, id_: str) -> str | None:
+    """The URN that claimed the object ``id_`` of ``kind`` in this operation, if any."""
+    with _lock:
+        return _claims.get((kind, id_))

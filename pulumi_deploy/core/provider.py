@@ -903,6 +903,14 @@ class SpecProvider(ResourceProvider):
         return UpdateResult(self.outputs(news, wire))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        urn = self._urn(bookkeeping.read(props).logical_name)
+        adopter = adoption_claims.holder(self.spec.label, id_)
+        if adopter is not None and adopter != urn:
+            log.warn(
+                f"{self.describe(props, id_)}: not deleted: {adopter.rsplit('::', 1)[-1]!r} adopts it in this "
+                "update, so it stays, managed by that resource (this one only leaves the stack)"
+            )
+            return
         with connection_settings(self.where_it_lives(props)), self.explained(props, id_):
             client = self.client()
             try:

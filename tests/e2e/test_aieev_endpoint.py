@@ -253,9 +253,7 @@ def test_adopting_a_running_endpoint_previews_the_settings_it_sends_and_the_down
     assert SECRET not in preview.text
 
 
-def test_naming_another_endpoint_previews_that_the_old_one_is_stopped_and_what_the_new_one_gets(
-    aieev_emu, make_stack
-):
+def test_naming_another_endpoint_previews_that_the_old_one_is_stopped_and_what_the_new_one_gets(aieev_emu, make_stack):
     # given: the stack manages a running endpoint; another one exists, stopped
     cfg, stack = managed_running_endpoint(aieev_emu, make_stack)
     aieev_emu.seed("aieev", "endpoints", {"id": "ep-llm-2", "name": "llm2", "is_active": False})
@@ -371,3 +369,22 @@ def test_two_resources_naming_one_endpoint_fail_at_preview_with_no_write(aieev_e
     # then
     assert f"endpoint_id: {EP!r} is already adopted by" in failed.value.text
     assert calls(aieev_emu, reads=False) == []
+
+
+def test_renaming_the_resource_without_aliases_leaves_the_endpoint_running(aieev_emu, make_stack):
+    # given: a running endpoint this stack manages as "llm"
+    cfg, stack = managed_running_endpoint(aieev_emu, make_stack)
+    aieev_emu.clear_calls()
+
+    def renamed() -> None:
+        pulumi.export("id", aieev.Endpoint("chat", aieev.EndpointArgs(**cfg)).id)
+
+    # when: the resource is renamed; the new one adopts the same endpoint, the old one leaves the stack
+    stack.set_program(renamed)
+    done = stack.up()
+    # then: the new resource's adoption applies its settings (stop -> PATCH -> start); the old resource's
+    # delete does not stop the endpoint the new one now manages
+    assert calls(aieev_emu, reads=False) == [STOP, PATCH, START]
+    assert record(aieev_emu)["is_active"] is True
+    assert "not deleted: 'chat' adopts it in this update" in done.text
+    assert stack.preview().summary == {"same": 2}

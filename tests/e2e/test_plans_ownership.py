@@ -88,3 +88,27 @@ def test_the_same_program_in_a_second_stack_does_not_take_the_first_stacks_objec
     # and A's object is A's alone: B's destroy leaves it
     second.destroy()
     assert [s["id"] for s in emulator.inventory("cyberun")["containers"]] == [service_id]
+
+
+def test_an_object_handed_to_another_resource_by_adopt_id_is_not_deleted_by_the_old_one(emulator, make_stack):
+    # given: a volume managed by "data"
+    logical: dict[str, Any] = {"name": "data"}
+    stack = make_stack(volume_program(logical))
+    volume_id = stack.up().outputs["id"]
+
+    def handed_over() -> None:
+        args = runpod.NetworkVolumeArgs(name="models", size=10, data_center_id="EU-RO-1", adopt_id=volume_id)
+        pulumi.export("id", runpod.NetworkVolume("models", args).id)
+
+    # when: the program declares another resource adopting it instead
+    stack.set_program(handed_over)
+    emulator.clear_calls()
+    done = stack.up()
+    # then: adopted, and the old resource leaves the stack without deleting it
+    assert done.outputs["id"] == volume_id
+    assert [c["method"] for c in emulator.calls("runpod") if c["method"] != "GET"] == []
+    assert [v["id"] for v in emulator.inventory("runpod")["networkvolumes"]] == [volume_id]
+    assert "not deleted: 'models' adopts it in this update" in done.text
+    assert [r["urn"].rsplit("::", 1)[-1] for r in stack.export()["resources"] if "NetworkVolume" in r["type"]] == [
+        "models"
+    ]
