@@ -324,14 +324,20 @@ class NewVersion(Policy):
 @dataclass(frozen=True)
 class KeptWhenRemoved(Policy):
     """The API cannot clear the field: removed from the program, nothing is sent and the object keeps the
-    value last applied. A removal is then said as that, not as what sending a change would do."""
+    value last applied. A removal is then said as that, not as what sending a change would do.
+
+    Core applies it by itself (``because=KEPT_BY_SPARSE_UPDATE``) to every field an update that sends only
+    the changes would leave out when removed (no ``ClearWith``): the preview says what happens."""
 
     description: str = "the API cannot clear it: removed from the program, the last applied value stays"
+    because: str = "the API cannot clear it"
 
     def preview_note(self, names: Sequence[str]) -> str:
-        return (
-            f"{', '.join(names)} no longer set: the last applied value stays (the API cannot clear it; nothing is sent)"
-        )
+        return f"{', '.join(names)} no longer set: the last applied value stays ({self.because}; nothing is sent)"
+
+
+#: Why a removed field without a clearing value keeps its value under an update that sends only changes.
+KEPT_BY_SPARSE_UPDATE = "an update sends only what is set; set another value to change it"
 
 
 @dataclass(frozen=True)

@@ -235,6 +235,13 @@ class SpecProvider(ResourceProvider):
             idempotent=call.idempotent,
         )  # fmt: skip
 
+    def _sends_only_changes(self) -> bool:
+        """Updates carry only the changed fields (a removed one is left out unless it has a clearing value)."""
+        try:
+            return not self._routes().update.whole
+        except NotImplementedError:  # the vendor's own update: it says what a removal does itself
+            return False
+
     def _routes(self) -> Routes:
         if self.routes is None:
             raise NotImplementedError(f"{self.spec.label}: no routes declared and the api_* hook not overridden")
@@ -528,7 +535,7 @@ class SpecProvider(ResourceProvider):
         is a one-time act: once an object is adopted, removing ``adopt_id`` is no change, and so is setting
         it to the object's own id; only naming another object replaces. Whether an ``adopt_id`` newly set
         names another object only diff can tell (it is given the id); check leaves it to diff."""
-        plan = self.spec.plan(old_inputs, new_inputs)
+        plan = self.spec.plan(old_inputs, new_inputs, sparse=self._sends_only_changes())
         old, new = old_inputs.get(ADOPT_ID), new_inputs.get(ADOPT_ID)
         removed = bool(old) and new is None
         names_itself = not old and bool(new) and (id_ is None or new == id_)

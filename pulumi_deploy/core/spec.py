@@ -24,6 +24,7 @@ from pulumi import Output
 from pydantic import BaseModel, ConfigDict
 
 from .fields import (
+    KEPT_BY_SPARSE_UPDATE,
     MISSING,
     Doc,
     Downtime,
@@ -456,7 +457,9 @@ class ObjectSpec:
 
     # -- diff ---------------------------------------------------------------------------------
 
-    def plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any]) -> Plan:
+    def plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any], *, sparse: bool = False) -> Plan:
+        """The plan from old to new inputs; ``sparse``: an update sends only the changed fields, so one
+        removed without a clearing value keeps its value (said as ``KeptWhenRemoved``)."""
         plan = Plan()
         for f in self.inputs():
             old = old_inputs.get(f.name, MISSING)
@@ -466,8 +469,11 @@ class ObjectSpec:
             if not is_unknown(new) and f.normalise(old) == f.normalise(new):
                 continue
             plan.changed.append(f.name)
-            kept = new is MISSING and f.has(KeptWhenRemoved)
-            for p in f.policies:
+            policies = list(f.policies)
+            if sparse and f.sent_on_update and f.cleared_by() is MISSING and not f.has(KeptWhenRemoved):
+                policies.append(KeptWhenRemoved(because=KEPT_BY_SPARSE_UPDATE))
+            kept = new is MISSING and any(isinstance(p, KeptWhenRemoved) for p in policies)
+            for p in policies:
                 if p.requires_replace(old, new):
                     plan.replaces.append((f.name, p.description))
                 if kept != isinstance(p, KeptWhenRemoved):

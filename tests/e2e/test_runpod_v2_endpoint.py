@@ -247,3 +247,24 @@ def test_an_endpoint_replacement_previews_that_its_id_and_request_urls_change(em
     step = preview.step("api")
     assert step.op == "replace"
     assert "the new endpoint gets a new id, so its request URLs change; the old endpoint is deleted" in step.notes
+
+
+def test_removing_a_setting_previews_that_the_endpoint_keeps_it_and_sends_nothing(emulator, make_stack):
+    # given: an endpoint with a CUDA floor
+    cfg = {"endpoint": {"image": "ghcr.io/acme/worker:1.0", "min_cuda_version": "12.4", "workers_max": 2}}
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    stack.up()
+    emulator.clear_calls()
+    # when: the floor is removed from the program (an update sends only what is set)
+    del cfg["endpoint"]["min_cuda_version"]
+    preview = stack.preview()
+    stack.up()
+    # then: the preview says it stays and promises no release; `up` sends nothing
+    notes = preview.step("api").notes
+    assert notes == [
+        "min_cuda_version no longer set: the last applied value stays (an update sends only what is set; set "
+        "another value to change it; nothing is sent)"
+    ]
+    assert "rolling release" not in preview.stdout
+    assert [c for c in rp_calls(emulator) if c["method"] != "GET"] == []
+    assert emulator.inventory("runpod")["endpoints"][0]["minCudaVersion"] == "12.4"

@@ -70,7 +70,8 @@ def test_an_object_that_never_shows_up_fails_after_as_long_again_without_a_secon
     assert 2 <= len(slept) <= 20
     message = str(failed.value)
     assert "ReadTimeout" in message and "was not sent again" in message
-    assert "the next `pulumi up` looks for it first and takes it over" in message
+    # a gateway's name is the user's (another stack's could have it): the next `up` names it to adopt
+    assert "the next `pulumi up` looks for it first and fails naming it, for you to adopt" in message
     assert isinstance(failed.value.__cause__, httpx.ReadTimeout)
 
 

@@ -7,11 +7,18 @@ from typing import Any
 
 import pytest
 
+from pulumi_deploy.core import autonaming
 from pulumi_deploy.core.errors import PulumiDeployError
 from pulumi_deploy.core.request import JsonObject
 from pulumi_deploy.runpod.network_volume import NetworkVolumeProvider
 
-VOLUME = {"id": "vol-1", "name": "data-abc1234", "size": 10, "dataCenter": "EU-RO-1"}
+#: Named as an autoname of this process's choosing: an object made for this resource.
+VOLUME = {
+    "id": "vol-1",
+    "name": autonaming.choose("data", "urn:made-earlier::data"),
+    "size": 10,
+    "dataCenter": "EU-RO-1",
+}
 
 
 class LeftBehind(NetworkVolumeProvider):
@@ -54,4 +61,15 @@ def test_an_object_only_a_replacement_could_change_is_refused_saying_what_to_do(
     assert "'vol-1', made for this resource by an earlier run that did not record it" in message
     assert "data_center_id is 'EU-RO-1', not 'US-KS-2'" in message
     assert "delete it (no stack records it)" in message
+    assert provider.updates == []
+
+
+def test_an_object_with_a_name_the_user_chose_is_refused_naming_it():
+    provider = LeftBehind()
+    chosen = {**inputs(), "name": "models"}
+    with pytest.raises(PulumiDeployError) as failed:
+        provider._made_earlier(None, chosen, chosen)  # type: ignore[arg-type]
+    message = str(failed.value)
+    assert "NetworkVolume vol-1 already has this resource's name and exactly its inputs" in message
+    assert "set adopt_id='vol-1'" in message and "`aliases`" in message
     assert provider.updates == []
