@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pulumi import Input, Output
 from pydantic import Field
@@ -148,8 +149,12 @@ class ContainerServiceArgs(AdoptableArgs):
         env = values.get("env_config") or []
         yield from env_names.problems("env_config", (e.get("env_name") for e in env if isinstance(e, dict)))
         url = values.get("external_url")
-        if isinstance(url, str) and not url.startswith("https://"):
-            yield "external_url", f"must start with https:// (got {url!r})"
+        if isinstance(url, str) and not (url.startswith("https://") and urlsplit(url).hostname):
+            yield "external_url", f"must be an https:// URL with a host (got {url!r})"
+        mounts = [m.get("container_path") for m in values.get("volume_config") or [] if isinstance(m, dict)]
+        twice = sorted({str(p) for p in mounts if mounts.count(p) > 1})
+        if twice:
+            yield "volume_config", f"mounts {', '.join(twice)} more than once (a container path takes one mount)"
         if "service_type" in unknown:
             return
         kind = values.get("service_type", "deployed")

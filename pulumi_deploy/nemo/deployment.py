@@ -36,6 +36,8 @@ from ..core.wait import wait_until
 from . import api
 
 Status = Literal["UNKNOWN", "CREATED", "PENDING", "READY", "ERROR", "DELETING", "DELETED", "LOST"]
+#: What a create or an update can wait for: a deployment goes on to these, never to a delete's statuses.
+ReachableStatus = Literal["CREATED", "PENDING", "READY", "ERROR"]
 
 
 @dataclass(kw_only=True)
@@ -62,7 +64,7 @@ class ModelDeploymentArgs(AdoptableArgs):
     workspace: api.Workspace = None
     project: api.Project = None
     wait_for: Annotated[
-        Input[Status] | None,
+        Input[ReachableStatus] | None,
         Local(),
         Doc("After create/update, wait (bounded) until the deployment reaches this status, e.g. READY."),
     ] = None

@@ -45,7 +45,7 @@ class ServiceArgs(AdoptableArgs):
         UnsetOnWire(api.NIL_UUID),
         Doc("Required for `upstream` services (pass `upstream.id`); a UUID (the server parses it as one)."),
     ] = None
-    host: Annotated[Input[str] | None, Doc("`endpoint` services only.")] = None
+    host: Annotated[Input[str] | None, Field(min_length=1), Doc("`endpoint` services only.")] = None
     port: Annotated[Input[int] | None, Field(ge=1, le=65535), Doc("`endpoint` services only.")] = None
     protocol: Input[Literal["http", "https"]] | None = None
     path: Input[str] | None = None
@@ -75,6 +75,8 @@ class ServiceArgs(AdoptableArgs):
         else:
             if "upstream_id" not in values and "upstream_id" not in unknown:
                 yield "upstream_id", "is required for an upstream service (pass an Upstream's id)"
+            elif values.get("upstream_id") == api.NIL_UUID:
+                yield "upstream_id", "is the nil UUID, which TrustGate reads as no upstream: pass an Upstream's id"
             for name in ("host", "port"):
                 if name in values or name in unknown:
                     yield name, "is not allowed on an upstream service (the upstream's targets hold the hosts)"

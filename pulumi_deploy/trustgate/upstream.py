@@ -102,10 +102,21 @@ class EmbeddingArgs:
     credentials: Input[CredentialsArgs] | None = None
 
 
+def _port_number(value: str) -> str:
+    if not 1 <= int(value) <= 65535:
+        raise ValueError(f"must be a port number from 1 to 65535 (got {value})")
+    return value
+
+
 @dataclass(kw_only=True)
 class ProxyArgs:
     host: Annotated[Input[str], Field(min_length=1)]
-    port: Annotated[Input[str], Field(pattern=r"^[0-9]{1,5}$"), Doc("A port number, as a string on the wire.")]
+    port: Annotated[
+        Input[str],
+        Field(pattern=r"^[0-9]{1,5}$"),
+        AfterValidator(_port_number),
+        Doc("A port number (1-65535), as a string on the wire."),
+    ]
     protocol: Input[Literal["http", "https"]] | None = None
 
 
