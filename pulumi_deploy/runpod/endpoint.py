@@ -387,6 +387,21 @@ class EndpointProvider(api.RestObjectProvider):
         flat["requestUrls"] = urls or None
         return self.spec.from_wire(flat)
 
+    def align_live(self, live: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+        if api.api_version() != "v2":
+            return live
+        # The v2 GET always returns the registry and the volumes: null / [] there means none, so one the
+        # program sets and the endpoint no longer has is drift, not "not returned".
+        live = dict(live)
+        if "registry" in inputs and live.get("registry") is None:
+            live["registry"] = ""
+        volumes = list(live.get("network_volume_ids") or [])
+        if "network_volume_id" in inputs:
+            live["network_volume_id"] = ", ".join(volumes)  # one volume: its id
+        if "network_volume_ids" in inputs:
+            live["network_volume_ids"] = volumes
+        return live
+
     # -- calls ------------------------------------------------------------------------------------
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:

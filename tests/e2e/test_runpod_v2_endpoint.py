@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pulumi
 import pytest
 from runpod_v2_programs import FAST_POLL, cpu_cfg, endpoint_program, gpu_cfg, rp_calls
 
+from pulumi_deploy import runpod
 from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
@@ -268,3 +270,41 @@ def test_removing_a_setting_previews_that_the_endpoint_keeps_it_and_sends_nothin
     assert "rolling release" not in preview.stdout
     assert [c for c in rp_calls(emulator) if c["method"] != "GET"] == []
     assert emulator.inventory("runpod")["endpoints"][0]["minCudaVersion"] == "12.4"
+
+
+def test_refresh_sees_a_registry_and_a_volume_removed_out_of_band_and_up_restores_them(
+    emulator, emulator_process, stack_env, make_stack
+):
+    # given: an endpoint pulling a private image, with a volume attached
+    cfg = {
+        "registry": {"username": "bot", "password": "pw-secret"},
+        "endpoint": {"image": "ghcr.io/acme/private:1.0", "data_center_ids": ["EU-RO-1"]},
+        "volume": {"size": 10, "data_center_id": "EU-RO-1"},
+    }
+
+    def program() -> None:
+        reg = runpod.ContainerRegistryAuth("ghcr", runpod.ContainerRegistryAuthArgs(**cfg["registry"]))
+        vol = runpod.NetworkVolume("data", runpod.NetworkVolumeArgs(**cfg["volume"]))
+        args = runpod.EndpointArgs(**cfg["endpoint"], registry=reg.id, network_volume_id=vol.id)
+        pulumi.export("endpoint_id", runpod.Endpoint("api", args).id)
+        pulumi.export("registry_id", reg.id)
+        pulumi.export("volume_id", vol.id)
+
+    stack = make_stack(program, env=FAST_POLL)
+    made = stack.up().outputs
+    # when: someone removes both in the console
+    url = f"{emulator_process.base_urls['RUNPOD_BASE_URL']}/serverless/{made['endpoint_id']}"
+    headers = {"Authorization": f"Bearer {stack_env['RUNPOD_API_KEY']}"}
+    answer = httpx.patch(url, json={"registry": None, "networkVolumes": []}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    refreshed = stack.refresh()
+    drift = stack.preview()
+    emulator.clear_calls()
+    stack.up()
+    # then: refresh and the preview show both; `up` restores them with one PATCH
+    assert refreshed.summary.get("update") == 1, refreshed.text
+    assert (drift.step("api").op, drift.step("api").diffs) == ("update", ["network_volume_id", "registry"])
+    (patch,) = rp_calls(emulator, "PATCH")
+    assert (patch["body"]["registry"], patch["body"]["networkVolumes"]) == (made["registry_id"], [made["volume_id"]])
+    assert stack.refresh().summary.get("update") is None
+    assert set(stack.preview().summary) == {"same"}
