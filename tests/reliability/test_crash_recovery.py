@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import threading
 from pathlib import Path
@@ -79,6 +80,32 @@ def _wait_for(condition: Any, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _killed_while_held(emulator, command: Any, cli: str, method: str, path: str) -> dict[str, Any]:
+    """Run ``command`` (the stack's ``up`` or ``destroy``) until the server holds its first ``method`` to
+    ``path``, kill the CLI and everything it started, then let the server finish that request."""
+    hold = emulator.add_fault("runpod", kind="hold", method=method, path=path)
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            command()
+        except Exception as exc:  # the killed run fails; reported to the caller
+            result["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        _wait_for(
+            lambda: any(c["method"] == method and re.search(path, c["path"]) for c in emulator.calls("runpod")),
+            f"the {method} to reach the emulator",
+        )
+        _kill_tree(_the_cli_running(cli))
+        thread.join(timeout=120)
+    finally:
+        emulator.release_fault(hold)
+    return result
+
+
 def test_sigkill_mid_up_then_the_documented_recovery_leaves_one_object_per_resource(emulator, make_stack) -> None:
     stack = make_stack(program)
     emulator.set_latency(0.2, vendor="runpod")  # creates overlap the kill: some sent, some not yet
@@ -131,26 +158,7 @@ def test_sigkill_mid_destroy_then_the_documented_recovery_leaves_nothing(emulato
     # given: a destroy killed while the server is deleting the volume (the delete then completes)
     stack = make_stack(small_program)
     stack.up()
-    hold = emulator.add_fault("runpod", kind="hold", method="DELETE", path="^/v2/network-volumes/")
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            stack.destroy()
-        except Exception as exc:  # the killed run fails; reported below
-            result["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    try:
-        _wait_for(
-            lambda: any(c["method"] == "DELETE" and "network-volumes" in c["path"] for c in emulator.calls("runpod")),
-            "the volume's delete to reach the emulator",
-        )
-        _kill_tree(_the_cli_running("destroy"))
-        thread.join(timeout=120)
-    finally:
-        emulator.release_fault(hold)
+    result = _killed_while_held(emulator, stack.destroy, "destroy", "DELETE", "^/v2/network-volumes/")
     _wait_for(lambda: emulator.inventory("runpod")["networkvolumes"] == [], "the released delete to be served")
     assert "error" in result, "the killed `destroy` should have failed"
     killed_pending = [p["type"] for p in stack.export().get("pending_operations") or []]
@@ -179,26 +187,7 @@ def test_sigkill_mid_create_then_a_changed_program_takes_the_object_over_with_th
 ) -> None:
     # given: an `up` killed while the server is making the template (it is made; the state never knows)
     stack = make_stack(template_program("ghcr.io/acme/worker:1.0"))
-    hold = emulator.add_fault("runpod", kind="hold", method="POST", path="^/v2/templates$")
-    result: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            stack.up()
-        except Exception as exc:  # the killed run fails; reported below
-            result["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    try:
-        _wait_for(
-            lambda: any(c["method"] == "POST" and c["path"] == "/v2/templates" for c in emulator.calls("runpod")),
-            "the template's create to reach the emulator",
-        )
-        _kill_tree(_the_cli_running("up"))
-        thread.join(timeout=120)
-    finally:
-        emulator.release_fault(hold)
+    result = _killed_while_held(emulator, stack.up, "up", "POST", "^/v2/templates$")
 
     def user_templates() -> list[dict[str, Any]]:
         return [t for t in emulator.inventory("runpod")["templates"] if "__template__" not in t["name"]]
