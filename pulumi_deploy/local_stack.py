@@ -71,6 +71,18 @@ class Outcome:
         return self.stdout + "\n" + self.stderr + "\n" + "\n".join(self.diagnostics)
 
 
+def _lost_the_program(failed: StackFailed) -> bool:
+    """The CLI ended the operation with nothing but the inline program's own lost connection to it (the
+    program's last call raced the engine's shutdown) and said nothing of the resources: what went wrong
+    is not in the output at all."""
+    return (
+        not failed.diagnostics
+        and "Exception calling application" in failed.stderr
+        and "StatusCode.UNAVAILABLE" in failed.stderr
+        and "pulumi-deploy:" not in failed.text
+    )
+
+
 class StackFailed(Exception):
     def __init__(self, operation: str, stdout: str, stderr: str, diagnostics: list[str]):
         self.stdout, self.stderr, self.diagnostics = stdout, stderr, diagnostics
@@ -152,12 +164,17 @@ class LocalStack:
     def _run(self, operation: str, fn: Callable[..., Any], **kwargs: Any) -> Outcome:
         from pulumi import automation as auto
 
-        events: list[Any] = []
-        out: list[str] = []
-        try:
-            result = fn(on_event=events.append, on_output=out.append, color="never", **kwargs)
-        except auto.errors.CommandError as exc:
-            raise StackFailed(operation, "\n".join(out), str(exc), _diagnostics(events)) from exc
+        for attempt in (1, 2):
+            events: list[Any] = []
+            out: list[str] = []
+            try:
+                result = fn(on_event=events.append, on_output=out.append, color="never", **kwargs)
+                break
+            except auto.errors.CommandError as exc:
+                failed = StackFailed(operation, "\n".join(out), str(exc), _diagnostics(events))
+                if attempt == 1 and operation == "preview" and _lost_the_program(failed):
+                    continue  # a preview writes nothing: running it again is safe
+                raise failed from exc
         summary = getattr(result, "change_summary", None)
         if summary is None and getattr(result, "summary", None) is not None:
             summary = result.summary.resource_changes
