@@ -19,6 +19,12 @@ def remember(urn: str, notes: list[str]) -> None:
         _notes[urn] = list(notes)
 
 
+def add(urn: str, note: str) -> None:
+    """One more note for ``urn``'s replacement: one that diff found (check could not see it)."""
+    with _lock:
+        _notes[urn] = [*_notes.get(urn, []), note]
+
+
 def take(urn: str) -> list[str]:
     """The notes remembered for ``urn`` (none: nothing was planned for it in this process)."""
     with _lock:

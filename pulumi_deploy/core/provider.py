@@ -608,8 +608,7 @@ class SpecProvider(ResourceProvider):
                 "this one is deleted"
             )
             note(f"{self.describe(news)}: {line}")
-            urn = self._urn(bookkeeping.read(news).logical_name)
-            pending_notes.remember(urn, [*pending_notes.take(urn), line])
+            pending_notes.add(self._urn(bookkeeping.read(news).logical_name), line)
         # A move to another server replaces, forced by the connection or, where the stack's settings moved
         # it (they are no property), by the bookkeeping that says where the object lives.
         relocation = self.relocation(id_, olds, news)
@@ -619,8 +618,7 @@ class SpecProvider(ResourceProvider):
             note(f"{self.describe(news)}: {relocation.note()}")
             if relocation.moves:
                 # The replacement's check (which has no olds) shows it as the preview's plan_notes.
-                urn = self._urn(bookkeeping.read(news).logical_name)
-                pending_notes.remember(urn, [*pending_notes.take(urn), relocation.note()])
+                pending_notes.add(self._urn(bookkeeping.read(news).logical_name), relocation.note())
                 replaces = [*replaces, CONNECTION_KEY if relocation.by_connection else bookkeeping.ENVELOPE]
         elif values_of(news).pending:
             note(f"{self.describe(news)}: {MAY_MOVE_NOTE}")

@@ -49,9 +49,8 @@ class NemoBackend(DeploymentsBackend):
 
     def _check_tool_call_plugin(self, req: schemas.UpdateConfigRequest | schemas.CreateConfigRequest) -> None:
         """A custom tool-call parser plugin is refused (403) unless the platform configuration allows it."""
-        spec = req.model_spec
-        wanted = spec is not None and spec.tool_call_config is not None and spec.tool_call_config.tool_call_plugin
-        if wanted and not self.settings["tool_call_plugin_enabled"]:
+        tool_calls = req.model_spec.tool_call_config
+        if tool_calls is not None and tool_calls.tool_call_plugin and not self.settings["tool_call_plugin_enabled"]:
             raise errors.ToolCallPluginDisabled()
 
     @staticmethod
