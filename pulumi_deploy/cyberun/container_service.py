@@ -152,7 +152,8 @@ class ContainerServiceArgs(AdoptableArgs):
         if isinstance(url, str) and not (url.startswith("https://") and urlsplit(url).hostname):
             yield "external_url", f"must be an https:// URL with a host (got {url!r})"
         mounts = [m.get("container_path") for m in values.get("volume_config") or [] if isinstance(m, dict)]
-        twice = sorted({str(p) for p in mounts if mounts.count(p) > 1})
+        known = [p for p in mounts if isinstance(p, str)]  # a path not known yet is judged when it is
+        twice = sorted({p for p in known if known.count(p) > 1})
         if twice:
             yield "volume_config", f"mounts {', '.join(twice)} more than once (a container path takes one mount)"
         if "service_type" in unknown:
