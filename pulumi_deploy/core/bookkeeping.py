@@ -1,10 +1,11 @@
 """The provider's own bookkeeping, kept in one envelope next to the user's properties.
 
 What the provider must remember about a resource but the user never set — its logical name (for
-messages), whether its name was chosen by the provider, which outputs are the user's inputs and the
-server address the object was found at — lives under one key. The key starts with ``__``: the
-engine hides such keys in every preview, diff and output listing, and ``diff`` never counts them as
-a change, so a rename through ``aliases`` (a new logical name) is no change.
+messages), whether its name was chosen by the provider, which outputs are the user's inputs, the
+server address the object was found at and a create left unfinished — lives under one key. The key
+starts with ``__``: the engine hides such keys in every preview, diff and output listing, and
+``diff`` never counts them as a change, so a rename through ``aliases`` (a new logical name) is no
+change.
 
 The envelope carries a state-format version. State written before the envelope existed kept the
 same facts in top-level ``_input_names``/``_logical_name``/``_autonamed`` keys (format 1); they are
@@ -36,10 +37,13 @@ class Bookkeeping:
     #: the server the object was last made, updated or read on; in checked inputs, the one the settings
     #: named then. None: not recorded (state written before, or a connection not known yet).
     location: tuple[tuple[str, str], ...] | None = None
+    #: In outputs only: the create made the object and failed before finishing it (the failure); the
+    #: next update finishes it, and clears this.
+    unfinished: str = ""
 
     def for_inputs(self) -> Bookkeeping:
         """The part that carries over to new inputs: what is known before the object exists."""
-        return replace(self, input_names=None, location=None)
+        return replace(self, input_names=None, location=None, unfinished="")
 
 
 def read(props: dict[str, Any]) -> Bookkeeping:
@@ -53,6 +57,7 @@ def read(props: dict[str, Any]) -> Bookkeeping:
             input_names=tuple(str(n) for n in names) if isinstance(names, list | tuple) else None,
             format=int(envelope.get("format") or FORMAT),
             location=_location(envelope.get("location")),
+            unfinished=str(envelope.get("unfinished") or ""),
         )
     names = props.get(LEGACY_INPUT_NAMES)
     return Bookkeeping(
@@ -82,6 +87,8 @@ def envelope(book: Bookkeeping) -> dict[str, Any]:
         out["input_names"] = sorted(book.input_names)
     if book.location is not None:
         out["location"] = dict(book.location)
+    if book.unfinished:
+        out["unfinished"] = book.unfinished
     return out
 
 

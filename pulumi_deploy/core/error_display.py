@@ -10,7 +10,9 @@ The handler looks ``traceback`` up in its module's globals at each call, so repl
 in the server module with :class:`_MessageForOwnErrors` changes what it formats: a
 :class:`PulumiDeployError` becomes its message (what failed, the vendor's message, the likely fix);
 anything else — a bug, an SDK error — keeps its full traceback, which is what a bug report needs. Both
-show the secret values of the failed call as ``[secret]`` (see ``withheld.py``).
+show the secret values of the failed call as ``[secret]`` (see ``withheld.py``). A create that made its
+object and failed after (:class:`UnfinishedCreate`) also hands the engine that object
+(``init_failure.py``).
 
 Installed once, in the provider process only (a program or a test importing the package is left
 alone), when the engine first loads one of this package's providers.
@@ -24,7 +26,8 @@ import traceback
 from types import ModuleType
 from typing import Any
 
-from .errors import PulumiDeployError
+from . import init_failure
+from .errors import PulumiDeployError, UnfinishedCreate
 from .provider_threads import in_provider_process
 from .withheld import scrub, withheld_from
 
@@ -45,7 +48,13 @@ class _MessageForOwnErrors:
     def format_exc(self, limit: int | None = None, chain: bool = True) -> str:
         exc = sys.exc_info()[1]
         if isinstance(exc, PulumiDeployError):
-            return format_error(exc)
+            message = format_error(exc)
+            if isinstance(exc, UnfinishedCreate):
+                # The handler calling us aborts on ``context`` next: the object goes with the error.
+                context = sys._getframe(1).f_locals.get("context")
+                if context is not None:
+                    init_failure.attach(context, exc, message)
+            return message
         text = traceback.format_exc(limit=limit, chain=chain)
         return scrub(text, withheld_from(exc)) if exc is not None else text
 

@@ -15,6 +15,7 @@
     │   └── ServerError        5xx
     ├── TransportError         no usable answer: timeout, refused or dropped connection
     ├── WaitTimeout            a bounded wait for a state ran out
+    ├── UnfinishedCreate       the object was made, the rest of its create (a deploy, a wait) failed
     └── ProviderBug            a bug in pulumi-deploy itself; please report it
 
 Errors are mapped once, in ``http.py``, like httpx does (the cause chained with ``raise ... from``):
@@ -64,6 +65,21 @@ class ProviderBug(PulumiDeployError):
 
 class WaitTimeout(PulumiDeployError):
     """A bounded wait for a remote state did not finish in time."""
+
+
+class UnfinishedCreate(PulumiDeployError):
+    """A create made its object, then the rest of the sequence (a deploy, a wait for a state) failed.
+
+    The object exists: forgetting it would leave one the stack does not know about, which the next
+    ``up`` could only refuse to take over (a name the user chose may be another stack's). So the
+    provider server hands the engine ``id`` and ``outputs`` with the failure: the stack records the
+    object with this error as an initialization error, and the next ``up`` updates it (finishing the
+    sequence) instead of creating it again; ``destroy`` deletes it.
+    """
+
+    def __init__(self, message: str, id_: str, outputs: dict[str, Any]):
+        super().__init__(message)
+        self.id, self.outputs = id_, outputs
 
 
 class TransportError(PulumiDeployError):

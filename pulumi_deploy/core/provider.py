@@ -60,6 +60,7 @@ from .errors import (
     ServerError,
     TransportError,
     Unauthorized,
+    UnfinishedCreate,
 )
 from .fields import MISSING, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
@@ -120,9 +121,11 @@ class SpecProvider(ResourceProvider):
     #: retry policy's attempts; every retry first looks for the object a lost answer may have made).
     create_attempts: ClassVar[int | None] = None
     #: Before creating, look (``api_find``) for the object an earlier run made for this resource and
-    #: never recorded — the run was killed, lost the create response, or failed in a follow-up step
-    #: such as a deploy — and take it over instead of making a second one.
+    #: never recorded — the run was killed or lost the create response — and take it over instead of
+    #: making a second one.
     find_before_create: ClassVar[bool] = True
+    #: What ``api_finish`` does after the POST, for the message of a create that stopped there.
+    finish_description: ClassVar[str] = ""
     #: The input that names an existing object to take over instead of creating one: ``adopt_id`` (opt-in
     #: through ``AdoptableArgs``), or the id field of an object the API can only adopt (Aieev).
     adopts_by: ClassVar[str] = ADOPT_ID
@@ -622,11 +625,18 @@ class SpecProvider(ResourceProvider):
                 replaces = [*replaces, CONNECTION_KEY if relocation.by_connection else bookkeeping.ENVELOPE]
         elif values_of(news).pending:
             note(f"{self.describe(news)}: {MAY_MOVE_NOTE}")
+        old_book = bookkeeping.read(olds)
+        if old_book.unfinished:  # said in a preview, an up and a refresh alike: each reads it the same
+            finishing = f" ({self.finish_description})" if self.finish_description else ""
+            note(
+                f"{self.describe(news, id_)}: an earlier `pulumi up` made this object and failed before finishing "
+                f"it ({old_book.unfinished}); `pulumi up` finishes it{finishing}"
+            )
         # A unique name is unique per server: a move alone never has to delete first.
         dbr = self.delete_before_replace(olds, news) if plan.replaces else (False if moved else None)
         if dbr:
             replacement_order.record(self.spec.label, id_)
-        field, old_book = self.spec.autoname, bookkeeping.read(olds)
+        field = self.spec.autoname
         if plan.replaces and field is not None and old_book.autonamed and olds.get(field):
             # The engine re-checks a replacement without olds: its name must differ from this one.
             autonaming.remember_replaced(self._urn(old_book.logical_name), str(olds[field]))
@@ -642,6 +652,7 @@ class SpecProvider(ResourceProvider):
             old_book.format < bookkeeping.FORMAT
             or olds.get(CONNECTION_KEY) != news.get(CONNECTION_KEY)
             or relocation is not None
+            or bool(old_book.unfinished)  # the update finishes it (the engine asks for one too)
         )
         return DiffResult(changes=rewrite, replaces=[])
 
@@ -656,6 +667,31 @@ class SpecProvider(ResourceProvider):
             else:
                 id_, wire = self._create_once(client, inputs, props)
         return CreateResult(id_, self.outputs(props, wire))
+
+    def _finish(
+        self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any], props: dict[str, Any]
+    ) -> tuple[str, JsonObject]:
+        """Run the rest of a create (``api_finish``) on the object it made or took over. Should that fail,
+        the object is handed to the engine with the error (:class:`UnfinishedCreate`): the stack records
+        it, and the next ``up`` finishes it rather than finding an object nobody recorded."""
+        try:
+            with self.explained(props, id_):
+                return id_, self.api_finish(client, id_, wire, inputs)
+        except Exception as exc:  # the object exists, whatever went wrong after it was made
+            reason = str(exc)
+            for what in (self.describe(props, id_), self.describe(inputs, id_)):  # said once, in front
+                reason = reason.removeprefix(f"{what}: ")
+            outs = self.outputs(props, wire)
+            book = dataclasses.replace(bookkeeping.read(outs), unfinished=reason)
+            outs = {**bookkeeping.write(outs, book), PROVIDER_KEY: props.get(PROVIDER_KEY)}
+            finishing = f" ({self.finish_description})" if self.finish_description else ""
+            raise UnfinishedCreate(
+                f"{self.describe(props, id_)}: created, but not finished: {reason}. The stack records it, with "
+                f"this error: once the cause is fixed, `pulumi up` finishes it{finishing}; `pulumi destroy` or "
+                "removing the resource deletes it",
+                id_,
+                outs,
+            ) from exc
 
     def _made_earlier(
         self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]
@@ -675,7 +711,7 @@ class SpecProvider(ResourceProvider):
             # Found by its autoname alone, it holds what the program said when it was made: it is updated
             # to what the program says now, as an adoption would be.
             return self._take_over(client, id_, wire, props, made_earlier=True)
-        return id_, self.api_finish(client, id_, wire, inputs)
+        return self._finish(client, id_, wire, inputs, props)
 
     def named_for_this_resource(self, inputs: dict[str, Any]) -> bool:
         """The object's name is this resource's autoname (a hash of its URN): an object of that name was
@@ -714,16 +750,18 @@ class SpecProvider(ResourceProvider):
                     found = self.api_find(client, inputs)
                 if found is not None:
                     log.info(f"{self.describe(props, found[0])}: the lost create had succeeded; adopting it")
-                    return found[0], self.api_finish(client, *found, inputs)
+                    return self._finish(client, *found, inputs, props)
                 log.info(f"{self.describe(props)}: create failed ({last}); retrying")
             try:
-                return self.api_create(client, inputs)
+                made = self.api_create(client, inputs)
             except TransportError as exc:
                 if exc.timed_out and self.find_before_create:
                     return self._after_create_timeout(client, inputs, props, exc)
                 last = exc
             except ServerError as exc:
                 last = exc
+            else:
+                return self._finish(client, *made, inputs, props)
         assert last is not None
         raise last
 
@@ -735,7 +773,7 @@ class SpecProvider(ResourceProvider):
         found = client.look_after_timeout(f"create {self.describe(props)}", lambda: self.api_find(client, inputs))
         if found is not None:
             log.info(f"{self.describe(props, found[0])}: the create that timed out had succeeded; adopting it")
-            return found[0], self.api_finish(client, *found, inputs)
+            return self._finish(client, *found, inputs, props)
         next_up = (
             "takes it over"
             if self.named_for_this_resource(inputs)
@@ -887,10 +925,27 @@ class SpecProvider(ResourceProvider):
                 value = live.get(f.name)
                 if f.name not in inputs and value not in (None, "", [], {}) and f.live_owned:
                     inputs[f.name] = value
-        return ReadResult(id_, self.outputs(inputs, wire), inputs)
+        outs = self.outputs(inputs, wire)
+        unfinished = bookkeeping.read(props).unfinished
+        if unfinished:  # refresh clears the engine's record of the failure; this keeps the next up finishing it
+            outs = bookkeeping.write(outs, dataclasses.replace(bookkeeping.read(outs), unfinished=unfinished))
+        return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news), id_)
+        if bookkeeping.read(olds).unfinished and not plan.changed:
+            # The engine updates a resource whose create failed after making it, changed or not: run the
+            # rest of that create (an update with changes runs its own sequence, which includes it).
+            with self.explained(news, id_):
+                client = self.client()
+                wire = self.api_read(client, id_, olds)
+                if wire is None:
+                    raise PulumiDeployError(
+                        f"{self.describe(news, id_)}: {id_}, made by a create that did not finish, is gone: "
+                        "`pulumi refresh` drops it from the stack, then `pulumi up` creates it again"
+                    )
+                wire = self.api_finish(client, id_, wire, self.user_inputs(news))
+            return UpdateResult(self.outputs(news, wire))
         if not plan.changed:
             # Only the bookkeeping changed (state in an older format): rewrite the outputs, call nothing.
             kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}

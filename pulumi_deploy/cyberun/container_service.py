@@ -209,6 +209,7 @@ class ContainerServiceProvider(SpecProvider):
     )
     settings = api.SETTINGS
     routes = Routes("/containers", update=PARTIAL_PUT)
+    finish_description = "deploys it and waits until it runs, unless `deployed` is false"
 
     def auth_headers(self) -> AuthHeaders:
         return api.auth_headers
@@ -272,9 +273,6 @@ class ContainerServiceProvider(SpecProvider):
             )
         return None
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
-        id_, _ = super().api_create(client, inputs)
-        return id_, self._converge(client, id_, inputs, redeploy=False, created=True)
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # Slugs are unique per team, but a service with this slug and another definition is someone
@@ -283,8 +281,8 @@ class ContainerServiceProvider(SpecProvider):
         return self.find_same(listed, inputs)
 
     def api_finish(self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any]) -> JsonObject:
-        # The earlier run may have failed in the deploy that follows the create: finish it.
-        return self._converge(client, id_, inputs, redeploy=False, created=True)
+        # A created service is only stored: the deploy runs it (a service found running is left running).
+        return self._converge(client, id_, inputs, redeploy=False)
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
         obj = self._get(client, id_, outs.get("service_slug"))
@@ -395,7 +393,6 @@ class ContainerServiceProvider(SpecProvider):
         inputs: dict[str, Any],
         *,
         redeploy: bool,
-        created: bool = False,
         recorded: str | None = None,
     ) -> JsonObject:
         """Bring the run state to ``deployed``; redeploy a running service whose definition changed.
@@ -410,7 +407,6 @@ class ContainerServiceProvider(SpecProvider):
                 # A service this run finds running (one an earlier run made) runs what is stored.
                 return self.with_digest(obj, recorded or self.definition_digest(obj))
             self._deploy(client, id_, inputs.get("service_slug"), obj)
-            hint = f"; the service exists: fix it and set adopt_id={id_!r}, or delete it" if created else ""
             running = self._wait(
                 client,
                 id_,
@@ -418,7 +414,7 @@ class ContainerServiceProvider(SpecProvider):
                 f"{what}: deploying",
                 lambda s: s == "running",
                 lambda s: (
-                    f"deploy ended in `{s}` (check the image, port and agent labels){hint}"
+                    f"deploy ended in `{s}` (check the image, port and agent labels)"
                     if s in ("failed", "stopped", "created")
                     else None
                 ),

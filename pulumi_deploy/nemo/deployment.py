@@ -114,6 +114,7 @@ class ModelDeploymentProvider(api.NemoProvider):
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="nemo", kind="ModelDeployment", args=ModelDeploymentArgs, outputs=ModelDeploymentOutputs
     )
+    finish_description = "waits until its status is `wait_for`, where that is set"
 
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # A name stays taken until the hard delete: same workspace/name must go first.
@@ -132,8 +133,7 @@ class ModelDeploymentProvider(api.NemoProvider):
                 inputs,
             )
         obj = api.create(client, self.spec, deployments_path(ws), inputs, self.describe(inputs))
-        id_ = f"{ws}/{obj['name']}"
-        return id_, self._maybe_wait(client, id_, inputs, obj)
+        return f"{ws}/{obj['name']}", obj
 
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         obj = client.get_or_none(deployments_path(inputs["workspace"], inputs["name"]))

@@ -274,6 +274,7 @@ class EndpointOutputs:
 class EndpointProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("Endpoint", EndpointArgs, EndpointOutputs)
     routes_by_version = api.routes("endpoints", "serverless")
+    finish_description = "reads its release"
 
     def name_key(self, name: str) -> str:
         return api.strip_flashboot_suffix(name)
@@ -421,11 +422,11 @@ class EndpointProvider(api.RestObjectProvider):
         # v2 keeps the version on the releases, and has no owner field: what v1 recorded stays.
         return {**wire, **rollout.latest(client, id_), "userId": outs.get("user_id")}
 
-    def api_create(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject]:
-        id_, wire = super().api_create(client, inputs)
+    def api_finish(self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any]) -> JsonObject:
+        # v2 keeps the version on the endpoint's releases, not in the endpoint.
         if api.api_version() == "v2":
-            wire = {**wire, **rollout.latest(client, id_)}
-        return id_, wire
+            return {**wire, **rollout.latest(client, id_)}
+        return wire
 
     def api_update(
         self, client: ApiClient, id_: str, plan: Plan, olds: dict[str, Any], news: dict[str, Any]

@@ -247,6 +247,36 @@ def test_concurrent_modification_on_update_is_retried_and_error_status_fails_the
     assert objects(emulator, "deployments")["llama"]["status"] == "ERROR"
 
 
+def test_a_create_whose_wait_fails_is_recorded_and_the_next_version_finishes_it(emulator, make_stack):
+    # given
+    cfg: dict[str, Any] = {"with_status": False}
+    stack = make_stack(program(cfg), env=FAST)
+    emulator.settings("nemo", fail_new_deployments=True)
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    # then: the deployment exists, and the stack says so (with the failure)
+    assert "ended in ERROR" in failed.value.text and "created, but not finished" in failed.value.text
+    dep = stack.resource_state("dep")
+    assert dep["id"] == "default/llama" and any("ended in ERROR" in e for e in dep.get("initErrors", []))
+    assert objects(emulator, "deployments")["llama"]["status"] == "ERROR"
+    # when: nothing changed, the next up waits again and says the version is still failed
+    emulator.settings("nemo", fail_new_deployments=False)
+    emulator.clear_calls()
+    with pytest.raises(StackFailed) as again:
+        stack.up()
+    assert "ended in ERROR" in again.value.text
+    assert nemo_calls(emulator, "POST", "/deployments") == []  # no second deployment
+    # when: a new config version is pinned
+    cfg.update(gpu=2, config_version=2)
+    stack.up()
+    # then
+    dep_obj = objects(emulator, "deployments")["llama"]
+    assert (dep_obj["entity_version"], dep_obj["status"]) == (2, "READY")
+    assert "initErrors" not in stack.resource_state("dep")
+    assert stack.preview().summary == {"same": 3}
+
+
 def test_same_name_project_change_deletes_first_waits_for_the_name_and_recreates(emulator, make_stack):
     # given
     cfg: dict[str, Any] = {"with_status": False, "project": "team-a"}

@@ -1,7 +1,6 @@
-"""A create whose follow-up step fails (here: Cyberun's deploy) leaves an object Pulumi cannot record —
-the Python provider protocol has no partial results. The next `up` must find that object, not make a
-second one; as its slug is one the user chose (another stack's service could have it), it names the
-service to adopt, and `adopt_id` then finishes it. A slug held by someone else's service is left alone.
+"""A create whose follow-up step fails (here: Cyberun's deploy) has made an object: the stack records it,
+with the failure as the resource's initialization error, so the next `up` finishes that object (no
+second one, no adopt_id) and `destroy` deletes it. A slug held by someone else's service is left alone.
 """
 
 from __future__ import annotations
@@ -39,28 +38,49 @@ def fast(emulator):
     return emulator
 
 
-def test_a_failed_deploy_after_create_is_finished_by_the_next_up(fast, make_stack) -> None:
+def _recorded(stack) -> list[dict]:
+    return [r for r in stack.export().get("resources", []) if r["type"].endswith("ContainerService")]
+
+
+def test_a_failed_deploy_after_create_is_recorded_and_finished_by_the_next_up(fast, make_stack) -> None:
     emulator = fast
     stack = make_stack(program())
     emulator.settings("cyberun", fail_next_deploy=True)
     with pytest.raises(StackFailed) as failed:
         stack.up()
     assert "deploy ended in `failed`" in failed.value.text
-    assert [c["service_status"] for c in _containers(emulator)] == ["failed"]
-    assert not [r for r in stack.export().get("resources", []) if r["type"].endswith("ContainerService")]
+    assert "created, but not finished" in failed.value.text
     (left,) = _containers(emulator)
+    assert left["service_status"] == "failed"
+    (recorded,) = _recorded(stack)
+    assert recorded["id"] == left["id"]
+    assert any("deploy ended in `failed`" in e for e in recorded.get("initErrors", []))
 
+    preview = stack.preview(diff=True)
+    assert preview.step("svc").op == "update"
+    (said,) = [m for urn, _, m in preview.resource_diagnostics if urn == recorded["urn"] and "before finishing" in m]
+    assert "deploy ended in `failed`" in said and "`pulumi up` finishes it (deploys it" in said
+    assert "failed before finishing it" in stack.preview(diff=False).stdout  # under the resource
     emulator.clear_calls()
-    with pytest.raises(StackFailed) as found:
-        stack.up()
-    assert f"set adopt_id={left['id']!r}" in found.value.text
-    assert _posts(emulator) == []  # nothing made, nothing deployed
-    stack.set_program(program(adopt_id=left["id"]))
     stack.up()
     assert [c["service_status"] for c in _containers(emulator)] == ["running"]
-    assert _posts(emulator, "/containers") == []  # taken over, not created again
+    assert _posts(emulator, "/containers") == []  # finished, not created again
     assert len(_posts(emulator, "/deploy")) == 1
+    assert "initErrors" not in _recorded(stack)[0]
     assert stack.preview().summary == {"same": 2}
+    stack.destroy()
+    assert _containers(emulator) == []
+
+
+def test_an_unfinished_create_survives_a_refresh_and_a_destroy_deletes_it(fast, make_stack) -> None:
+    emulator = fast
+    stack = make_stack(program())
+    emulator.settings("cyberun", fail_next_deploy=True)
+    with pytest.raises(StackFailed):
+        stack.up()
+    stack.refresh()  # the engine forgets the failure here; the stack still knows the create is unfinished
+    assert "initErrors" not in _recorded(stack)[0]
+    assert stack.preview().step("svc").op == "update"
     stack.destroy()
     assert _containers(emulator) == []
 

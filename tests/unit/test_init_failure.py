@@ -1,0 +1,65 @@
+"""The status a create that made its object and then failed hands the engine (``ErrorResourceInitFailed``)."""
+
+from __future__ import annotations
+
+import grpc
+from google.rpc import status_pb2
+from pulumi.runtime.proto import provider_pb2
+
+from pulumi_deploy.core import error_display, init_failure
+from pulumi_deploy.core.errors import UnfinishedCreate
+
+
+class _Context:
+    def __init__(self) -> None:
+        self.trailing: tuple[tuple[str, bytes], ...] = ()
+
+    def set_trailing_metadata(self, trailing_metadata: tuple[tuple[str, bytes], ...]) -> None:
+        self.trailing = trailing_metadata
+
+
+def _unfinished() -> UnfinishedCreate:
+    outs = {"service_slug": "svc", "gpu_count": 1, "__provider": "serialized-provider"}
+    return UnfinishedCreate("svc: created, but not finished: deploy ended in `failed`", "c-1", outs)
+
+
+def test_the_status_carries_the_object_and_the_error_under_the_code_the_handler_aborts_with() -> None:
+    status = status_pb2.Status.FromString(init_failure.status_details(_unfinished(), "the message"))
+    assert status.code == grpc.StatusCode.UNKNOWN.value[0] == init_failure.ABORT_CODE
+    assert status.message == "the message"
+    (detail,) = status.details
+    failed = provider_pb2.ErrorResourceInitFailed()
+    assert detail.Unpack(failed)
+    assert failed.id == "c-1" and list(failed.reasons) == ["the message"]
+    props = dict(failed.properties.items())
+    assert props["service_slug"] == "svc" and props["gpu_count"] == 1
+    assert props["__provider"] == "serialized-provider"  # the engine loads the provider from it later
+
+
+def test_the_servers_error_formatting_attaches_it_to_the_failing_calls_context() -> None:
+    context = _Context()
+
+    def handler(context: _Context) -> str:  # as the SDK's handler: format, then abort on ``context``
+        try:
+            raise _unfinished()
+        except Exception:
+            return error_display._MessageForOwnErrors().format_exc()
+
+    message = handler(context)
+    assert message.startswith(error_display.PREFIX) and "created, but not finished" in message
+    ((key, value),) = context.trailing
+    assert key == "grpc-status-details-bin"
+    assert status_pb2.Status.FromString(value).message == message
+
+
+def test_other_errors_attach_nothing() -> None:
+    context = _Context()
+
+    def handler(context: _Context) -> str:
+        try:
+            raise ValueError("a bug")
+        except Exception:
+            return error_display._MessageForOwnErrors().format_exc()
+
+    assert "ValueError: a bug" in handler(context)
+    assert context.trailing == ()
