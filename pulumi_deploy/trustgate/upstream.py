@@ -18,7 +18,8 @@ Quirks:
   secret ``target_credentials`` (index-aligned), so ``targets`` stays readable in previews (a weight
   change is shown) while every credential is encrypted in state. ``embedding`` (which holds its
   credentials) is secret as a whole. Target ``headers`` are NOT secret (they stay in the readable
-  ``targets``): put tokens in the target's ``credentials`` (``header_name``/``header_value``).
+  ``targets``): put tokens in the target's ``credentials`` (``header_name``/``header_value``). Health
+  check ``headers`` are not secret either.
 """
 
 from __future__ import annotations
@@ -90,7 +91,13 @@ class TargetArgs:
 class HealthCheckArgs:
     passive: Input[bool] | None = None
     path: Input[str] | None = None
-    headers: Input[dict[str, Input[str]]] | None = None
+    headers: Annotated[
+        Input[dict[str, Input[str]]] | None,
+        Doc(
+            "Sent with each probe. NOT secret: shown in preview and stored readable in `health_checks`; "
+            "for a token, pass it as `pulumi.Output.secret(...)`, which keeps the whole `health_checks` secret."
+        ),
+    ] = None
     threshold: Annotated[Input[int] | None, Field(ge=0), Doc("Failures before a target is unhealthy.")] = None
     interval: Annotated[Input[int] | None, Field(ge=0), Doc("Seconds before the failure count resets.")] = None
 

@@ -287,3 +287,34 @@ def test_adopt_id_takes_over_an_existing_service_of_a_gateway(emulator, make_sta
     (svc,) = emulator.inventory("trustgate")["services"]
     assert (svc["id"], svc["host"]) == (service_id, "new.example.com")
     assert stack.resource_state("s")["id"] == service_id
+
+
+PROBE_TOKEN = "Bearer probe-s3cr3t-token"
+
+
+def test_a_health_check_header_given_as_a_secret_stays_encrypted_in_state_and_previews(emulator, make_stack):
+    # given: health-check headers are not secret by themselves; Output.secret makes them so
+    def run() -> None:
+        gw = trustgate.Gateway("gw", trustgate.GatewayArgs(name="hc", subdomain="hc"))
+        headers = {"Authorization": pulumi.Output.secret(PROBE_TOKEN)}
+        trustgate.Upstream(
+            "up",
+            trustgate.UpstreamArgs(
+                gateway_id=gw.id,
+                name="probed",
+                algorithm="round-robin",
+                targets=[trustgate.TargetArgs(host="llm.internal", port=8443, protocol="https")],
+                health_checks=trustgate.HealthCheckArgs(passive=False, path="/health", headers=headers),
+            ),
+        )
+
+    stack = make_stack(run)
+    # when
+    created = stack.up()
+    stack.refresh()
+    again = stack.preview()
+    # then
+    (up,) = emulator.inventory("trustgate")["upstreams"]
+    assert up["health_checks"]["headers"] == {"Authorization": PROBE_TOKEN}
+    assert again.step("up").op == "same"
+    assert PROBE_TOKEN not in created.text + again.text + stack.export_text()

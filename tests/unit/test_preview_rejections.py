@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi.output import Unknown
 
 from pulumi_deploy.core.provider import SpecProvider
-from pulumi_deploy.cyberun.container_service import ContainerServiceProvider
+from pulumi_deploy.cyberun.container_service import ContainerServiceArgs, ContainerServiceProvider
 from pulumi_deploy.nemo.deployment import ModelDeploymentProvider
 from pulumi_deploy.trustgate.service import ServiceProvider
 from pulumi_deploy.trustgate.upstream import UpstreamProvider
@@ -70,3 +71,19 @@ def test_check_refuses_it_naming_the_field(provider, news, prop, expected):
     failures = provider().check({}, {"__provider": "p", **news}).failures
     assert [f.property for f in failures] == [prop], failures
     assert expected in failures[0].reason
+
+
+@pytest.mark.parametrize(
+    "mounts",
+    [
+        [{"host_path": "/a", "container_path": Unknown()}, {"host_path": "/b", "container_path": Unknown()}],
+        [{"host_path": "/a"}, {"host_path": "/b"}],
+    ],
+    ids=["not-known-yet", "not-set"],
+)
+def test_container_paths_not_known_are_not_counted_as_one_path_mounted_twice(mounts):
+    values = {"service_slug": "ok-slug", "docker_image": "img:1", "volume_config": mounts}
+    rules = dict(ContainerServiceArgs.rules(values, set()))
+    assert "volume_config" not in rules, rules
+    failures = ContainerServiceProvider().check({}, {"__provider": "p", **values}).failures
+    assert not [f for f in failures if "more than once" in f.reason], failures
