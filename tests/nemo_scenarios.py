@@ -36,6 +36,8 @@ class Peer:
     release: Callable[[str], None]
     label: str
     headers: dict[str, str] = field(default_factory=dict)
+    #: Keep new deployments from becoming READY until a status is posted (the real service has no controller).
+    stall_controller: Callable[[], None] = lambda: None
 
     def get(self, path: str, **params: Any) -> httpx.Response:
         return httpx.get(self.base_url + path, params=params or None, headers=self.headers, timeout=10)
@@ -260,6 +262,41 @@ def update_while_deleting_is_refused_and_writes_nothing(peer: Peer, make_stack: 
     stack.refresh()
     stack.destroy()
     assert (peer.deployment(dep_name).status_code, peer.config(cfg).status_code) == (404, 404)
+
+
+def a_create_whose_wait_runs_out_is_recorded_and_finished_once_the_status_comes(
+    peer: Peer, make_stack: Callable[..., LocalStack]
+) -> None:
+    """Nothing moves the new deployment on to READY, so ``wait_for=READY`` runs out: the deployment
+    exists, and the stack records it with the failure. Once a pipeline reports READY, the next `up`
+    finishes the create (no second deployment, no new version)."""
+    peer.stall_controller()
+    cfg, dep_name = unique("cfg"), unique("dep")
+
+    def program() -> None:
+        config = nemo.ModelDeploymentConfig("cfg", config_args(cfg))
+        nemo.ModelDeployment(
+            "dep", nemo.ModelDeploymentArgs(name=dep_name, config=config.name, wait_for="READY", wait_timeout=1)
+        )
+
+    stack = make_stack(program, env=peer.env)
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    assert "created, but not finished" in failed.value.text and "READY" in failed.value.text
+    dep = stack.resource_state("dep")
+    assert dep["id"] == f"default/{dep_name}" and dep.get("initErrors")
+    assert peer.deployment(dep_name).json()["status"] in ("CREATED", "PENDING")  # the real one stays CREATED
+    assert stack.preview().step("dep").op == "update"
+    # when: the pipeline reports READY
+    reported = peer.post(f"{MODELS}/default/deployments/{dep_name}/status", {"status": "READY", "status_message": "up"})
+    assert reported.status_code == 200, reported.text
+    stack.up()
+    # then
+    assert "initErrors" not in stack.resource_state("dep")
+    assert [(v, st) for v, st, _ in peer.versions(dep_name)] == [(1, "READY")]
+    assert_clean(stack)
+    stack.destroy()
+    assert peer.deployment(dep_name).status_code == 404
 
 
 def a_404_is_believed_only_from_the_models_api(peer: Peer, make_stack: Callable[..., LocalStack]) -> None:

@@ -12,6 +12,7 @@ SETTINGS = VendorSettings(
     vendor="aieev",
     credential=Setting("aieev:apiKey", "AIEEV_API_KEY"),
     base_url=Setting("aieev:baseUrl", "AIEEV_BASE_URL", "https://external.aieev.cloud:5007/external/api/v1"),
+    credential_scopes_objects=True,
 )
 
 #: The vendor's own spelling of "no environment variables".

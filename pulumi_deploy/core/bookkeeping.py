@@ -2,10 +2,10 @@
 
 What the provider must remember about a resource but the user never set — its logical name (for
 messages), whether its name was chosen by the provider, which outputs are the user's inputs, the
-server address the object was found at and a create left unfinished — lives under one key. The key
-starts with ``__``: the engine hides such keys in every preview, diff and output listing, and
-``diff`` never counts them as a change, so a rename through ``aliases`` (a new logical name) is no
-change.
+server address the object was found at, which credential reached it and a create left unfinished —
+lives under one key. The key starts with ``__``: the engine hides such keys in every preview, diff
+and output listing, and ``diff`` never counts them as a change, so a rename through ``aliases`` (a
+new logical name) is no change.
 
 The envelope carries a state-format version. State written before the envelope existed kept the
 same facts in top-level ``_input_names``/``_logical_name``/``_autonamed`` keys (format 1); they are
@@ -40,10 +40,13 @@ class Bookkeeping:
     #: In outputs only: the create made the object and failed before finishing it (the failure); the
     #: next update finishes it, and clears this.
     unfinished: str = ""
+    #: In outputs only, for a vendor whose credentials each see one account: the fingerprint of the
+    #: credential that last reached the object ("": not recorded).
+    credential: str = ""
 
     def for_inputs(self) -> Bookkeeping:
         """The part that carries over to new inputs: what is known before the object exists."""
-        return replace(self, input_names=None, location=None, unfinished="")
+        return replace(self, input_names=None, location=None, unfinished="", credential="")
 
 
 def read(props: dict[str, Any]) -> Bookkeeping:
@@ -58,6 +61,7 @@ def read(props: dict[str, Any]) -> Bookkeeping:
             format=int(envelope.get("format") or FORMAT),
             location=_location(envelope.get("location")),
             unfinished=str(envelope.get("unfinished") or ""),
+            credential=str(envelope.get("credential") or ""),
         )
     names = props.get(LEGACY_INPUT_NAMES)
     return Bookkeeping(
@@ -89,6 +93,8 @@ def envelope(book: Bookkeeping) -> dict[str, Any]:
         out["location"] = dict(book.location)
     if book.unfinished:
         out["unfinished"] = book.unfinished
+    if book.credential:
+        out["credential"] = book.credential
     return out
 
 

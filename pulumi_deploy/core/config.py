@@ -10,6 +10,7 @@ variable, so calls for different accounts served at once on other threads never 
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import threading
@@ -53,6 +54,10 @@ class VendorSettings:
     credential_required: bool = True
     #: How the vendor's error answers read (message keys, domain errors).
     errors: ErrorRules = field(default_factory=ErrorRules)
+    #: A credential sees its own account's objects only: under another account's key, an object answers
+    #: 404 while the account's lists answer. The outputs then record which credential last reached the
+    #: object (:func:`credential_fingerprint`), and a 404 under another one is not taken for a deletion.
+    credential_scopes_objects: bool = False
     #: Error statuses that mean "try again later" for this vendor. Idempotent requests (and actions
     #: made safe by a state check) are retried on them; 429 always is. 500 is listed only where the
     #: vendor uses it for passing failures, not for answers that repeat (validation, unknown workspace).
@@ -226,6 +231,15 @@ def resolve_base_url(settings: VendorSettings) -> str:
             f"{settings.vendor}: base URL {url!r} (from {source(settings.base_url)}) is not an http(s) URL"
         )
     return url.rstrip("/")
+
+
+def credential_fingerprint(settings: VendorSettings) -> str:
+    """A one-way mark of the credential in effect ("" for none): the same for one key, different for
+    another, and of no use for finding the key (16 hex digits of a SHA-256): it is kept in plain text."""
+    token = lookup(settings.credential)
+    if not token:
+        return ""
+    return hashlib.sha256(b"pulumi-deploy credential\0" + token.encode()).hexdigest()[:16]
 
 
 def resolve_credential(settings: VendorSettings, base_url: str) -> str | None:

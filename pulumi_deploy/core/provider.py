@@ -42,6 +42,7 @@ from .config import (
     VendorSettings,
     connection_pending,
     connection_settings,
+    credential_fingerprint,
     given_by_connection,
     load_stack_config,
     recorded,
@@ -323,7 +324,27 @@ class SpecProvider(ResourceProvider):
         call reached the object at (under the settings in effect)."""
         book = bookkeeping.read(inputs)
         names = tuple(self.user_inputs(inputs))
-        return dataclasses.replace(book, input_names=names, location=self._location_record())
+        credential = credential_fingerprint(self.settings) if self.settings.credential_scopes_objects else ""
+        return dataclasses.replace(book, input_names=names, location=self._location_record(), credential=credential)
+
+    def not_another_accounts(self, props: dict[str, Any], id_: str) -> None:
+        """Before a 404 counts as the object's deletion: for a vendor whose keys each see one account, the
+        credential in effect must be the one that last reached the object. Under another account's key
+        every object of the first answers 404 while the lists answer; forgetting them there would leave
+        them running (a volume with its data) in the first account, and the next ``up`` would make
+        second ones."""
+        if not self.settings.credential_scopes_objects:
+            return
+        book = bookkeeping.read(props)
+        if not book.credential or book.credential == credential_fingerprint(self.settings):
+            return
+        raise PulumiDeployError(
+            f"{self.describe(props, id_)}: not visible with the credential in effect "
+            f"({source(self.settings.credential)}), which is not the one that last reached it. A key sees its own "
+            "account's objects only, so this one may be in another account: it stays in the stack. Set that "
+            "account's key again; if this is a new key of the same account and the object was deleted, "
+            f"`pulumi state delete '{self._urn(book.logical_name)}'` forgets it"
+        )
 
     # -- check / diff (pure: they run during preview) --------------------------------------------
 
@@ -900,6 +921,7 @@ class SpecProvider(ResourceProvider):
             client = self.client()
             wire = self.api_read(client, id_, props)
             if wire is None:
+                self.not_another_accounts(props, id_)
                 self.confirm_gone(client, id_, props)
         if wire is None:
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
@@ -952,7 +974,8 @@ class SpecProvider(ResourceProvider):
             outs = {**kept, **self.user_inputs(news)}
             if CONNECTION_KEY in news:
                 outs[CONNECTION_KEY] = news[CONNECTION_KEY]
-            book = self._output_book(news)
+            # Nothing was sent: the credential that last reached the object stays the recorded one.
+            book = dataclasses.replace(self._output_book(news), credential=bookkeeping.read(olds).credential)
             if bookkeeping.read(olds).location is None:
                 # Older state does not say where its object lives, and nothing here looks: record nothing
                 # rather than whatever the settings name now (a refresh or an update records it).
@@ -976,6 +999,7 @@ class SpecProvider(ResourceProvider):
             try:
                 self.api_delete(client, id_, props)
             except NotFound:
+                self.not_another_accounts(props, id_)
                 self.confirm_gone(client, id_, props)
                 log.info(f"{self.describe(props, id_)} was already deleted")
 

@@ -54,6 +54,7 @@ SETTINGS: dict[ApiVersion, VendorSettings] = {
         else ErrorRules(message_keys=("message",), domain=(_IN_USE,)),
         # Input errors are 400/422; a 500 is RunPod failing for a moment.
         transient_statuses=frozenset({500, 502, 503, 504}),
+        credential_scopes_objects=True,  # an API key is one account's
     )
     for version in ("v1", "v2")
 }

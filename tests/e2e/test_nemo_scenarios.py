@@ -9,6 +9,7 @@ from nemo_scenarios import (
     MODELS,
     Peer,
     a_404_is_believed_only_from_the_models_api,
+    a_create_whose_wait_runs_out_is_recorded_and_finished_once_the_status_comes,
     a_feature_the_platform_disables_is_refused_in_its_words,
     config_args,
     live_deployment_blocks_a_config_replacement_fast,
@@ -37,13 +38,20 @@ def peer(emulator) -> Peer:
     def release(name: str) -> None:
         emulator.settings("nemo", deleting_seconds=0.05)
 
-    return Peer(base, dict(FAST), hold_deleting, release, "emulator")
+    def stall_controller() -> None:
+        emulator.settings("nemo", pending_seconds=3600)
+
+    return Peer(base, dict(FAST), hold_deleting, release, "emulator", stall_controller=stall_controller)
 
 
 def test_moving_the_deployment_to_a_new_config_removes_the_old_one(peer, make_stack, emulator):
     move_deployment_to_a_new_config_and_remove_the_old_one(peer, make_stack)
     retired = [c for c in emulator.calls("nemo") if c["method"] == "POST" and c["path"].endswith("/status")]
     assert [c["query"] for c in retired] == ["version=1"]
+
+
+def test_a_create_whose_wait_runs_out_is_recorded_and_finished_once_the_status_comes(peer, make_stack):
+    a_create_whose_wait_runs_out_is_recorded_and_finished_once_the_status_comes(peer, make_stack)
 
 
 def test_a_live_deployment_blocks_a_config_replacement_at_once(peer, make_stack):

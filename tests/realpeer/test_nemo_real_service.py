@@ -12,6 +12,7 @@ import pytest
 from nemo_scenarios import (
     MODELS,
     a_404_is_believed_only_from_the_models_api,
+    a_create_whose_wait_runs_out_is_recorded_and_finished_once_the_status_comes,
     a_feature_the_platform_disables_is_refused_in_its_words,
     config_args,
     live_deployment_blocks_a_config_replacement_fast,
@@ -36,6 +37,10 @@ def test_moving_the_deployment_to_a_new_config_removes_the_old_one(peer, make_st
 
 def test_a_live_deployment_blocks_a_config_replacement_at_once(peer, make_stack):
     live_deployment_blocks_a_config_replacement_fast(peer, make_stack)
+
+
+def test_a_create_whose_wait_runs_out_is_recorded_and_finished_once_the_status_comes(peer, make_stack):
+    a_create_whose_wait_runs_out_is_recorded_and_finished_once_the_status_comes(peer, make_stack)
 
 
 def test_status_is_recorded_per_version_without_drift(peer, make_stack):
