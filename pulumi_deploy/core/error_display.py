@@ -10,8 +10,8 @@ The handler looks ``traceback`` up in its module's globals at each call, so repl
 in the server module with :class:`_MessageForOwnErrors` changes what it formats: a
 :class:`PulumiDeployError` becomes its message (what failed, the vendor's message, the likely fix);
 anything else — a bug, an SDK error — keeps its full traceback, which is what a bug report needs. Both
-show the secret values of the failed call as ``[secret]`` (see ``withheld.py``). A create that made its
-object and failed after (:class:`UnfinishedCreate`) also hands the engine that object
+show the secret values of the failed call as ``[secret]`` (see ``withheld.py``). A create or update that
+made its change and failed after (:class:`Unfinished`) also hands the engine the object as it now is
 (``init_failure.py``).
 
 Installed once, in the provider process only (a program or a test importing the package is left
@@ -27,7 +27,7 @@ from types import ModuleType
 from typing import Any
 
 from . import init_failure
-from .errors import PulumiDeployError, UnfinishedCreate
+from .errors import PulumiDeployError, Unfinished
 from .provider_threads import in_provider_process
 from .withheld import scrub, withheld_from
 
@@ -49,7 +49,7 @@ class _MessageForOwnErrors:
         exc = sys.exc_info()[1]
         if isinstance(exc, PulumiDeployError):
             message = format_error(exc)
-            if isinstance(exc, UnfinishedCreate):
+            if isinstance(exc, Unfinished):
                 # The handler calling us aborts on ``context`` next: the object goes with the error.
                 context = sys._getframe(1).f_locals.get("context")
                 if context is not None:

@@ -15,7 +15,7 @@
     │   └── ServerError        5xx
     ├── TransportError         no usable answer: timeout, refused or dropped connection
     ├── WaitTimeout            a bounded wait for a state ran out
-    ├── UnfinishedCreate       the object was made, the rest of its create (a deploy, a wait) failed
+    ├── Unfinished             a create or update was made, what follows it (a deploy, a wait) failed
     └── ProviderBug            a bug in pulumi-deploy itself; please report it
 
 Errors are mapped once, in ``http.py``, like httpx does (the cause chained with ``raise ... from``):
@@ -67,14 +67,15 @@ class WaitTimeout(PulumiDeployError):
     """A bounded wait for a remote state did not finish in time."""
 
 
-class UnfinishedCreate(PulumiDeployError):
-    """A create made its object, then the rest of the sequence (a deploy, a wait for a state) failed.
+class Unfinished(PulumiDeployError):
+    """A create or an update made its change, then the rest of the sequence (a deploy, a wait for a
+    state) failed.
 
-    The object exists: forgetting it would leave one the stack does not know about, which the next
-    ``up`` could only refuse to take over (a name the user chose may be another stack's). So the
-    provider server hands the engine ``id`` and ``outputs`` with the failure: the stack records the
-    object with this error as an initialization error, and the next ``up`` updates it (finishing the
-    sequence) instead of creating it again; ``destroy`` deletes it.
+    The change is made: forgetting it would leave an object the stack does not know about (a create)
+    or one the stack records as it was before (an update, whose next run would write it again). So
+    the provider server hands the engine ``id`` and ``outputs`` with the failure: the stack records
+    the object as it now is, with this error as its initialization error, and the next ``up`` updates
+    it (finishing the sequence) instead of making the change again; ``destroy`` deletes it.
     """
 
     def __init__(self, message: str, id_: str, outputs: dict[str, Any]):

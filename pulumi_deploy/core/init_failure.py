@@ -1,10 +1,12 @@
-"""Hand the engine the object a failed create made, so that the stack records it.
+"""Hand the engine the object a failed create made (or a failed update changed), so that the stack
+records it as it now is.
 
-The engine's provider protocol lets a failing ``Create`` say "the object exists; here are its id and
-properties": an ``ErrorResourceInitFailed`` detail in the call's gRPC status. The engine then records
-the object with the failure as an *initialization error*: ``up`` reports the error, the stack holds
-the object (``destroy`` deletes it), and the next ``up`` updates the resource even where nothing
-changed, to finish it, instead of creating a second object.
+The engine's provider protocol lets a failing ``Create`` or ``Update`` say "the object exists, and
+is now this": an ``ErrorResourceInitFailed`` detail (id and properties) in the call's gRPC status.
+The engine then records the object with the failure as an *initialization error*: ``up`` reports the
+error, the stack holds the object (``destroy`` deletes it), and the next ``up`` updates the resource
+even where nothing changed, to finish it, instead of creating a second object or writing the change
+again.
 
 The SDK's dynamic-provider server cannot say this: its handler aborts every failed call with a plain
 status (code UNKNOWN and the formatted error). It formats the error (``traceback.format_exc``, which
@@ -18,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol
 
-from .errors import UnfinishedCreate
+from .errors import Unfinished
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 #: ``grpc.StatusCode.UNKNOWN``, which the SDK's handler aborts a failed call with.
@@ -29,7 +31,7 @@ class TrailingMetadata(Protocol):
     def set_trailing_metadata(self, trailing_metadata: Any) -> None: ...
 
 
-def status_details(exc: UnfinishedCreate, message: str) -> bytes:
+def status_details(exc: Unfinished, message: str) -> bytes:
     """The ``google.rpc.Status`` (serialized) that tells the engine the object ``exc`` names exists."""
     from google.protobuf import any_pb2  # type: ignore[import-untyped]
     from google.rpc import status_pb2  # type: ignore[import-untyped]
@@ -46,6 +48,6 @@ def status_details(exc: UnfinishedCreate, message: str) -> bytes:
     return bytes(status_pb2.Status(code=ABORT_CODE, message=message, details=[detail]).SerializeToString())
 
 
-def attach(context: TrailingMetadata, exc: UnfinishedCreate, message: str) -> None:
+def attach(context: TrailingMetadata, exc: Unfinished, message: str) -> None:
     """Make the failing call's status say that ``exc``'s object exists, with ``message`` as the error."""
     context.set_trailing_metadata(((STATUS_DETAILS_KEY, status_details(exc, message)),))

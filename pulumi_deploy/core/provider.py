@@ -23,7 +23,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -61,7 +61,7 @@ from .errors import (
     ServerError,
     TransportError,
     Unauthorized,
-    UnfinishedCreate,
+    Unfinished,
 )
 from .fields import MISSING, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
@@ -692,24 +692,39 @@ class SpecProvider(ResourceProvider):
     def _finish(
         self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any], props: dict[str, Any]
     ) -> tuple[str, JsonObject]:
-        """Run the rest of a create (``api_finish``) on the object it made or took over. Should that fail,
-        the object is handed to the engine with the error (:class:`UnfinishedCreate`): the stack records
-        it, and the next ``up`` finishes it rather than finding an object nobody recorded."""
+        """Run the rest of a create (``api_finish``) on the object it made or took over; should that fail,
+        the stack still records the object (:meth:`finishing`), rather than one nobody recorded."""
+        return id_, self.finishing(id_, wire, props, lambda: self.api_finish(client, id_, wire, inputs), "created")
+
+    def finishing(
+        self,
+        id_: str,
+        wire: JsonObject,
+        props: dict[str, Any],
+        rest: Callable[[], JsonObject],
+        done: Literal["created", "updated"] = "updated",
+    ) -> JsonObject:
+        """Run ``rest`` — what follows the write that made ``wire`` (a deploy, a wait) — and return its
+        object. Should it fail, the object is handed to the engine as ``wire`` says, with the error
+        (:class:`Unfinished`): the stack records it with the change made, and the next ``up`` finishes
+        it (``api_finish``) instead of making the change again. A vendor's ``api_update`` wraps its
+        waits in this."""
         try:
             with self.explained(props, id_):
-                return id_, self.api_finish(client, id_, wire, inputs)
-        except Exception as exc:  # the object exists, whatever went wrong after it was made
+                return rest()
+        except Exception as exc:  # the change is made, whatever went wrong after it
             reason = str(exc)
-            for what in (self.describe(props, id_), self.describe(inputs, id_)):  # said once, in front
+            for what in (self.describe(props, id_), self.describe(self.user_inputs(props), id_)):  # said once
                 reason = reason.removeprefix(f"{what}: ")
             outs = self.outputs(props, wire)
             book = dataclasses.replace(bookkeeping.read(outs), unfinished=reason)
             outs = {**bookkeeping.write(outs, book), PROVIDER_KEY: props.get(PROVIDER_KEY)}
             finishing = f" ({self.finish_description})" if self.finish_description else ""
-            raise UnfinishedCreate(
-                f"{self.describe(props, id_)}: created, but not finished: {reason}. The stack records it, with "
-                f"this error: once the cause is fixed, `pulumi up` finishes it{finishing}; `pulumi destroy` or "
-                "removing the resource deletes it",
+            recorded = "it" if done == "created" else "the update"
+            raise Unfinished(
+                f"{self.describe(props, id_)}: {done}, but not finished: {reason}. The stack records {recorded}, "
+                f"with this error: once the cause is fixed, `pulumi up` finishes it{finishing}; `pulumi destroy` "
+                "or removing the resource deletes it",
                 id_,
                 outs,
             ) from exc

@@ -170,6 +170,9 @@ class ModelDeploymentProvider(api.NemoProvider):
             if current.get("status") in api.GONE_STATUSES:
                 raise PulumiDeployError(deleting_message(self.describe(news, id_), current))
             obj = api.write_version(self, client, version, olds, self.user_inputs(news), self.describe(news, id_))
+            # The new version is written: should the wait fail, the stack records it (the next up waits
+            # again rather than writing one more version with the same content).
+            return self.finishing(id_, obj, news, lambda: self._maybe_wait(client, id_, news, obj))
         return self._maybe_wait(client, id_, news, obj)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:

@@ -277,6 +277,37 @@ def test_a_create_whose_wait_fails_is_recorded_and_the_next_version_finishes_it(
     assert stack.preview().summary == {"same": 3}
 
 
+def test_an_update_whose_wait_fails_is_recorded_and_the_next_up_writes_no_second_version(emulator, make_stack):
+    # given
+    cfg: dict[str, Any] = {"with_status": False}
+    stack = make_stack(program(cfg), env=FAST)
+    stack.up()
+    emulator.settings("nemo", fail_new_deployments=True)
+    cfg.update(gpu=2, config_version=2)
+    # when
+    with pytest.raises(StackFailed) as failed:
+        stack.up()
+    # then: version 2 is written, and the stack records it (with the failure)
+    assert "ended in ERROR" in failed.value.text and "updated, but not finished" in failed.value.text
+    dep = stack.resource_state("dep")
+    assert dep["outputs"]["entity_version"] == 2 and dep.get("initErrors")
+    # when: nothing changed, the next up waits again, writing nothing
+    emulator.settings("nemo", fail_new_deployments=False)
+    emulator.clear_calls()
+    with pytest.raises(StackFailed) as again:
+        stack.up()
+    assert "ended in ERROR" in again.value.text
+    assert nemo_calls(emulator, "POST", "/deployments") == []
+    # when: the program is fixed (a config that works)
+    cfg.update(gpu=3, config_version=3)
+    stack.up()
+    # then
+    dep_obj = objects(emulator, "deployments")["llama"]
+    assert (dep_obj["entity_version"], dep_obj["status"]) == (3, "READY")
+    assert "initErrors" not in stack.resource_state("dep")
+    assert stack.preview().summary == {"same": 3}
+
+
 def test_same_name_project_change_deletes_first_waits_for_the_name_and_recreates(emulator, make_stack):
     # given
     cfg: dict[str, Any] = {"with_status": False, "project": "team-a"}

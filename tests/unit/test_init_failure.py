@@ -7,7 +7,7 @@ from google.rpc import status_pb2
 from pulumi.runtime.proto import provider_pb2
 
 from pulumi_deploy.core import error_display, init_failure
-from pulumi_deploy.core.errors import UnfinishedCreate
+from pulumi_deploy.core.errors import Unfinished
 
 
 class _Context:
@@ -18,9 +18,9 @@ class _Context:
         self.trailing = trailing_metadata
 
 
-def _unfinished() -> UnfinishedCreate:
+def _unfinished() -> Unfinished:
     outs = {"service_slug": "svc", "gpu_count": 1, "__provider": "serialized-provider"}
-    return UnfinishedCreate("svc: created, but not finished: deploy ended in `failed`", "c-1", outs)
+    return Unfinished("svc: created, but not finished: deploy ended in `failed`", "c-1", outs)
 
 
 def test_the_status_carries_the_object_and_the_error_under_the_code_the_handler_aborts_with() -> None:
