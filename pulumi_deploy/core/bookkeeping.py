@@ -37,8 +37,8 @@ class Bookkeeping:
     #: the server the object was last made, updated or read on; in checked inputs, the one the settings
     #: named then. None: not recorded (state written before, or a connection not known yet).
     location: tuple[tuple[str, str], ...] | None = None
-    #: In outputs only: the create made the object and failed before finishing it (the failure); the
-    #: next update finishes it, and clears this.
+    #: In outputs only: a create or update made its change and failed before finishing (the failure);
+    #: the next update finishes it, and clears this.
     unfinished: str = ""
     #: In outputs only, for a vendor whose credentials each see one account: the fingerprint of the
     #: credential that last reached the object ("": not recorded).

@@ -26,7 +26,7 @@ import traceback
 from types import ModuleType
 from typing import Any
 
-from . import init_failure
+from . import init_failure, log
 from .errors import PulumiDeployError, Unfinished
 from .provider_threads import in_provider_process
 from .withheld import scrub, withheld_from
@@ -52,8 +52,12 @@ class _MessageForOwnErrors:
             if isinstance(exc, Unfinished):
                 # The handler calling us aborts on ``context`` next: the object goes with the error.
                 context = sys._getframe(1).f_locals.get("context")
-                if context is not None:
+                try:
+                    if context is None:
+                        raise LookupError("the calling handler has no gRPC context")
                     init_failure.attach(context, exc, message)
+                except Exception as failed:  # the error itself must still reach the user
+                    log.warn(f"could not hand the object to the engine ({failed!r}): the stack may not record it")
             return message
         text = traceback.format_exc(limit=limit, chain=chain)
         return scrub(text, withheld_from(exc)) if exc is not None else text

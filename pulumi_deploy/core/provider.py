@@ -52,6 +52,7 @@ from .config import (
 )
 from .connection import CONNECTION_KEY, apply_connections, connection_secrets, values_of, wrap_engine_calls
 from .engine import current_call, note
+from .error_display import format_error
 from .errors import (
     ApiError,
     ConfigError,
@@ -78,7 +79,7 @@ from .request import (
     whole_body,
 )
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
-from .withheld import withholding
+from .withheld import scrub_current, withholding
 
 F = TypeVar("F", bound=Callable[..., Any])
 PROVIDER_KEY = "__provider"
@@ -171,8 +172,10 @@ class SpecProvider(ResourceProvider):
         return None
 
     def api_finish(self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any]) -> JsonObject:
-        """Finish the create of an object taken over after a lost create (a vendor whose create is a
-        sequence: a deploy, a wait); return the object as it is then."""
+        """What follows the POST in a create (a vendor whose create is a sequence: a deploy, a wait), run
+        after every create, on an object taken over after a lost create, and by the next update of an
+        object whose create or update stopped before its end (:meth:`finishing`); return the object as
+        it is then."""
         return wire
 
     def api_read(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> JsonObject | None:
@@ -320,8 +323,9 @@ class SpecProvider(ResourceProvider):
         return bookkeeping.write(outs, self._output_book(inputs))
 
     def _output_book(self, inputs: dict[str, Any]) -> bookkeeping.Bookkeeping:
-        """The outputs' bookkeeping: the inputs', with which of them are the user's and the address the
-        call reached the object at (under the settings in effect)."""
+        """The outputs' bookkeeping: the inputs', with which of them are the user's, the address the call
+        reached the object at and, where keys are per account, which credential did (under the settings
+        in effect)."""
         book = bookkeeping.read(inputs)
         names = tuple(self.user_inputs(inputs))
         credential = credential_fingerprint(self.settings) if self.settings.credential_scopes_objects else ""
@@ -648,10 +652,9 @@ class SpecProvider(ResourceProvider):
             note(f"{self.describe(news)}: {MAY_MOVE_NOTE}")
         old_book = bookkeeping.read(olds)
         if old_book.unfinished:  # said in a preview, an up and a refresh alike: each reads it the same
-            finishing = f" ({self.finish_description})" if self.finish_description else ""
             note(
-                f"{self.describe(news, id_)}: an earlier `pulumi up` made this object and failed before finishing "
-                f"it ({old_book.unfinished}); `pulumi up` finishes it{finishing}"
+                f"{self.describe(news, id_)}: an earlier `pulumi up` made its change to this object and failed "
+                f"before finishing it ({old_book.unfinished}); `pulumi up` finishes it{self._finishing_what()}"
             )
         # A unique name is unique per server: a move alone never has to delete first.
         dbr = self.delete_before_replace(olds, news) if plan.replaces else (False if moved else None)
@@ -713,21 +716,26 @@ class SpecProvider(ResourceProvider):
             with self.explained(props, id_):
                 return rest()
         except Exception as exc:  # the change is made, whatever went wrong after it
-            reason = str(exc)
+            if not isinstance(exc, PulumiDeployError):  # a bug: its traceback is what a report needs
+                log.warn(format_error(exc))
+            # Kept in the bookkeeping, which state holds in plain text: without the call's secret values.
+            reason = scrub_current(str(exc) if isinstance(exc, PulumiDeployError) else f"{type(exc).__name__}: {exc}")
             for what in (self.describe(props, id_), self.describe(self.user_inputs(props), id_)):  # said once
                 reason = reason.removeprefix(f"{what}: ")
             outs = self.outputs(props, wire)
             book = dataclasses.replace(bookkeeping.read(outs), unfinished=reason)
             outs = {**bookkeeping.write(outs, book), PROVIDER_KEY: props.get(PROVIDER_KEY)}
-            finishing = f" ({self.finish_description})" if self.finish_description else ""
             recorded = "it" if done == "created" else "the update"
             raise Unfinished(
                 f"{self.describe(props, id_)}: {done}, but not finished: {reason}. The stack records {recorded}, "
-                f"with this error: once the cause is fixed, `pulumi up` finishes it{finishing}; `pulumi destroy` "
-                "or removing the resource deletes it",
+                f"with this error: once the cause is fixed, `pulumi up` finishes it{self._finishing_what()}; "
+                "`pulumi destroy` or removing the resource deletes it",
                 id_,
                 outs,
             ) from exc
+
+    def _finishing_what(self) -> str:
+        return f" ({self.finish_description})" if self.finish_description else ""
 
     def _made_earlier(
         self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]
@@ -971,17 +979,20 @@ class SpecProvider(ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news), id_)
         if bookkeeping.read(olds).unfinished and not plan.changed:
-            # The engine updates a resource whose create failed after making it, changed or not: run the
-            # rest of that create (an update with changes runs its own sequence, which includes it).
+            # The engine updates a resource whose create or update failed after its write, changed or not:
+            # run the rest (an update with changes runs its own sequence, which includes it).
             with self.explained(news, id_):
                 client = self.client()
                 wire = self.api_read(client, id_, olds)
                 if wire is None:
+                    self.not_another_accounts(olds, id_)
+                    self.confirm_gone(client, id_, olds)
                     raise PulumiDeployError(
-                        f"{self.describe(news, id_)}: {id_}, made by a create that did not finish, is gone: "
-                        "`pulumi refresh` drops it from the stack, then `pulumi up` creates it again"
+                        f"{self.describe(news, id_)}: the object is gone (deleted before its last change was "
+                        "finished): `pulumi refresh` drops it from the stack, then `pulumi up` creates it again"
                     )
-                wire = self.api_finish(client, id_, wire, self.user_inputs(news))
+            found = wire
+            wire = self.finishing(id_, found, news, lambda: self.api_finish(client, id_, found, self.user_inputs(news)))
             return UpdateResult(self.outputs(news, wire))
         if not plan.changed:
             # Only the bookkeeping changed (state in an older format): rewrite the outputs, call nothing.

@@ -273,7 +273,6 @@ class ContainerServiceProvider(SpecProvider):
             )
         return None
 
-
     def api_find(self, client: ApiClient, inputs: dict[str, Any]) -> tuple[str, JsonObject] | None:
         # Slugs are unique per team, but a service with this slug and another definition is someone
         # else's: it is left alone (the POST then fails on the slug, saying so).

@@ -6,8 +6,9 @@ import grpc
 from google.rpc import status_pb2
 from pulumi.runtime.proto import provider_pb2
 
-from pulumi_deploy.core import error_display, init_failure
-from pulumi_deploy.core.errors import Unfinished
+from pulumi_deploy.core import bookkeeping, error_display, init_failure
+from pulumi_deploy.core.errors import PulumiDeployError, Unfinished
+from pulumi_deploy.core.withheld import withholding
 
 
 class _Context:
@@ -63,3 +64,45 @@ def test_other_errors_attach_nothing() -> None:
 
     assert "ValueError: a bug" in handler(context)
     assert context.trailing == ()
+
+
+def _failing_finish(exc: Exception) -> Unfinished:
+    from pulumi_deploy.cyberun.container_service import ContainerServiceProvider
+
+    props = {"__provider": "p", "service_slug": "svc", "docker_image": "img:1"}
+
+    def rest() -> dict:
+        raise exc
+
+    with withholding([SECRET]):
+        try:
+            ContainerServiceProvider().finishing("c-1", {"id": "c-1", "service_slug": "svc"}, props, rest, "created")
+        except Unfinished as unfinished:
+            return unfinished
+    raise AssertionError("finishing did not hand the object over")
+
+
+SECRET = "hf_live_secret_token_0123"
+
+
+def test_the_reason_kept_in_plain_text_state_holds_no_secret_of_the_call() -> None:
+    unfinished = _failing_finish(PulumiDeployError(f"deploy ended in `failed`: bad token {SECRET}"))
+    reason = bookkeeping.read(unfinished.outputs).unfinished
+    assert "deploy ended in `failed`" in reason and SECRET not in reason
+    assert unfinished.id == "c-1" and unfinished.outputs["__provider"] == "p"
+
+
+def test_a_bug_after_the_write_still_hands_the_object_over_and_names_the_exception() -> None:
+    unfinished = _failing_finish(KeyError("service_status"))
+    assert "KeyError: 'service_status'" in bookkeeping.read(unfinished.outputs).unfinished
+    assert str(unfinished).startswith("cyberun:ContainerService")
+
+
+def test_without_a_context_to_attach_to_the_error_is_still_formatted() -> None:
+    def handler() -> str:  # no ``context`` local: the object cannot go with the error
+        try:
+            raise _unfinished()
+        except Exception:
+            return error_display._MessageForOwnErrors().format_exc()
+
+    assert "created, but not finished" in handler()
