@@ -939,13 +939,18 @@ class SpecProvider(ResourceProvider):
         with connection_settings(self.where_it_lives(props)):
             return self._read(id_, props)
 
+    def _read_live(self, client: ApiClient, id_: str, props: dict[str, Any]) -> JsonObject | None:
+        """The object as the API has it now; None only when it is gone indeed (a 404 is believed only
+        from the API that keeps it, and under the credential that last reached it)."""
+        wire = self.api_read(client, id_, props)
+        if wire is None:
+            self.not_another_accounts(props, id_)
+            self.confirm_gone(client, id_, props)
+        return wire
+
     def _read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.explained(props, id_):
-            client = self.client()
-            wire = self.api_read(client, id_, props)
-            if wire is None:
-                self.not_another_accounts(props, id_)
-                self.confirm_gone(client, id_, props)
+            wire = self._read_live(self.client(), id_, props)
         if wire is None:
             log.info(f"{self.describe(props, id_)} no longer exists; removing it from the stack")
             return ReadResult(None, {})
@@ -983,10 +988,8 @@ class SpecProvider(ResourceProvider):
             # run the rest (an update with changes runs its own sequence, which includes it).
             with self.explained(news, id_):
                 client = self.client()
-                wire = self.api_read(client, id_, olds)
+                wire = self._read_live(client, id_, olds)
                 if wire is None:
-                    self.not_another_accounts(olds, id_)
-                    self.confirm_gone(client, id_, olds)
                     raise PulumiDeployError(
                         f"{self.describe(news, id_)}: the object is gone (deleted before its last change was "
                         "finished): `pulumi refresh` drops it from the stack, then `pulumi up` creates it again"
