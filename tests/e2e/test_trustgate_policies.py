@@ -8,6 +8,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from trustgate_programs import upstream_program
 
 from pulumi_deploy import trustgate
 from pulumi_deploy.local_stack import StackFailed
@@ -294,21 +295,11 @@ PROBE_TOKEN = "Bearer probe-s3cr3t-token"
 
 def test_a_health_check_header_given_as_a_secret_stays_encrypted_in_state_and_previews(emulator, make_stack):
     # given: health-check headers are not secret by themselves; Output.secret makes them so
-    def run() -> None:
-        gw = trustgate.Gateway("gw", trustgate.GatewayArgs(name="hc", subdomain="hc"))
+    def probed() -> trustgate.HealthCheckArgs:
         headers = {"Authorization": pulumi.Output.secret(PROBE_TOKEN)}
-        trustgate.Upstream(
-            "up",
-            trustgate.UpstreamArgs(
-                gateway_id=gw.id,
-                name="probed",
-                algorithm="round-robin",
-                targets=[trustgate.TargetArgs(host="llm.internal", port=8443, protocol="https")],
-                health_checks=trustgate.HealthCheckArgs(passive=False, path="/health", headers=headers),
-            ),
-        )
+        return trustgate.HealthCheckArgs(passive=False, path="/health", headers=headers)
 
-    stack = make_stack(run)
+    stack = make_stack(upstream_program("probed", health_checks=probed))
     # when
     created = stack.up()
     stack.refresh()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from trustgate_programs import upstream_program
 
 from pulumi_deploy import trustgate
 from pulumi_deploy.local_stack import StackFailed
@@ -172,20 +173,7 @@ def test_plugin_settings_and_service_headers_stay_secret_in_state_and_preview(em
 
 
 def websocket_program(websocket: trustgate.WebsocketArgs):
-    def run() -> None:
-        gw = trustgate.Gateway("gw", trustgate.GatewayArgs(name="ws", subdomain="ws"))
-        trustgate.Upstream(
-            "up",
-            trustgate.UpstreamArgs(
-                gateway_id=gw.id,
-                name="ws",
-                algorithm="round-robin",
-                targets=[trustgate.TargetArgs(host="a.internal", port=80, protocol="http")],
-                websocket_config=websocket,
-            ),
-        )
-
-    return run
+    return upstream_program("ws", websocket_config=lambda: websocket)
 
 
 def test_explicit_false_direct_communication_is_enforced_when_the_server_forced_true(emulator, make_stack):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -28,6 +29,21 @@ def program(cfg: dict[str, Any]):
         pulumi.export("upstream_id", up.id)
         pulumi.export("target_ids", up.target_ids)
         pulumi.export("ext_id", ext.id)
+
+    return run
+
+
+def upstream_program(name: str, **fields: Callable[[], Any]) -> Callable[[], None]:
+    """A gateway ``gw`` and a round-robin upstream ``up`` to one plain host target, both named ``name``;
+    ``fields`` give the upstream's other arguments, each made inside the program (an ``Output.secret``
+    exists only there)."""
+
+    def run() -> None:
+        gw = trustgate.Gateway("gw", trustgate.GatewayArgs(name=name, subdomain=name))
+        target = trustgate.TargetArgs(host=f"{name}.internal", port=80, protocol="http")
+        extra = {key: make() for key, make in fields.items()}
+        args = trustgate.UpstreamArgs(gateway_id=gw.id, name=name, algorithm="round-robin", targets=[target], **extra)
+        trustgate.Upstream("up", args)
 
     return run
 
