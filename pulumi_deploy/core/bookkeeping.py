@@ -98,6 +98,11 @@ def envelope(book: Bookkeeping) -> dict[str, Any]:
     return out
 
 
+def amend(props: dict[str, Any], **facts: Any) -> dict[str, Any]:
+    """``props`` with these facts of their bookkeeping changed (e.g. ``unfinished="..."``)."""
+    return write(props, replace(read(props), **facts))
+
+
 def write(props: dict[str, Any], book: Bookkeeping) -> dict[str, Any]:
     """``props`` with ``book`` as their (current-format) envelope and no legacy keys."""
     out = {k: v for k, v in props.items() if not is_bookkeeping(k)}

@@ -331,7 +331,7 @@ class SpecProvider(ResourceProvider):
         credential = credential_fingerprint(self.settings) if self.settings.credential_scopes_objects else ""
         return dataclasses.replace(book, input_names=names, location=self._location_record(), credential=credential)
 
-    def not_another_accounts(self, props: dict[str, Any], id_: str) -> None:
+    def _not_another_accounts(self, props: dict[str, Any], id_: str) -> None:
         """Before a 404 counts as the object's deletion: for a vendor whose keys each see one account, the
         credential in effect must be the one that last reached the object. Under another account's key
         every object of the first answers 404 while the lists answer; forgetting them there would leave
@@ -722,9 +722,8 @@ class SpecProvider(ResourceProvider):
             reason = scrub_current(str(exc) if isinstance(exc, PulumiDeployError) else f"{type(exc).__name__}: {exc}")
             for what in (self.describe(props, id_), self.describe(self.user_inputs(props), id_)):  # said once
                 reason = reason.removeprefix(f"{what}: ")
-            outs = self.outputs(props, wire)
-            book = dataclasses.replace(bookkeeping.read(outs), unfinished=reason)
-            outs = {**bookkeeping.write(outs, book), PROVIDER_KEY: props.get(PROVIDER_KEY)}
+            outs = bookkeeping.amend(self.outputs(props, wire), unfinished=reason)
+            outs[PROVIDER_KEY] = props.get(PROVIDER_KEY)
             recorded = "it" if done == "created" else "the update"
             raise Unfinished(
                 f"{self.describe(props, id_)}: {done}, but not finished: {reason}. The stack records {recorded}, "
@@ -944,7 +943,6 @@ class SpecProvider(ResourceProvider):
         from the API that keeps it, and under the credential that last reached it)."""
         wire = self.api_read(client, id_, props)
         if wire is None:
-            self.not_another_accounts(props, id_)
             self.confirm_gone(client, id_, props)
         return wire
 
@@ -975,10 +973,8 @@ class SpecProvider(ResourceProvider):
                 value = live.get(f.name)
                 if f.name not in inputs and value not in (None, "", [], {}) and f.live_owned:
                     inputs[f.name] = value
-        outs = self.outputs(inputs, wire)
-        unfinished = bookkeeping.read(props).unfinished
-        if unfinished:  # refresh clears the engine's record of the failure; this keeps the next up finishing it
-            outs = bookkeeping.write(outs, dataclasses.replace(bookkeeping.read(outs), unfinished=unfinished))
+        # Refresh clears the engine's record of an unfinished change; the mark keeps the next up finishing it.
+        outs = bookkeeping.amend(self.outputs(inputs, wire), unfinished=bookkeeping.read(props).unfinished)
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -988,14 +984,13 @@ class SpecProvider(ResourceProvider):
             # run the rest (an update with changes runs its own sequence, which includes it).
             with self.explained(news, id_):
                 client = self.client()
-                wire = self._read_live(client, id_, olds)
-                if wire is None:
+                live = self._read_live(client, id_, olds)
+                if live is None:
                     raise PulumiDeployError(
                         f"{self.describe(news, id_)}: the object is gone (deleted before its last change was "
                         "finished): `pulumi refresh` drops it from the stack, then `pulumi up` creates it again"
                     )
-            found = wire
-            wire = self.finishing(id_, found, news, lambda: self.api_finish(client, id_, found, self.user_inputs(news)))
+            wire = self.finishing(id_, live, news, lambda: self.api_finish(client, id_, live, self.user_inputs(news)))
             return UpdateResult(self.outputs(news, wire))
         if not plan.changed:
             # Only the bookkeeping changed (state in an older format): rewrite the outputs, call nothing.
@@ -1028,16 +1023,17 @@ class SpecProvider(ResourceProvider):
             try:
                 self.api_delete(client, id_, props)
             except NotFound:
-                self.not_another_accounts(props, id_)
                 self.confirm_gone(client, id_, props)
                 log.info(f"{self.describe(props, id_)} was already deleted")
 
     def confirm_gone(self, client: ApiClient, id_: str, props: dict[str, Any]) -> None:
-        """Believe a 404 for the object only when one of the lists it lives in answers.
+        """Believe a 404 for the object only when one of the lists it lives in answers, and under the
+        credential that last reached it (:meth:`_not_another_accounts`).
 
         Behind a wrong base URL (another service, a proxy's port instead of the admin API's) every object
         answers 404: refresh would drop them all from the stack, so that the next ``up`` creates
         duplicates, and destroy would forget objects that are still running."""
+        self._not_another_accounts(props, id_)
         paths = self.lists_of(id_, props)
         refused: tuple[str, ApiError] | None = None
         for path in paths:
