@@ -4,7 +4,8 @@ Two resources adopting the same object would each converge it to their own input
 on destroy. Every check of the operation runs in one provider process, so the first resource to claim
 an id keeps it and a second one fails at preview. The deletes of the operation run in that process
 too: a resource leaving the program (renamed, or its object handed to another resource's adoption)
-must not delete the object the program's resource now adopts.
+must not delete the object the program's resource now adopts — nor, when a replacement's create took
+over the very object it replaces (found by the resource's name, or adopted), that object.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import threading
 
 _lock = threading.Lock()
 _claims: dict[tuple[str, str], str] = {}
+#: The objects the creates of this operation handed to the engine, and for which resource.
+_created: dict[tuple[str, str], str] = {}
 
 
 def claim(kind: str, id_: str, urn: str) -> str | None:
@@ -26,3 +29,15 @@ def holder(kind: str, id_: str) -> str | None:
     """The URN that claimed the object ``id_`` of ``kind`` in this operation, if any."""
     with _lock:
         return _claims.get((kind, id_))
+
+
+def record_created(kind: str, id_: str, urn: str) -> None:
+    """A create of ``urn`` in this operation returned the object ``id_``: the stack now records it for ``urn``."""
+    with _lock:
+        _created[(kind, id_)] = urn
+
+
+def created_for(kind: str, id_: str) -> str | None:
+    """The URN a create of this operation returned the object ``id_`` for, if any."""
+    with _lock:
+        return _created.get((kind, id_))

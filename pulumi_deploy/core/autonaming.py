@@ -6,10 +6,12 @@ The first creation's name depends on the URN alone, so code that must find an ob
 response may have made can recompute it.
 
 A replacement needs a *different* name (the old object still exists while its successor is created),
-but the engine re-runs ``check`` for it without the old inputs, so check alone cannot tell a
-replacement from a first creation. ``diff`` therefore remembers, per URN, the name of the object it
-decided to replace; the replacement's suffix is then a hash of (URN, old name) — still the same in
-preview and up, and different again on the next replacement.
+but the engine re-runs ``check`` for it without the old inputs, so that check alone cannot tell a
+replacement from a first creation. The check given the old inputs, which comes first for every
+recorded resource, therefore remembers per URN the name of its object: a check without olds for that
+URN later in the same operation is its replacement's (whatever forced it: a changed field,
+``replace_on_changes``, ``replace_with``), and its suffix is a hash of (URN, old name) — still the
+same in preview and up, and different again on the next replacement.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ SUFFIX_LENGTH = 7
 _ALPHABET = string.ascii_lowercase + string.digits
 
 _lock = threading.Lock()
-_replaced: dict[str, str] = {}
+#: The name of each URN's recorded object, as the check given its old inputs saw it.
+_recorded: dict[str, str] = {}
 #: Every name this provider process chose (its checks run in the process that creates).
 _chosen: set[str] = set()
 
@@ -47,21 +50,21 @@ def replacement_name(prefix: str, urn: str, old_name: str) -> str:
     return f"{prefix}-{suffix(urn, old_name)}"
 
 
-def remember_replaced(urn: str, old_name: str) -> None:
-    """``diff`` decided to replace the autonamed object ``old_name`` of ``urn``."""
+def remember_current(urn: str, old_name: str) -> None:
+    """``urn``'s recorded object is the autonamed ``old_name``: a replacement must be named otherwise."""
     with _lock:
-        _replaced[urn] = old_name
+        _recorded[urn] = old_name
 
 
-def replaced_name(urn: str) -> str | None:
-    """The old name of ``urn``'s object being replaced in this operation, if any."""
+def recorded_name(urn: str) -> str | None:
+    """The name of ``urn``'s recorded object, if this operation checked it with its old inputs."""
     with _lock:
-        return _replaced.get(urn)
+        return _recorded.get(urn)
 
 
 def choose(prefix: str, urn: str) -> str:
     """The autoname for a check without old inputs: a replacement's or a first creation's."""
-    old = replaced_name(urn)
+    old = recorded_name(urn)
     name = replacement_name(prefix, urn, old) if old is not None else first_name(prefix, urn)
     with _lock:
         _chosen.add(name)

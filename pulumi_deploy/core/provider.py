@@ -603,6 +603,9 @@ class SpecProvider(ResourceProvider):
             return dataclasses.replace(book, autonamed=False)
         if bookkeeping.read(olds).autonamed and field in olds:
             inputs[field] = olds[field]  # keep the name chosen at creation
+            # Should the engine replace the object (a changed field, `replace_on_changes`, `replace_with`),
+            # it checks the inputs again without olds: that check must name the successor differently.
+            autonaming.remember_current(self._urn(book.logical_name), str(olds[field]))
         else:
             prefix = book.logical_name or self.spec.kind.lower()
             inputs[field] = autonaming.choose(prefix, self._urn(prefix))
@@ -660,10 +663,6 @@ class SpecProvider(ResourceProvider):
         dbr = self.delete_before_replace(olds, news) if plan.replaces else (False if moved else None)
         if dbr:
             replacement_order.record(self.spec.label, id_)
-        field = self.spec.autoname
-        if plan.replaces and field is not None and old_book.autonamed and olds.get(field):
-            # The engine re-checks a replacement without olds: its name must differ from this one.
-            autonaming.remember_replaced(self._urn(old_book.logical_name), str(olds[field]))
         if plan.changed or moved:
             # A move by the stack's settings changes no property: the engine, left to compute the change
             # itself, would see none.
@@ -690,6 +689,7 @@ class SpecProvider(ResourceProvider):
                 id_, wire = self._adopt(client, str(inputs[ADOPT_ID]), props)
             else:
                 id_, wire = self._create_once(client, inputs, props)
+        adoption_claims.record_created(self.spec.label, id_, self._urn(bookkeeping.read(props).logical_name))
         return CreateResult(id_, self.outputs(props, wire))
 
     def _finish(
@@ -777,7 +777,9 @@ class SpecProvider(ResourceProvider):
             f"{self.describe(props)}: {self.spec.kind} {id_} already has this resource's name and exactly its "
             f"inputs, and this stack does not record it; nothing was created. {adopt}If another resource or stack "
             "manages it (a resource renamed without `aliases`, the same program in another stack), declare the "
-            "rename with `aliases` or give this resource's object another name"
+            "rename with `aliases` or give this resource's object another name. A replacement of this resource "
+            "with its name and inputs unchanged (`pulumi up --replace`) meets its own object here: give the "
+            "replacement another name, or set the `delete_before_replace` resource option"
         )
 
     def _create_once(self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any]) -> tuple[str, JsonObject]:
@@ -1011,6 +1013,16 @@ class SpecProvider(ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         urn = self._urn(bookkeeping.read(props).logical_name)
+        if adoption_claims.created_for(self.spec.label, id_) == urn:
+            # A replacement whose create found this very object (by the resource's name, as it would find
+            # one an interrupted run made, or by `adopt_id`) and took it over: the stack now records it
+            # for the replacement, and deleting "the old one" would delete what it records.
+            log.warn(
+                f"{self.describe(props, id_)}: not deleted: the replacement created in this update took this "
+                "same object over, so it stays, recorded by the replacement (updated to the program). To get a "
+                "new object instead, give the resource an explicit name, or delete this one first"
+            )
+            return
         adopter = adoption_claims.holder(self.spec.label, id_)
         if adopter is not None and adopter != urn:
             log.warn(

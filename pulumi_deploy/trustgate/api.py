@@ -2,9 +2,10 @@
 
 Quirks handled here for every TrustGate object:
 
-* domain validation failures of a POST/PUT come back as **500** ``{"error": "..."}``. They are the
-  user's input, not a server failure: the error rules classify them as ``InvalidInput``, which is
-  never retried (the create loop retries only ``ServerError``/``TransportError``).
+* domain validation failures of a POST/PUT come back as **500** ``{"error": "..."}``, as do the server's
+  own faults. Most are the user's input: the error rules classify them as ``InvalidInput``, which is
+  never retried (the create loop retries only ``ServerError``/``TransportError``), and the message
+  says both readings.
 * deletes are guarded by references: a 400 "... being used by ..." is ``InUse``, and explained.
 """
 
@@ -119,8 +120,10 @@ def explain(error: ApiError, what: str, users: list[str] | None = None) -> ApiEr
         )
     if isinstance(error, InvalidInput) and error.status >= 500:
         return error.explained(
-            f"{what}: TrustGate rejected the input: {error.message} (the server reports its validation "
-            "failures as HTTP 500; fix the input — this is not retried)"
+            f"{what}: TrustGate rejected the input: {error.message} (it answers its validation failures with "
+            "HTTP 500, and its own faults too: fix what the message names; one that names no input is a server "
+            "fault, so run `pulumi up` again once TrustGate is healthy. A 500 is not retried: a repeated create "
+            "could make the object twice)"
         )
     if isinstance(error, InvalidInput):
         return error.explained(f"{what}: TrustGate rejected the request ({error.status}): {error.message}")
