@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .withheld import scrub, withheld_from
+from .withheld import scrub, scrub_current, withheld_from
 
 
 class PulumiDeployError(Exception):
@@ -215,7 +215,7 @@ class ErrorRules:
                 value = body.get(key)
                 if isinstance(value, str) and value:
                     return value
-        return standard_message(body) or text.strip()[:500] or "(empty body)"
+        return standard_message(body) or body_excerpt(text)
 
     def classify(self, reply: ErrorReply) -> tuple[type[ApiError], str]:
         message = self.message(reply.body, reply.text)
@@ -224,6 +224,16 @@ class ErrorRules:
             if found is not None:
                 return found, message
         return error_class_for(reply.status), message
+
+
+#: How much of an error body without a message field an error quotes.
+EXCERPT_LENGTH = 500
+
+
+def body_excerpt(text: str) -> str:
+    """The start of an error body that has no message field, as an error quotes it: the call's secrets are
+    withheld *before* it is cut, so that a secret the server echoed across the cut leaves no part of itself."""
+    return scrub_current(text.strip())[:EXCERPT_LENGTH] or "(empty body)"
 
 
 def standard_message(body: Any) -> str | None:

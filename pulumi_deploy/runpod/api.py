@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from ..core import autonaming
 from ..core.config import Setting, VendorSettings, lookup, resolve_base_url
-from ..core.errors import ConfigError, ErrorRules, InUse, standard_message, when
+from ..core.errors import ConfigError, ErrorRules, InUse, body_excerpt, standard_message, when
 from ..core.fields import Policy
 from ..core.http import ApiClient, get_client
 from ..core.location import Location
@@ -38,7 +38,7 @@ class ProblemDetailsRules(ErrorRules):
         if isinstance(body, dict) and isinstance(body.get("detail"), str):
             problems = [str(e) for e in body.get("errors") or [] if e]
             return "; ".join([body["detail"].rstrip(".") if problems else body["detail"], *problems])
-        return standard_message(body) or text.strip()[:500] or "(empty body)"
+        return standard_message(body) or body_excerpt(text)
 
 
 # A template still used by an endpoint: "Template ... is in use by endpoint ..." (also for a while after).

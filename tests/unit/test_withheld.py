@@ -52,6 +52,23 @@ def test_a_failed_call_of_a_provider_withholds_its_secret_inputs(monkeypatch):
     assert "hf_old_secret" not in text and "hf_new_secret" not in text and "rp-unit-key" not in text
 
 
+def test_a_secret_echoed_across_the_end_of_a_quoted_error_body_leaves_no_part_of_itself(monkeypatch):
+    # given: a plain-text error body (no message field) that echoes the new env value around its 500th character
+    monkeypatch.setenv("RUNPOD_API_KEY", "rp-unit-key")
+    monkeypatch.setenv("RUNPOD_BASE_URL", "http://127.0.0.1:1/v2")
+    secret = "hf_" + "s" * 40
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, text="x" * 480 + secret + " refused")
+
+    # when
+    with use_transport(lambda _base_url: httpx.MockTransport(echo)), pytest.raises(BadRequest) as raised:
+        TemplateProvider().update("t1", {"image_name": "a:1"}, {"image_name": "a:2", "env": {"T": secret}})
+    # then
+    text = str(raised.value)
+    assert "hf_s" not in text and PLACEHOLDER in text, text
+
+
 def test_the_traceback_of_a_bug_withholds_the_calls_secrets():
     try:
         raise KeyError("hf_secret_9 was not expected")
