@@ -363,6 +363,7 @@ class ServerDefault(Policy):
     sends it back (an update that leaves a field out keeps its old value). ``pinnable``: setting the
     field later to exactly the value the server chose is no change (the provider's ``old_inputs``) --
     for a value whose every change has a cost, such as a version a new deployment version is written for.
+    Implied for a field whose change replaces the object (``FieldSpec.pinnable``).
     """
 
     value: Any = MISSING

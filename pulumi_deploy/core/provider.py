@@ -290,7 +290,7 @@ class SpecProvider(ResourceProvider):
         """The inputs recorded with the outputs (diff/update/read only receive outputs).
 
         Given the ``news`` of a diff or update, a field the user had left to the server
-        (``ServerDefault(pinnable=True)``) and now pins to exactly the value the server chose counts as
+        (``FieldSpec.pinnable``) and now pins to exactly the value the server chose counts as
         an old input of that value: pinning it is not a change, and no update is sent for it."""
         names = self.input_names(outs)
         if names is None:  # state written without the marker: fall back to every declared input
@@ -300,9 +300,7 @@ class SpecProvider(ResourceProvider):
             return old
         for f in self.spec.inputs():
             pinned = news.get(f.name)
-            server_default = f.get(ServerDefault)
-            pinnable = isinstance(server_default, ServerDefault) and server_default.pinnable
-            if f.name in old or not pinnable or pinned is None or is_unknown(pinned):
+            if f.name in old or not f.pinnable or pinned is None or is_unknown(pinned):
                 continue
             if outs.get(f.name) is not None and f.normalise(pinned) == f.normalise(outs[f.name]):
                 old[f.name] = outs[f.name]
@@ -418,15 +416,12 @@ class SpecProvider(ResourceProvider):
                 note(f"{what}: {line}")
 
     def _new_pins(self, old: dict[str, Any], new: dict[str, Any]) -> set[str]:
-        """Fields left to the server (``ServerDefault(pinnable=True)``) that the user now sets: whether
+        """Fields left to the server (``FieldSpec.pinnable``) that the user now sets: whether
         that changes anything depends on the value the server chose, which check cannot see."""
         return {
             f.name
             for f in self.spec.inputs()
-            if f.name not in old
-            and new.get(f.name) is not None
-            and isinstance(policy := f.get(ServerDefault), ServerDefault)
-            and policy.pinnable
+            if f.name not in old and new.get(f.name) is not None and f.pinnable
         }
 
     def _notes_without_pins(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -33,7 +33,9 @@ from .fields import (
     NewVersion,
     Place,
     Policy,
+    Replace,
     Secret,
+    ServerDefault,
     Wire,
     declared_hints,
     int_if_integral,
@@ -62,6 +64,14 @@ class FieldSpec:
 
     def has(self, kind: type[Policy]) -> bool:
         return self.get(kind) is not None
+
+    @property
+    def pinnable(self) -> bool:
+        """Left to the server, then set to exactly the value the server chose: no change (the provider's
+        ``old_inputs``). Declared (``ServerDefault(pinnable=True)``), and implied where a change replaces the
+        object: writing down the value an object already has must never delete and recreate it."""
+        server_default = self.get(ServerDefault)
+        return isinstance(server_default, ServerDefault) and (server_default.pinnable or self.has(Replace))
 
     @property
     def place(self) -> Place:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from runpod_programs import base_cfg, program, v1_env
 from runpod_v2_programs import FAST_POLL, endpoint_program, gpu_cfg, rp_calls
@@ -235,3 +237,28 @@ def test_a_volume_replacement_previews_that_its_data_is_deleted(emulator, make_s
     assert "the old volume and the data on it are deleted; the new one starts empty" in step.notes
     (new,) = emulator.inventory("runpod")["networkvolumes"]
     assert new["id"] != old["id"]
+
+
+def test_writing_down_the_storage_type_a_volume_already_has_neither_replaces_nor_calls(emulator, make_stack):
+    # given: a volume whose type was left to RunPod
+    cfg: dict[str, Any] = {"size": 50, "data_center_id": "US-TX-3"}
+
+    def volume() -> None:
+        runpod.NetworkVolume("vol", runpod.NetworkVolumeArgs(**cfg))
+
+    stack = make_stack(volume, env=FAST_POLL)
+    stack.up()
+    (old,) = emulator.inventory("runpod")["networkvolumes"]
+    emulator.clear_calls()
+    # when: the program pins the type it has, then asks for another one
+    cfg["type"] = old["type"]
+    pinned = stack.preview()
+    stack.up()
+    writes = [c for c in rp_calls(emulator) if c["method"] != "GET"]
+    cfg["type"] = "HIGH_PERFORMANCE"
+    other = stack.preview()
+    # then
+    assert old["type"] == "STANDARD"
+    assert pinned.summary == {"same": 2} and writes == []
+    assert [v["id"] for v in emulator.inventory("runpod")["networkvolumes"]] == [old["id"]]
+    assert other.step("vol").op == "replace" and other.step("vol").replace_keys == ["type"]
