@@ -64,13 +64,14 @@ from .errors import (
     Unauthorized,
     Unfinished,
 )
-from .fields import MISSING, Secret, ServerDefault, is_unknown
+from .fields import MISSING, Replace, ReplaceWhenCleared, Secret, ServerDefault, is_unknown
 from .http import ApiClient, AuthHeaders, bearer, fresh_listings, get_client
 from .location import MAY_MOVE_NOTE, Location, Relocation, as_record, has_userinfo, without_userinfo
 from .request import (
     Call,
     JsonObject,
     Routes,
+    UpdateStyle,
     collection_paths,
     create_call,
     delete_call,
@@ -78,6 +79,7 @@ from .request import (
     update_call,
     whole_body,
 )
+from .shown_values import changed_value, shown
 from .spec import INTERNAL_PREFIX, ObjectSpec, Plan
 from .withheld import scrub_current, withholding
 
@@ -242,12 +244,23 @@ class SpecProvider(ResourceProvider):
             idempotent=call.idempotent,
         )  # fmt: skip
 
+    def update_style(self) -> UpdateStyle | None:
+        """How an update of the object is sent: the declared routes' style; None where the vendor's own
+        ``api_update`` sends calls of its own making."""
+        try:
+            return self._routes().update
+        except NotImplementedError:
+            return None
+
+    def _sends_whole_object(self) -> bool:
+        """Updates carry the whole desired object: a field left out is cleared by the server."""
+        style = self.update_style()
+        return style is not None and style.whole
+
     def _sends_only_changes(self) -> bool:
         """Updates carry only the changed fields (a removed one is left out unless it has a clearing value)."""
-        try:
-            return not self._routes().update.whole
-        except NotImplementedError:  # the vendor's own update: it says what a removal does itself
-            return False
+        style = self.update_style()
+        return style is not None and not style.whole
 
     def _routes(self) -> Routes:
         if self.routes is None:
@@ -418,11 +431,7 @@ class SpecProvider(ResourceProvider):
     def _new_pins(self, old: dict[str, Any], new: dict[str, Any]) -> set[str]:
         """Fields left to the server (``FieldSpec.pinnable``) that the user now sets: whether
         that changes anything depends on the value the server chose, which check cannot see."""
-        return {
-            f.name
-            for f in self.spec.inputs()
-            if f.name not in old and new.get(f.name) is not None and f.pinnable
-        }
+        return {f.name for f in self.spec.inputs() if f.name not in old and new.get(f.name) is not None and f.pinnable}
 
     def _notes_without_pins(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         """The preview's notes for ``old -> new`` as if no new pin were set."""
@@ -874,11 +883,18 @@ class SpecProvider(ResourceProvider):
         the object is one an earlier run made for this resource and did not record."""
         desired = self.user_inputs(props)
         plan = self.spec.plan(self.align_live(dict(live), desired), desired)
-        plan.changed = [n for n in plan.changed if n != ADOPT_ID]
+        plan.changed = [n for n in plan.changed if n != ADOPT_ID and self._adopting_changes(n, desired)]
+        plan.replaces = [(n, r) for n, r in plan.replaces if n in plan.changed]
+        for _, names in plan.noted.values():
+            names[:] = [n for n in names if n in plan.changed]
+        plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
         # An update cannot change what only a replacement can: say so rather than adopt a different object.
-        fixed = [n for n, _ in plan.replaces if n != ADOPT_ID and n in desired and n in live]
+        fixed = [n for n, _ in plan.replaces if n in live]
         if fixed:
-            differences = ", ".join(f"{n} is {live[n]!r}, not {desired[n]!r}" for n in fixed)
+            differences = ", ".join(
+                f"{n} is {live[n]!r}, not {desired[n]!r}" if n in desired else f"{n} is {live[n]!r}, not unset"
+                for n in fixed
+            )
             if made_earlier:
                 raise PulumiDeployError(
                     f"{self.describe(props)}: {id_!r}, made for this resource by an earlier run that did not record "
@@ -891,20 +907,28 @@ class SpecProvider(ResourceProvider):
             )
         return plan
 
+    def _adopting_changes(self, name: str, desired: dict[str, Any]) -> bool:
+        """Whether the update that adopts an object changes its field ``name`` (which differs from the
+        program): a field the program sets takes its value; of one the program leaves unset, the update sends
+        the clearing value, or clears it by leaving it out of a body that is the whole object. A field the
+        server fills when unset keeps the server's value, an identity field is never sent in an update, and
+        an update that sends only changes leaves the rest as they are."""
+        if name in desired:
+            return True
+        f = self.spec.fields[name]
+        if f.cleared_by() is not MISSING:
+            return True
+        if f.has(ServerDefault) or f.has(Replace):
+            return False
+        if f.has(ReplaceWhenCleared):
+            return True  # the API cannot clear it: adopting is refused
+        return f.sent_on_update and self._sends_whole_object()
+
     def adoption_notes(self, id_: str, live: dict[str, Any], props: dict[str, Any]) -> list[str]:
         """What adopting ``id_`` will change, property by property (secret values never shown), then what
         that update does (downtime, rolling release...)."""
-        plan = self.adoption_plan(id_, live, props)
+        plan = self.adoption_plan(id_, live, props)  # what only a replacement could change is refused there
         desired = self.user_inputs(props)
-
-        def applied(name: str) -> bool:  # a value the user left unset is sent only when it has a clearing value
-            return name in desired or self.spec.fields[name].cleared_by() is not MISSING
-
-        plan.changed = [n for n in plan.changed if applied(n)]
-        plan.replaces = []  # what only a replacement could change was refused above; the rest is updated
-        for _, names in plan.noted.values():
-            names[:] = [n for n in names if n in plan.changed]
-        plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
         lines: list[str] = []
         changes = False
         live = self.align_live(dict(live), desired)
@@ -918,10 +942,14 @@ class SpecProvider(ResourceProvider):
                 continue  # the update's notes name the entries that change
             if f.secret:
                 lines.append(f"adopting {id_}: {name} changes (secret)")
+            elif not f.returned:
+                lines.append(f"adopting {id_}: {name} (write-only, not readable) => {shown(desired.get(name))}")
+            elif name not in desired and f.cleared_by() is MISSING:
+                lines.append(f"adopting {id_}: {name} {shown(live.get(name))} is cleared (the update sends the whole "
+                             "object, without it)")  # fmt: skip
             else:
                 new = desired[name] if name in desired else f.cleared_by()
-                old = repr(live.get(name)) if f.returned else "(write-only, not readable)"
-                lines.append(f"adopting {id_}: {name} {old} => {new!r}")
+                lines.append(f"adopting {id_}: {name} {changed_value(live.get(name), new)}")
         # What the update does, as an update of the live object would say it (a vendor's notes too); of a
         # value the API never returns nothing is known to compare with.
         unread = {n: desired[n] for n in plan.changed if n in desired and not self.spec.fields[n].returned}

@@ -32,7 +32,7 @@ from ..core.errors import (
 from ..core.fields import FromSetting, In, Replace
 from ..core.http import ApiClient, get_client
 from ..core.provider import SpecProvider
-from ..core.request import NEW_VERSION_POST, Call, JsonObject, Routes, create_call, update_call
+from ..core.request import NEW_VERSION_POST, Call, JsonObject, Routes, UpdateStyle, create_call, update_call
 from ..core.spec import ObjectSpec, Plan
 
 
@@ -261,6 +261,10 @@ class NemoProvider(SpecProvider):
     operation's platform errors explained (:func:`explain`)."""
 
     settings = SETTINGS
+
+    def update_style(self) -> UpdateStyle:
+        # The paths name the workspace (no declared routes); every update is the POST of :func:`new_version`.
+        return NEW_VERSION_POST
 
     def explain(self, error: ApiError, what: str, props: dict[str, Any], id_: str | None) -> PulumiDeployError | None:
         if id_ and not props.get("workspace"):  # an import reads with no inputs
