@@ -128,6 +128,7 @@ class EndpointProvider(SpecProvider):
     find_before_create = False
     #: Every resource takes over the console endpoint it names; its preview reads it first, as adoption does.
     adopts_by = "endpoint_id"
+    finish_description = "starts or stops it as `active` says, then scales it to `replicas`"
 
     # -- hooks ----------------------------------------------------------------------------------
 
@@ -180,7 +181,7 @@ class EndpointProvider(SpecProvider):
         removed = [n for n in settings if n not in inputs]
         if removed:
             log.warn(f"{what}: {KeptWhenRemoved().preview_note(removed)}")
-        return self._converge(client, id_, inputs, settings, live, what)
+        return self._converge(client, id_, inputs, settings, live, what, news)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         if outs.get("on_delete") == "forget":
@@ -204,15 +205,47 @@ class EndpointProvider(SpecProvider):
     # -- the convergence sequence -------------------------------------------------------------
 
     def _converge(
-        self, client: ApiClient, id_: str, inputs: dict[str, Any], send: list[str], live: JsonObject, what: str
+        self,
+        client: ApiClient,
+        id_: str,
+        inputs: dict[str, Any],
+        send: list[str],
+        live: JsonObject,
+        what: str,
+        props: dict[str, Any] | None = None,
     ) -> JsonObject:
-        """Settings (stop if active -> PATCH), then the desired state (start/stop), then replicas."""
-        active = bool(live.get("is_active"))
-        changed = False
+        """Settings (stop if active -> PATCH), then the desired state (start/stop), then replicas.
+
+        Given the update's ``props``, what follows a PATCH runs in ``finishing``: the settings are applied
+        and the endpoint is stopped, so should starting it fail, the stack records the new settings (they
+        are write-only: refresh could not see them) and the next ``up`` starts it (``api_finish``)."""
         body = changes_body(self.spec, send, inputs)
-        if body:
-            self._patch(client, id_, body, active, what)
-            active, changed = False, True  # a successful PATCH always leaves the endpoint stopped
+        if not body:
+            return self._run_state(client, id_, inputs, live, what, changed=False)
+        self._patch(client, id_, body, bool(live.get("is_active")), what)
+        stopped = {**live, "is_active": False}  # a successful PATCH always leaves the endpoint stopped
+        if props is None:  # adopting at create: nothing is recorded yet, and the next `up` adopts it again
+            return self._run_state(client, id_, inputs, stopped, what, changed=True)
+        return self.finishing(
+            id_, stopped, props, lambda: self._run_state(client, id_, inputs, stopped, what, changed=True)
+        )
+
+    def api_finish(self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any]) -> JsonObject:
+        # The settings are in place (applied at create, or by the update that failed after them): the run
+        # state and the replicas are what is left. A start that ended in DEPLOY_FAILED leaves the endpoint
+        # active; finishing it is starting it again, which takes a stop first.
+        what = self.describe(inputs, id_)
+        if inputs.get("active", True) and wire.get("is_active") and wire.get("status") == api.DEPLOY_FAILED:
+            log.info(f"{what}: its last start failed (DEPLOY_FAILED): stopping it to start it again")
+            client.request("POST", api.endpoint_path(id_, "stop"), idempotent=True)
+            wire = {**wire, "is_active": False}
+        return self._run_state(client, id_, inputs, wire, what, changed=False)
+
+    def _run_state(
+        self, client: ApiClient, id_: str, inputs: dict[str, Any], live: JsonObject, what: str, *, changed: bool
+    ) -> JsonObject:
+        """The desired run state (start/stop), then replicas; ``changed``: ``live`` is stale (re-read at the end)."""
+        active = bool(live.get("is_active"))
         want_active = bool(inputs.get("active", True))
         if want_active and not active:
             self._start(client, id_, inputs, what)

@@ -14,8 +14,9 @@ import threading
 
 _lock = threading.Lock()
 _claims: dict[tuple[str, str], str] = {}
-#: The objects the creates of this operation handed to the engine, and for which resource.
-_created: dict[tuple[str, str], str] = {}
+#: The objects the creates of this operation handed to the engine: for which resource, and on which server
+#: (the same id on another server — a resource moved to another platform — is another object).
+_created: dict[tuple[str, str], tuple[str, object]] = {}
 
 
 def claim(kind: str, id_: str, urn: str) -> str | None:
@@ -31,13 +32,15 @@ def holder(kind: str, id_: str) -> str | None:
         return _claims.get((kind, id_))
 
 
-def record_created(kind: str, id_: str, urn: str) -> None:
-    """A create of ``urn`` in this operation returned the object ``id_``: the stack now records it for ``urn``."""
+def record_created(kind: str, id_: str, urn: str, where: object) -> None:
+    """A create of ``urn`` in this operation returned the object ``id_`` on the server ``where``: the
+    stack now records it for ``urn``."""
     with _lock:
-        _created[(kind, id_)] = urn
+        _created[(kind, id_)] = (urn, where)
 
 
-def created_for(kind: str, id_: str) -> str | None:
-    """The URN a create of this operation returned the object ``id_`` for, if any."""
+def created_for(kind: str, id_: str, where: object) -> str | None:
+    """The URN a create of this operation returned the object ``id_`` on the server ``where`` for, if any."""
     with _lock:
-        return _created.get((kind, id_))
+        urn, there = _created.get((kind, id_), ("", None))
+    return urn if urn and there == where else None

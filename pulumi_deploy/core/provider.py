@@ -693,7 +693,8 @@ class SpecProvider(ResourceProvider):
                 id_, wire = self._adopt(client, str(inputs[ADOPT_ID]), props)
             else:
                 id_, wire = self._create_once(client, inputs, props)
-        adoption_claims.record_created(self.spec.label, id_, self._urn(bookkeeping.read(props).logical_name))
+        urn = self._urn(bookkeeping.read(props).logical_name)
+        adoption_claims.record_created(self.spec.label, id_, urn, as_record(self.location()))
         return CreateResult(id_, self.outputs(props, wire))
 
     def _finish(
@@ -1034,9 +1035,17 @@ class SpecProvider(ResourceProvider):
             wire = self.api_update(self.client(), id_, plan, olds, news)
         return UpdateResult(self.outputs(news, wire))
 
+    def _where_recorded(self, props: dict[str, Any]) -> object:
+        """The server the object recorded as ``props`` lives on (its connection, else its location record)."""
+        with connection_settings(self.where_it_lives(props)):
+            try:
+                return as_record(self.location())
+            except ConfigError:
+                return None
+
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         urn = self._urn(bookkeeping.read(props).logical_name)
-        if adoption_claims.created_for(self.spec.label, id_) == urn:
+        if adoption_claims.created_for(self.spec.label, id_, self._where_recorded(props)) == urn:
             # A replacement whose create found this very object (by the resource's name, as it would find
             # one an interrupted run made, or by `adopt_id`) and took it over: the stack now records it
             # for the replacement, and deleting "the old one" would delete what it records.
