@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -18,11 +19,17 @@ from . import api
 from .enums import DataCenterId
 
 VolumeType = Literal["STANDARD", "HIGH_PERFORMANCE"]
+#: The sizes (GB) each REST version accepts for a network volume.
+SIZES = {"v1": (1, 4000), "v2": (10, 4096)}
 
 
 @dataclass(kw_only=True)
 class NetworkVolumeArgs(AdoptableArgs):
-    size: Annotated[Input[int], Field(ge=1, le=4000), Doc("GB; can be increased, never decreased.")]
+    size: Annotated[
+        Input[int],
+        Field(ge=1, le=4096),
+        Doc("GB (REST v2: 10 to 4096; v1: 1 to 4000); can be increased, never decreased."),
+    ]
     data_center_id: Annotated[Input[DataCenterId], Replace(reason="a volume cannot move between data centres")]
     name: Annotated[Input[str] | None, Field(min_length=1), Doc("Default: the resource name plus a random suffix.")] = (
         None
@@ -34,6 +41,13 @@ class NetworkVolumeArgs(AdoptableArgs):
         api.OnlyOn("v2"),
         Doc("`STANDARD` (default) or `HIGH_PERFORMANCE` (US data centres)."),
     ] = None
+
+    @classmethod
+    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
+        size, version = values.get("size"), api.api_version()
+        low, high = SIZES[version]
+        if isinstance(size, int) and not low <= size <= high:
+            yield "size", f"a REST {version} network volume is {low} to {high} GB (got {size})"
 
 
 class NetworkVolumeProvider(api.RestObjectProvider):

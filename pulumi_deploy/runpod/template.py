@@ -95,6 +95,19 @@ class TemplateArgs(AdoptableArgs):
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
         yield from env_names.problems("env", values.get("env") or {})
+        volume = values.get("volume_in_gb")
+        if api.api_version() == "v2":
+            if isinstance(volume, int) and 0 < volume < V2_MIN_VOLUME:
+                yield (
+                    "volume_in_gb",
+                    f"a REST v2 persistent volume is at least {V2_MIN_VOLUME} GB, or 0 for none (got {volume})",
+                )
+            if values.get("volume_mount_path") and not volume and "volume_in_gb" not in unknown:
+                yield "volume_mount_path", "REST v2 sends a mount path with its volume: set volume_in_gb too"
+
+
+#: The smallest persistent volume (GB) REST v2 accepts on a template.
+V2_MIN_VOLUME = 10
 
 
 @dataclass(kw_only=True)

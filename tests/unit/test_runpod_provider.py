@@ -118,3 +118,25 @@ def test_adopting_an_object_whose_identity_field_differs_fails_instead_of_ignori
     assert calls == ["GET"]  # nothing written
     _, obj = NetworkVolumeProvider()._adopt(client, "v1", {**props, "data_center_id": "US-TX-3"})
     assert obj == live and calls == ["GET", "GET"]  # same content: adopted without an update
+
+
+@pytest.mark.parametrize(("version", "size", "refused"), [("v2", 5, True), ("v2", 10, False), ("v2", 4096, False),
+                                                          ("v1", 5, False), ("v1", 4096, True)])  # fmt: skip
+def test_a_volume_size_outside_what_the_api_version_accepts_fails_at_check(monkeypatch, version, size, refused):
+    monkeypatch.setenv("RUNPOD_API_VERSION", version)
+    result = NetworkVolumeProvider().check({}, {**PROVIDER, "size": size, "data_center_id": "EU-RO-1", "name": "v"})
+    assert (f"a REST {version} network volume is" in failures(result).get("size", "")) is refused
+
+
+@pytest.mark.parametrize(
+    ("props", "field"),
+    [({"volume_in_gb": 5}, "volume_in_gb"), ({"volume_mount_path": "/data"}, "volume_mount_path")],
+)
+def test_a_template_volume_rest_v2_cannot_send_fails_at_check(monkeypatch, props, field):
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    result = TemplateProvider().check({}, {**PROVIDER, "image_name": "img", **props})
+    assert list(failures(result)) == [field]
+    fine = TemplateProvider().check(
+        {}, {**PROVIDER, "image_name": "img", "volume_in_gb": 10, "volume_mount_path": "/d"}
+    )
+    assert failures(fine) == {}
