@@ -396,11 +396,19 @@ class Secret(Policy):
     values: str | None = None
     #: For a list of objects: the key that names an entry (the preview names the entries that changed).
     keys: str | None = None
+    #: For an object: the keys whose values are secret, the rest showing in previews (``"key.*"``: each
+    #: value of the mapping at ``key``, its keys showing).
+    within: tuple[str, ...] = ()
     description: str = "secret: encrypted in state, masked in previews"
 
     def __post_init__(self) -> None:
-        if self.values is not None and self.description == Secret.description:
+        if self.description != Secret.description:
+            return
+        if self.values is not None:
             object.__setattr__(self, "description", "values are secret (the keys show in previews); encrypted in state")
+        elif self.within:
+            parts = " and ".join(f"`{p.removesuffix('.*')}`" for p in self.within)
+            object.__setattr__(self, "description", f"the values of {parts} are secret; encrypted in state")
 
     @property
     def secret(self) -> bool:
@@ -428,7 +436,19 @@ class Secret(Policy):
         return changes
 
     def protect(self, value: Any, secret: Callable[[Any], Any]) -> Any:
-        """``value`` with its secret parts wrapped by ``secret`` (the whole value unless ``values`` says)."""
+        """``value`` with its secret parts wrapped by ``secret`` (the whole value unless ``values`` or
+        ``within`` says)."""
+        if self.within and isinstance(value, dict):
+            out = dict(value)
+            for part in self.within:
+                key, _, each = part.partition(".")
+                inner = out.get(key)
+                if inner is None:
+                    continue
+                out[key] = (
+                    {k: secret(v) for k, v in inner.items()} if each and isinstance(inner, dict) else secret(inner)
+                )
+            return out
         if self.values == "*" and isinstance(value, dict):
             return {k: secret(v) for k, v in value.items()}
         if self.values and isinstance(value, list) and all(isinstance(e, dict) for e in value):

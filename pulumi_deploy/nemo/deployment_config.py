@@ -27,7 +27,7 @@ from pydantic import Field
 
 from ..core import bookkeeping, log
 from ..core.errors import Conflict, NotFound
-from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, ServerDefault, Wire
+from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, Secret, ServerDefault, Wire
 from ..core.http import ApiClient
 from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
@@ -129,7 +129,13 @@ class ModelDeploymentConfigArgs(AdoptableArgs):
     ]
     engine: Annotated[Input[Literal["nim", "vllm", "generic"]], NewVersion()]
     model_spec: Annotated[Input[ModelSpecArgs], Normalise(_without_defaults("model_spec")), NewVersion()]
-    executor_config: Annotated[Input[ExecutorConfigArgs], Normalise(_without_defaults("executor_config")), NewVersion()]
+    executor_config: Annotated[
+        Input[ExecutorConfigArgs],
+        Normalise(_without_defaults("executor_config")),
+        NewVersion(),
+        # Environment variables and engine overrides carry tokens (HF_TOKEN, NGC_API_KEY).
+        Secret(within=("additional_envs.*", "override_config")),
+    ]
     description: Annotated[Input[str] | None, Field(max_length=1000), NewVersion()] = None
     model_entity_id: Annotated[
         Input[str] | None,

@@ -15,6 +15,8 @@ from pulumi_deploy.local_stack import StackFailed
 
 pytestmark = pytest.mark.e2e
 
+#: The key Pulumi's state marks an encrypted secret value with.
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "nemo-deployment" / "__main__.py"
 
 
@@ -335,3 +337,42 @@ def test_example_program_converges_and_destroys_cleanly(emulator, make_stack):
     # then
     assert (up.outputs["status"], up.outputs["model_provider_id"]) == ("READY", "default/llama-3-8b-provider")
     assert objects(emulator, "deployments") == {} and objects(emulator, "deployment_configs") == {}
+
+
+def test_a_configs_environment_values_and_engine_overrides_stay_encrypted_while_its_gpus_show(emulator, make_stack):
+    # given: a config whose executor passes a token through its environment and an engine override
+    token = "hf-token-value-7d1c"
+    cfg: dict[str, Any] = {"gpu": 1}
+
+    def run() -> None:
+        nemo.ModelDeploymentConfig(
+            "cfg",
+            nemo.ModelDeploymentConfigArgs(
+                name="env-cfg",
+                engine="nim",
+                model_spec=nemo.ModelSpecArgs(model_name="llama-3.1-8b-instruct", model_type="llm"),
+                executor_config=nemo.ExecutorConfigArgs(
+                    gpu=cfg["gpu"],
+                    additional_envs={"HF_TOKEN": token},
+                    override_config={"api_key": token},
+                ),
+            ),
+        )
+
+    stack = make_stack(run, env=FAST)
+    created = stack.up()
+    # when: the GPU count changes
+    cfg["gpu"] = 2
+    preview = stack.preview(diff=True)
+    updated = stack.up()
+    # then: the token reached the platform, never a text or the state; the GPU change is shown
+    assert objects(emulator, "deployment_configs")["env-cfg"]["executor_config"]["additional_envs"] == {
+        "HF_TOKEN": token
+    }
+    for text in (created.text, preview.stdout, preview.text, updated.text, stack.export_text()):
+        assert token not in text
+    assert preview.step("cfg").diffs == ["executor_config"]
+    assert "~ gpu: 1 => 2" in preview.stdout
+    inputs = stack.resource_state("cfg")["inputs"]["executor_config"]
+    assert inputs["gpu"] == 2 and set(inputs["additional_envs"]["HF_TOKEN"]) == {SECRET_SIG_KEY, "ciphertext"}
+    assert set(inputs["override_config"]) == {SECRET_SIG_KEY, "ciphertext"}
