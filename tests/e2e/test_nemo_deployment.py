@@ -365,11 +365,12 @@ def test_a_configs_environment_values_and_engine_overrides_stay_encrypted_while_
     cfg["gpu"] = 2
     preview = stack.preview(diff=True)
     updated = stack.up()
+    refreshed = stack.refresh()
     # then: the token reached the platform, never a text or the state; the GPU change is shown
     assert objects(emulator, "deployment_configs")["env-cfg"]["executor_config"]["additional_envs"] == {
         "HF_TOKEN": token
     }
-    for text in (created.text, preview.stdout, preview.text, updated.text, stack.export_text()):
+    for text in (created.text, preview.stdout, preview.text, updated.text, refreshed.text, stack.export_text()):
         assert token not in text
     assert preview.step("cfg").diffs == ["executor_config"]
     assert "~ gpu: 1 => 2" in preview.stdout
