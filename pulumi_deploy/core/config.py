@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .errors import ConfigError, ErrorRules
+from .location import url_credentials
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,8 @@ class VendorSettings:
                 f"URL ({base_url}): {how_to_set(self.base_url)}"
             )
         if status in (404, 405):
-            return (
-                f"No such API path at {base_url}: check the base URL setting, {how_to_set(self.base_url)}"
-                + (f" (default {self.base_url.default})" if self.base_url.default else "")
+            return f"No such API path at {base_url}: check the base URL setting, {how_to_set(self.base_url)}" + (
+                f" (default {self.base_url.default})" if self.base_url.default else ""
             )
         return ""
 
@@ -168,10 +168,12 @@ def register_setting(setting: Setting, connection_field: str | None = None) -> N
 
 
 def secret_setting_values(vendor: str) -> set[str]:
-    """The values in effect of ``vendor``'s secret settings (credential, server keys, ...)."""
+    """The values in effect of ``vendor``'s secret settings (credential, server keys, ...), and the
+    credentials any of its settings carries in a URL (a base URL ``https://user:token@host``)."""
     with _lock:
-        secret = [s for key, s in _settings.items() if key.startswith(f"{vendor}:") and s.secret_hint]
-    return {value for value in map(lookup, secret) if value}
+        settings = [s for key, s in _settings.items() if key.startswith(f"{vendor}:")]
+    values = {value for value in (lookup(s) for s in settings if s.secret_hint) if value}
+    return values.union(*(url_credentials(value) for value in map(lookup, settings) if value))
 
 
 def given_by_connection(config_key: str) -> bool:

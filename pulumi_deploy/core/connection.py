@@ -24,6 +24,7 @@ from pulumi import Output
 
 from .config import ConnectionValues, Setting, connection_settings, looks_secret, register_setting
 from .fields import Doc, declared_hints, is_unknown
+from .location import url_credentials
 
 CONNECTION_KEY = "_connection"
 
@@ -117,10 +118,11 @@ def values_of(props: Mapping[str, Any] | None) -> ConnectionValues:
 
 
 def connection_secrets(props: Mapping[str, Any]) -> set[str]:
-    """The credentials (API keys, tokens, server secrets) of the connection recorded in ``props``."""
+    """The credentials (API keys, tokens, server secrets, a base URL's user info) of the connection
+    recorded in ``props``."""
     raw = props.get(CONNECTION_KEY)
-    items = raw.items() if isinstance(raw, Mapping) else ()
-    return {value for key, value in items if isinstance(value, str) and looks_secret(key)}
+    items = [(k, v) for k, v in raw.items() if isinstance(v, str)] if isinstance(raw, Mapping) else []
+    return {value for key, value in items if looks_secret(key)}.union(*(url_credentials(v) for _, v in items))
 
 
 #: The provider methods the engine calls, and the position of the properties that carry the

@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 #: The preview's note for an object whose connection now names another base URL.
-MOVE_NOTE = (
-    "connection names another base URL: the object is created there, then deleted from the one it lives on"
-)
+MOVE_NOTE = "connection names another base URL: the object is created there, then deleted from the one it lives on"
 #: ... and for one whose connection is known only at ``up`` (an ``Output`` of a resource still changing).
 MAY_MOVE_NOTE = (
     "connection is known only at `up`: should it name another server then, `up` replaces the object "
@@ -75,6 +73,16 @@ def as_record(location: Location) -> tuple[tuple[str, str], ...]:
 def has_userinfo(value: str) -> bool:
     """``value`` is a URL that carries a user name or password (never stored in plain text)."""
     return without_userinfo(value) != value
+
+
+def url_credentials(value: str) -> set[str]:
+    """The credentials a URL carries in its user info (``https://user:token@host``): the password, or a
+    user name given alone (``https://token@host``); withheld from messages like any other secret."""
+    parts = urlsplit(value) if "@" in value else None
+    if parts is None or "@" not in parts.netloc:
+        return set()
+    user, _, password = parts.netloc.rsplit("@", 1)[0].partition(":")
+    return {password} if password else {user} if user else set()
 
 
 def without_userinfo(url: str) -> str:

@@ -394,9 +394,11 @@ class SpecProvider(ResourceProvider):
         # Where the settings name the object's server: diff compares it with where the object lives.
         target = None if reasons or connection_pending() else self._location_record()
         inputs = bookkeeping.write(inputs, dataclasses.replace(book.for_inputs(), location=target))
-        # One failure per property carrying every reason (failures keyed by property would lose all but one).
+        # One failure per property carrying every reason (failures keyed by property would lose all but one);
+        # a reason quoting a setting (a base URL with its credentials) withholds the call's secrets.
         return CheckResult(
-            inputs, [CheckFailure(self._failure_property(p), "; ".join(rs)) for p, rs in reasons.items()]
+            inputs,
+            [CheckFailure(self._failure_property(p), scrub_current("; ".join(rs))) for p, rs in reasons.items()],
         )
 
     def _announce(self, olds: dict[str, Any], inputs: dict[str, Any]) -> None:

@@ -36,7 +36,7 @@ from ..core.fields import (
     as_sorted_set,
 )
 from ..core.http import ApiClient, AuthHeaders
-from ..core.location import Location
+from ..core.location import Location, without_userinfo
 from ..core.provider import SpecProvider
 from ..core.request import PARTIAL_PUT, JsonObject, Routes, update_call
 from ..core.resource import AdoptableArgs, SpecResource
@@ -254,8 +254,9 @@ class ContainerServiceProvider(SpecProvider):
             values["deployed"] = status in RUNNING_STATUSES and recorded in (None, self.definition_digest(wire))
         slug = wire.get("service_slug")
         if isinstance(slug, str) and slug:
-            # The base URL of the call being served: the resource's connection, else the stack's.
-            base = resolve_base_url(self.settings)
+            # The base URL of the call being served: the resource's connection, else the stack's — without
+            # credentials it may carry (outputs are stored and exported in plain text).
+            base = without_userinfo(resolve_base_url(self.settings))
             values["proxy_url"] = f"{base}/r/containers/{slug}"
             values["invoke_url"] = f"{base}/r/invoke/{slug}"
         return values

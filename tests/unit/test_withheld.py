@@ -88,3 +88,47 @@ def test_a_connections_base_url_and_workspace_stay_readable_its_token_does_not()
     given = {"nemo:baseUrl": "http://127.0.0.1:9/x", "nemo:workspace": "team-b", "nemo:token": "t0ken-123"}
     props = {CONNECTION_KEY: given}
     assert connection_secrets(props) == {"t0ken-123"}
+
+
+@pytest.mark.parametrize("through", ["setting", "connection"])
+def test_the_credentials_of_a_base_url_are_withheld_from_a_failed_call(monkeypatch, through):
+    # given: a base URL carrying a user name and token, set for the stack or by the resource's connection
+    url = "http://alice:url-token-5d2e@127.0.0.1:1/v2"
+    monkeypatch.setenv("RUNPOD_API_KEY", "rp-unit-key")
+    monkeypatch.setenv("RUNPOD_BASE_URL", url if through == "setting" else "http://127.0.0.1:1/v2")
+    olds: dict[str, object] = {"image_name": "a:1"}
+    if through == "connection":
+        olds[CONNECTION_KEY] = {"runpod:baseUrl": url}
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error": f"refused at {request.url}"})
+
+    # when
+    with use_transport(lambda _base_url: httpx.MockTransport(refuse)), pytest.raises(BadRequest) as raised:
+        TemplateProvider().update("t1", olds, {**olds, "image_name": "a:2"})
+    # then: the token is withheld wherever the URL shows; the user name and host still say where
+    text = str(raised.value)
+    assert "url-token-5d2e" not in text and f"alice:{PLACEHOLDER}@127.0.0.1" in text, text
+    assert connection_secrets({CONNECTION_KEY: {"runpod:baseUrl": "https://only-a-token-77@h"}}) == {"only-a-token-77"}
+
+
+def test_a_check_failure_quoting_a_base_url_withholds_its_credentials(monkeypatch):
+    # given: a v1 base URL, with a token in it, while the API version is v2
+    monkeypatch.setenv("RUNPOD_API_KEY", "rp-unit-key")
+    monkeypatch.setenv("RUNPOD_BASE_URL", "https://bob:url-token-8c1a@rest.runpod.io/v1")
+    # when
+    result = TemplateProvider().check({}, {"image_name": "a:1", "name": "t"})
+    # then: the preview says what is wrong with the URL, without the token
+    reasons = " ".join(f.reason for f in result.failures)
+    assert "is a REST v1 URL" in reasons and f"bob:{PLACEHOLDER}@rest.runpod.io" in reasons, reasons
+    assert "url-token-8c1a" not in reasons
+
+
+def test_a_cyberun_services_urls_leave_out_the_credentials_of_the_base_url(monkeypatch):
+    # given: a base URL with a token in it (the outputs are stored in plain text)
+    monkeypatch.setenv("CYBERUN_BASE_URL", "https://ci:url-token-3f9b@core.example/api/v1")
+    # when
+    values = ContainerServiceProvider().live_values({"service_slug": "svc"})
+    # then
+    assert values["proxy_url"] == "https://core.example/api/v1/r/containers/svc"
+    assert values["invoke_url"] == "https://core.example/api/v1/r/invoke/svc"
