@@ -35,6 +35,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.runtime import rpc
 
 from . import adoption_claims, autonaming, bookkeeping, log, note_lines, pending_notes, replacement_order
 from .config import (
@@ -1003,7 +1004,18 @@ class SpecProvider(ResourceProvider):
                     inputs[f.name] = value
         # Refresh clears the engine's record of an unfinished change; the mark keeps the next up finishing it.
         outs = bookkeeping.amend(self.outputs(inputs, wire), unfinished=bookkeeping.read(props).unfinished)
-        return ReadResult(id_, outs, inputs)
+        return ReadResult(id_, self._marked_secret(outs), self._marked_secret(inputs))
+
+    def _marked_secret(self, props: dict[str, Any]) -> dict[str, Any]:
+        """``props`` with their secret parts marked for the engine. It keeps the mark of a value that was
+        secret before, by property path only: a secret field set out of band, or a map entry added to
+        one, would otherwise be stored by a refresh in plain text."""
+        marked = dict(props)
+        for name, value in props.items():
+            f = self.spec.fields.get(name)
+            if value is not None and (name == CONNECTION_KEY or (f is not None and f.secret)):
+                marked[name] = rpc.wrap_rpc_secret(value) if f is None else f.protect(value, rpc.wrap_rpc_secret)
+        return marked
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news), id_)

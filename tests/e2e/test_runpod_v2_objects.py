@@ -262,3 +262,22 @@ def test_writing_down_the_storage_type_a_volume_already_has_neither_replaces_nor
     assert pinned.summary == {"same": 2} and writes == []
     assert [v["id"] for v in emulator.inventory("runpod")["networkvolumes"]] == [old["id"]]
     assert other.step("vol").op == "replace" and other.step("vol").replace_keys == ["type"]
+
+
+def test_an_env_entry_added_out_of_band_is_encrypted_by_refresh(emulator, make_stack):
+    # given: a template whose env values are secret
+    cfg = {
+        "template": {"image_name": "ghcr.io/acme/worker:1.0", "is_serverless": True, "env": {"MODEL": "llama-8b"}},
+        "endpoint": {"gpu_pools": ["AMPERE_24"]},
+    }
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    stack.up()
+    template = emulator.inventory("runpod")["templates"][0]
+    # when: someone adds a token to it outside Pulumi, and the stack is refreshed
+    emulator.patch("runpod", "templates", template["id"], env={**template["env"], "HF_TOKEN": "hf-oob-62c0d9"})
+    refreshed = stack.refresh()
+    # then: the new entry is as secret in state as the program's own
+    env = stack.resource_state("worker")["inputs"]["env"]
+    assert "hf-oob-62c0d9" not in refreshed.text and "hf-oob-62c0d9" not in stack.export_text()
+    assert sorted(env) == ["HF_TOKEN", "MODEL"]
+    assert all(set(value) == {"4dabf18193072939515e22adb298388d", "ciphertext"} for value in env.values()), env

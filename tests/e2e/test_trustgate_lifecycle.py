@@ -219,3 +219,24 @@ def test_domain_validation_500_on_create_is_a_user_error_and_is_not_retried(emul
     names = [c["body"]["name"] for c in service_posts]
     assert names and len(names) == len(set(names))  # each service POSTed once: a 500 here is not retried
     assert inventory(emulator, "services") == []
+
+
+def test_a_secret_field_set_out_of_band_is_encrypted_by_refresh_and_up_removes_it(emulator, make_stack):
+    # given: a service the program gives no headers
+    stack = make_stack(program(base_cfg()))
+    created = stack.up()
+    token = "Bearer out-of-band-4e7a91"
+    # when: someone adds a header holding a token, outside Pulumi, and the stack is refreshed
+    emulator.patch("trustgate", "services", created.outputs["llm_id"], headers={"Authorization": token})
+    refreshed = stack.refresh()
+    state = stack.resource_state("llm")
+    preview = stack.preview(diff=True)
+    stack.up()
+    # then: the refresh records it encrypted, the preview shows it going away, and the up removes it
+    for props in (state["inputs"], state["outputs"]):
+        assert set(props["headers"]) == {"4dabf18193072939515e22adb298388d", "ciphertext"}, props["headers"]
+    for text in (refreshed.text, preview.stdout, stack.export_text()):
+        assert "out-of-band-4e7a91" not in text
+    assert (preview.step("llm").op, preview.step("llm").diffs) == ("update", ["headers"])
+    service = next(s for s in inventory(emulator, "services") if s["id"] == created.outputs["llm_id"])
+    assert not service.get("headers")
