@@ -21,8 +21,10 @@ from ..core.fields import (
     Computed,
     Default,
     Doc,
+    KeptWhenRemoved,
     Local,
     Normalise,
+    Policy,
     Replace,
     RollsWorkers,
     Secret,
@@ -283,6 +285,18 @@ class EndpointProvider(api.RestObjectProvider):
         # Clients call an endpoint by its id: they must follow the new one.
         return "the new endpoint gets a new id, so its request URLs change; the old endpoint is deleted"
 
+    def change_plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any], id_: str | None = None) -> Plan:
+        plan = super().change_plan(old_inputs, new_inputs, id_)
+        swap = cuda_constraint_set(plan, new_inputs) if api.api_version() == "v2" else None
+        if swap is not None:
+            setting, other = swap
+            kept = plan.noted.get(KeptWhenRemoved, (None, []))[1]
+            if other in kept:  # removed from the program too: said as cleared, which it is
+                kept.remove(other)
+                plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
+            plan.noted[ClearsTheOtherConstraint] = (ClearsTheOtherConstraint(other=other), [setting])
+        return plan
+
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         # The template's delete would be refused while this endpoint uses it: say so before anything is sent.
         used = olds.get("template_id")
@@ -483,11 +497,40 @@ def _gpu(values: dict[str, Any], update: bool) -> JsonObject:
         gpu["excludedTypes"] = excluded
     if values.get("gpu_count") is not None:
         gpu["count"] = int(values["gpu_count"])
-    if values.get("allowed_cuda_versions") or update:
-        gpu["allowedCudaVersions"] = list(values.get("allowed_cuda_versions") or [])
-    if values.get("min_cuda_version") or update:
-        gpu["minCudaVersion"] = values.get("min_cuda_version") or ""
+    # A constraint the program leaves unset is left out, so the endpoint keeps it (as the preview says);
+    # setting one clears the other in the same PATCH, which an endpoint cannot hold beside it.
+    allowed, floor = values.get("allowed_cuda_versions"), values.get("min_cuda_version")
+    if allowed or (update and floor):
+        gpu["allowedCudaVersions"] = list(allowed or [])
+    if floor or (update and allowed):
+        gpu["minCudaVersion"] = floor or ""
     return gpu
+
+
+#: An endpoint holds one CUDA constraint: a set of versions or a floor.
+CUDA_CONSTRAINTS = ("allowed_cuda_versions", "min_cuda_version")
+
+
+def cuda_constraint_set(plan: Plan, new: dict[str, Any]) -> tuple[str, str] | None:
+    """(the CUDA constraint the update sets, the other one) when the program sets one and leaves the
+    other unset: the update clears the other, whatever the endpoint held (see ``_gpu``)."""
+    for setting, other in (CUDA_CONSTRAINTS, CUDA_CONSTRAINTS[::-1]):
+        if setting in plan.changed and new.get(setting) and not new.get(other):
+            return setting, other
+    return None
+
+
+@dataclass(frozen=True)
+class ClearsTheOtherConstraint(Policy):
+    """Setting one CUDA constraint clears the other in the same update."""
+
+    other: str = ""
+
+    def preview_note(self, names: Sequence[str]) -> str:
+        return (
+            f"setting {', '.join(names)} clears any {self.other} the endpoint holds (an endpoint holds one CUDA "
+            "constraint: a set of versions or a floor)"
+        )
 
 
 class Endpoint(SpecResource, module="runpod", name="Endpoint"):

@@ -308,3 +308,28 @@ def test_refresh_sees_a_registry_and_a_volume_removed_out_of_band_and_up_restore
     assert (patch["body"]["registry"], patch["body"]["networkVolumes"]) == (made["registry_id"], [made["volume_id"]])
     assert stack.refresh().summary.get("update") is None
     assert set(stack.preview().summary) == {"same"}
+
+
+def test_a_cuda_floor_left_out_of_a_gpu_change_stays_and_swapping_it_for_versions_clears_it(emulator, make_stack):
+    # given: an endpoint with a CUDA floor
+    cfg = {"endpoint": {"image": "ghcr.io/acme/worker:1.0", "gpu_pools": ["AMPERE_24"], "min_cuda_version": "12.4"}}
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    stack.up()
+    # when: the floor leaves the program while the pools change
+    del cfg["endpoint"]["min_cuda_version"]
+    cfg["endpoint"]["gpu_pools"] = ["ADA_24"]
+    kept = stack.preview()
+    stack.up()
+    # then: it stays, as the preview says
+    assert any("min_cuda_version no longer set: the last applied value stays" in n for n in kept.step("api").notes)
+    live = emulator.inventory("runpod")["endpoints"][0]
+    assert (live["minCudaVersion"], live["gpuPools"]) == ("12.4", ["ADA_24"])
+    # when: a set of versions replaces the floor
+    cfg["endpoint"]["allowed_cuda_versions"] = ["12.8"]
+    swapped = stack.preview(diff=True)
+    stack.up()
+    # then: the preview says the floor is cleared, and it is
+    assert "setting allowed_cuda_versions clears any min_cuda_version the endpoint holds" in swapped.stdout
+    live = emulator.inventory("runpod")["endpoints"][0]
+    assert "minCudaVersion" not in live and live["allowedCudaVersions"] == ["12.8"]
+    assert stack.preview().summary == {"same": 2}

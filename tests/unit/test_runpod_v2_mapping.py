@@ -79,14 +79,29 @@ def test_update_of_workers_max_sends_only_that_field_and_never_type():
     assert p.wire_body(call.body, {**new, "_update": True}) == {"workers": {"max": 5}}
 
 
-def test_a_gpu_change_sends_the_whole_selection_clearing_cuda_constraints():
+def test_a_gpu_change_leaves_out_a_cuda_constraint_the_program_no_longer_sets():
+    # The preview says a removed constraint stays (an update sends only what is set): the body agrees.
     p = EndpointProvider()
     old = _values(image="acme/w:1", gpu_pools=["AMPERE_24"], min_cuda_version="12.1")
     new = {k: v for k, v in old.items() if k != "min_cuda_version"} | {"gpu_pools": ["ADA_24"]}
     call = update_call(p.spec, p._routes(), "ep1", p.spec.plan(old, new), new)
     assert call is not None
     body = p.wire_body(call.body, {**new, "_update": True})
-    assert body == {"gpu": {"pools": ["ADA_24"], "allowedCudaVersions": [], "minCudaVersion": ""}}
+    assert body == {"gpu": {"pools": ["ADA_24"]}}
+
+
+def test_swapping_one_cuda_constraint_for_the_other_clears_it_and_the_preview_says_so():
+    p = EndpointProvider()
+    old = _values(image="acme/w:1", gpu_pools=["AMPERE_24"], min_cuda_version="12.1")
+    new = {k: v for k, v in old.items() if k != "min_cuda_version"} | {"allowed_cuda_versions": ["12.4"]}
+    plan = p.change_plan(old, new)
+    call = update_call(p.spec, p._routes(), "ep1", plan, new)
+    assert call is not None
+    body = p.wire_body(call.body, {**new, "_update": True})
+    assert body == {"gpu": {"pools": ["AMPERE_24"], "allowedCudaVersions": ["12.4"], "minCudaVersion": ""}}
+    notes = p.plan_notes(plan, old, new)
+    assert any(n.startswith("setting allowed_cuda_versions clears any min_cuda_version") for n in notes), notes
+    assert not any("min_cuda_version no longer set" in n for n in notes), notes
 
 
 def test_v2_answer_flattens_to_the_same_names_as_v1():
