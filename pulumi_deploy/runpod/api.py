@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ..core import autonaming
 from ..core.config import Setting, VendorSettings, lookup, resolve_base_url
 from ..core.errors import ConfigError, ErrorRules, InUse, body_excerpt, standard_message, when
-from ..core.fields import Policy
+from ..core.fields import Policy, Replace
 from ..core.http import ApiClient, get_client
 from ..core.location import Location
 from ..core.provider import SpecProvider
@@ -86,6 +86,27 @@ class OnlyOn(Policy):
         if api_version() == self.version:
             return None
         return f"{needs_version(self.version)}; {self.instead}" if self.instead else needs_version(self.version)
+
+
+@dataclass(frozen=True)
+class ReplacedOn(Replace):
+    """A field one REST version cannot update (a change replaces the object) and the other patches in place."""
+
+    version: ApiVersion = "v1"
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        other = "v2" if self.version == "v1" else "v1"
+        return (
+            f"changing it replaces the object on REST {self.version} ({self.reason}); REST {other} updates it in place"
+        )
+
+    def requires_replace(self, old: Any, new: Any) -> bool:
+        return api_version() == self.version and super().requires_replace(old, new)
+
+    @property
+    def sent_on_update(self) -> bool:
+        return api_version() != self.version
 
 
 def needs_version(version: ApiVersion) -> str:

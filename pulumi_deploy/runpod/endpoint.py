@@ -203,7 +203,7 @@ class EndpointArgs(AdoptableArgs):
             yield "network_volume_ids", "set network_volume_id or network_volume_ids, not both"
         if values.get("allowed_cuda_versions") and values.get("min_cuda_version"):
             yield "min_cuda_version", "set allowed_cuda_versions or min_cuda_version, not both"
-        scaler, value = values.get("scaler_type") or "QUEUE_DELAY", values.get("scaler_value")
+        scaler, value = default_scaler(values), values.get("scaler_value")
         if value is not None and scaler == "QUEUE_DELAY" and value < 0.5:
             yield "scaler_value", f"a queue delay must be at least 0.5 seconds (got {value})"
         if value is not None and scaler == "REQUEST_COUNT" and (value < 1 or value != int(value)):
@@ -468,8 +468,13 @@ class EndpointProvider(api.RestObjectProvider):
 _GPU_KEYS = {"gpuTypeIds", "gpuPools", "excludedGpuTypes", "gpuCount", "allowedCudaVersions", "minCudaVersion"}
 
 
+def default_scaler(values: dict[str, Any]) -> str:
+    """The scaler in effect: the program's, else the endpoint type's (a load balancer counts requests)."""
+    return values.get("scaler_type") or ("REQUEST_COUNT" if values.get("type") == "LOAD_BALANCER" else "QUEUE_DELAY")
+
+
 def _scaling(values: dict[str, Any]) -> JsonObject:
-    kind = values.get("scaler_type") or ("REQUEST_COUNT" if values.get("type") == "LOAD_BALANCER" else "QUEUE_DELAY")
+    kind = default_scaler(values)
     value = values.get("scaler_value")
     if kind == "REQUEST_COUNT":
         return {"type": kind, "requestCount": int(value or 1)}

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from ..core import bookkeeping, env_names, log
 from ..core.errors import InUse, NotFound, PulumiDeployError
-from ..core.fields import Computed, Doc, Replace, RollsWorkers, Secret, ServerDefault
+from ..core.fields import Computed, Doc, RollsWorkers, Secret, ServerDefault
 from ..core.http import ApiClient
 from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
@@ -48,6 +48,8 @@ class ReachesEndpoints(RollsWorkers):
 
 #: The policy of the template fields REST v2 does not have.
 V1_ONLY = api.OnlyOn("v1")
+#: REST v1's template update does not take it; v2's PATCH does.
+V1_REPLACES = api.ReplacedOn(reason="its template update does not accept it")
 
 #: RunPod refuses to delete a template for up to ~2 min after its last endpoint let go of it.
 RELEASE_TIMEOUT = 300.0
@@ -66,8 +68,10 @@ class TemplateArgs(AdoptableArgs):
             "replacement be created before the old template is deleted."
         ),
     ] = None
-    is_serverless: Annotated[Input[bool] | None, Replace(), ServerDefault(), Doc("Must be true for endpoints.")] = None
-    category: Annotated[Input[TemplateCategory] | None, Replace(), ServerDefault()] = None
+    is_serverless: Annotated[Input[bool] | None, V1_REPLACES, ServerDefault(), Doc("Must be true for endpoints.")] = (
+        None
+    )
+    category: Annotated[Input[TemplateCategory] | None, V1_REPLACES, ServerDefault()] = None
     container_disk_in_gb: Annotated[Input[int] | None, Field(ge=1), ReachesEndpoints(), ServerDefault()] = None
     volume_in_gb: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
     volume_mount_path: Annotated[Input[str] | None, ServerDefault()] = None

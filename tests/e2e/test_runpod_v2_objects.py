@@ -281,3 +281,23 @@ def test_an_env_entry_added_out_of_band_is_encrypted_by_refresh(emulator, make_s
     assert "hf-oob-62c0d9" not in refreshed.text and "hf-oob-62c0d9" not in stack.export_text()
     assert sorted(env) == ["HF_TOKEN", "MODEL"]
     assert all(set(value) == {"4dabf18193072939515e22adb298388d", "ciphertext"} for value in env.values()), env
+
+
+def test_rest_v2_updates_a_templates_category_in_place(emulator, make_stack):
+    # given: a template (REST v2 patches `category` and `serverless`; v1 replaces the template)
+    cfg: dict[str, Any] = {"image_name": "ghcr.io/acme/batch:1", "category": "NVIDIA"}
+
+    def run() -> None:
+        runpod.Template("batch", runpod.TemplateArgs(**cfg))
+
+    stack = make_stack(run)
+    stack.up()
+    first = emulator.inventory("runpod")["templates"][0]
+    # when
+    cfg["category"] = "AMD"
+    preview = stack.preview()
+    stack.up()
+    # then: one PATCH of the same template, as the preview said
+    assert (preview.step("batch").op, preview.step("batch").diffs) == ("update", ["category"])
+    (template,) = emulator.inventory("runpod")["templates"]
+    assert (template["id"], template["category"]) == (first["id"], "AMD")

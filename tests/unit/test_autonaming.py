@@ -30,7 +30,8 @@ def test_check_without_olds_names_the_same_every_time():
     assert len(names) == 1
 
 
-def test_after_diff_decides_a_replacement_the_recheck_names_the_successor_differently():
+def test_after_diff_decides_a_replacement_the_recheck_names_the_successor_differently(monkeypatch):
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v1")  # a template's category: replaced on v1, patched on v2
     provider = TemplateProvider()
     news = {"__provider": "p", "_logical_name": "moving", "image_name": "img", "category": "NVIDIA"}
     first = provider.check({}, dict(news)).inputs

@@ -116,11 +116,7 @@ def fake_server_module() -> types.ModuleType:
     module = types.ModuleType("fake_server")
     module.traceback = traceback  # type: ignore[attr-defined]
     exec(
-        "def handle(fn):\n"
-        "    try:\n"
-        "        fn()\n"
-        "    except Exception:\n"
-        "        return traceback.format_exc()\n",
+        "def handle(fn):\n    try:\n        fn()\n    except Exception:\n        return traceback.format_exc()\n",
         module.__dict__,
     )
     return module

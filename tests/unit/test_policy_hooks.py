@@ -106,7 +106,8 @@ def test_an_error_ending_an_operation_is_explained_once_and_chained():
     assert GadgetProvider.explained_calls == [("test:Gadget 'g' (g1)", "g1")]
 
 
-def test_a_delete_first_replacement_is_recorded_for_the_dependents_checks():
+def test_a_delete_first_replacement_is_recorded_for_the_dependents_checks(monkeypatch):
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v1")  # a template's category: replaced on v1, patched on v2
     # given: an explicitly named RunPod template whose image cannot change in place on this path
     provider = runpod.template.TemplateProvider()
     olds = bookkeeping.write(

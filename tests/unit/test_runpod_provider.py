@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pulumi.output import Unknown
 
+from pulumi_deploy.core.request import update_call
 from pulumi_deploy.runpod.endpoint import EndpointProvider
 from pulumi_deploy.runpod.network_volume import NetworkVolumeProvider
 from pulumi_deploy.runpod.template import TemplateProvider
@@ -66,7 +67,8 @@ def test_check_autonames_once_and_keeps_the_name():
     assert again["name"] == first["name"]
 
 
-def test_diff_names_replacing_field_and_explicit_name_deletes_first():
+def test_diff_names_replacing_field_and_explicit_name_deletes_first(monkeypatch):
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v1")  # v1's template update does not take a category
     olds = {
         **PROVIDER,
         "image_name": "img",
@@ -140,3 +142,28 @@ def test_a_template_volume_rest_v2_cannot_send_fails_at_check(monkeypatch, props
         {}, {**PROVIDER, "image_name": "img", "volume_in_gb": 10, "volume_mount_path": "/d"}
     )
     assert failures(fine) == {}
+
+
+def test_a_load_balancer_counts_requests_so_a_fractional_scaler_value_fails_at_check(monkeypatch):
+    # given: a LOAD_BALANCER endpoint leaving scaler_type to its type (REQUEST_COUNT)
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    props = {**PROVIDER, "image": "acme/w:1", "type": "LOAD_BALANCER", "scaler_value": 0.5}
+    # when
+    result = EndpointProvider().check({}, props)
+    # then: refused as a request count would be, not sent as requestCount 0
+    assert "a request count must be a whole number >= 1 (got 0.5)" in failures(result)["scaler_value"]
+
+
+def test_rest_v2_patches_a_templates_category_in_place(monkeypatch):
+    # given: REST v2, whose template PATCH takes `category` and `serverless`
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    olds = {**PROVIDER, "image_name": "img", "name": "fixed", "category": "NVIDIA"}
+    news = {**PROVIDER, "image_name": "img", "name": "fixed", "category": "AMD", "is_serverless": True}
+    p = TemplateProvider()
+    # when
+    result = p.diff("tid", olds, news)
+    plan = p.change_plan(p.user_inputs(olds), p.user_inputs(news))
+    call = update_call(p.spec, p._routes(), "tid", plan, p.user_inputs(news))
+    # then: an update, whose PATCH carries both
+    assert result.replaces == [] and result.changes is not False  # None: the engine diffs the properties
+    assert call is not None and p.wire_body(call.body, p.user_inputs(news)) == {"category": "AMD", "serverless": True}
