@@ -123,6 +123,19 @@ class TemplateProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("Template", TemplateArgs, TemplateOutputs)
     routes_by_version = api.routes("templates", "templates")
 
+    def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
+        old, new = olds.get("volume_in_gb"), news.get("volume_in_gb")
+        if api.api_version() == "v2" and isinstance(old, int | float) and old > 0 and new == 0:
+            return [
+                (
+                    "volume_in_gb",
+                    f"REST v2 cannot remove a template's persistent volume ({int(old)} GB -> 0: its PATCH leaves "
+                    "the mount as it is); keep it, or replace the template (`pulumi up --replace <its urn>`, "
+                    "which deletes the old one)",
+                )
+            ]
+        return []
+
     def v2_body(self, body: JsonObject, values: dict[str, Any]) -> JsonObject:
         out: JsonObject = {}
         for v1, v2 in (("name", "name"), ("imageName", "image"), ("isServerless", "serverless"),

@@ -167,3 +167,15 @@ def test_rest_v2_patches_a_templates_category_in_place(monkeypatch):
     # then: an update, whose PATCH carries both
     assert result.replaces == [] and result.changes is not False  # None: the engine diffs the properties
     assert call is not None and p.wire_body(call.body, p.user_inputs(news)) == {"category": "AMD", "serverless": True}
+
+
+def test_removing_a_templates_volume_on_rest_v2_fails_at_check(monkeypatch):
+    # given: REST v2, whose template PATCH cannot remove a persistent mount
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    olds = {**PROVIDER, "image_name": "img", "name": "t", "volume_in_gb": 20.0, "volume_mount_path": "/data"}
+    # when
+    result = TemplateProvider().check(olds, {**olds, "volume_in_gb": 0, "volume_mount_path": None})
+    grown = TemplateProvider().check(olds, {**olds, "volume_in_gb": 30})
+    # then: refused with what to do instead, rather than a PATCH that changes nothing
+    assert "REST v2 cannot remove a template's persistent volume (20 GB -> 0" in failures(result)["volume_in_gb"]
+    assert failures(grown) == {}
