@@ -335,6 +335,11 @@ class EndpointProvider(api.RestObjectProvider):
                 out[key] = body[key]
         if not update:
             out["type"] = values.get("type") or "QUEUE"
+        elif "templateId" in body:
+            # A template in a PATCH applies its container settings as if they were in the body, and the
+            # body's win: the ones the program sets on the endpoint are sent too, so that they stay.
+            own = self.spec.to_wire(values, [n for n in CONTAINER_SETTINGS if values.get(n) is not None])
+            out.update({k: v for k, v in own.items() if k not in out})
         if "flashboot" in body:
             out["flashboot"] = _flashboot_mode(body["flashboot"])
         if "executionTimeoutMs" in body:
@@ -511,6 +516,9 @@ def _gpu(values: dict[str, Any], update: bool) -> JsonObject:
         gpu["minCudaVersion"] = floor or ""
     return gpu
 
+
+#: The endpoint's container settings, which a template also carries.
+CONTAINER_SETTINGS = ("image", "args", "disk", "ports", "env", "registry")
 
 #: An endpoint holds one CUDA constraint: a set of versions or a floor.
 CUDA_CONSTRAINTS = ("allowed_cuda_versions", "min_cuda_version")

@@ -301,3 +301,30 @@ def test_rest_v2_updates_a_templates_category_in_place(emulator, make_stack):
     assert (preview.step("batch").op, preview.step("batch").diffs) == ("update", ["category"])
     (template,) = emulator.inventory("runpod")["templates"]
     assert (template["id"], template["category"]) == (first["id"], "AMD")
+
+
+def test_moving_an_endpoint_to_another_template_keeps_the_image_the_endpoint_sets(emulator, make_stack):
+    # given: an endpoint that sets its own image, started from template A
+    cfg: dict[str, Any] = {"use": "a"}
+
+    def run() -> None:
+        templates = {
+            key: runpod.Template(
+                f"tpl-{key}", runpod.TemplateArgs(image_name=f"ghcr.io/acme/{key}:1", is_serverless=True)
+            )
+            for key in ("a", "b")
+        }
+        args = runpod.EndpointArgs(template_id=templates[cfg["use"]].id, image="ghcr.io/acme/own:7", workers_max=1)
+        runpod.Endpoint("api", args)
+
+    stack = make_stack(run, env=FAST_POLL)
+    stack.up()
+    # when: it moves to template B
+    cfg["use"] = "b"
+    preview = stack.preview()
+    stack.up()
+    # then: B's settings apply, but not over the image the program sets on the endpoint
+    assert preview.step("api").diffs == ["template_id"]
+    (endpoint,) = emulator.inventory("runpod")["endpoints"]
+    assert _live_image(emulator, endpoint["id"]) == "ghcr.io/acme/own:7"
+    assert stack.preview().summary == {"same": 4}

@@ -230,3 +230,14 @@ def test_v2_only_settings_fail_at_preview_on_v1_without_showing_a_secret(monkeyp
     reasons = {(f.property, f.reason) for f in result.failures}
     assert ("image", "image: needs REST v2 (runpod:apiVersion=v2); on v1 set it on the Template") in reasons
     assert ("", "env: needs REST v2 (runpod:apiVersion=v2); on v1 set it on the Template") in reasons
+
+
+def test_a_new_template_is_sent_with_the_container_settings_the_endpoint_sets_so_they_stay():
+    # A template in a PATCH applies its settings as if they were in the body; the body's own win.
+    p = EndpointProvider()
+    old = _values(template_id="t1", image="acme/w:1", env={"MODEL": "llama"}, workers_max=3)
+    new = {**old, "template_id": "t2"}
+    call = update_call(p.spec, p._routes(), "ep1", p.spec.plan(old, new), new)
+    assert call is not None
+    body = p.wire_body(call.body, {**new, "_update": True})
+    assert body == {"templateId": "t2", "image": "acme/w:1", "env": {"MODEL": "llama"}}
