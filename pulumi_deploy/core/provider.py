@@ -92,6 +92,9 @@ ADOPT_ID = "adopt_id"
 #: (``preview --diff`` on stdout) carries the notes under the resource. ``up`` never stores it and
 #: ``diff`` never counts it.
 PLAN_NOTES = "plan_notes"
+#: Answers that say a gateway stopped waiting for the server, not that the server refused: the request
+#: may still be carried out (504 Gateway Timeout).
+STILL_WORKING_STATUSES = frozenset({504})
 
 
 _checking = threading.local()
@@ -809,23 +812,29 @@ class SpecProvider(ResourceProvider):
                 made = self.api_create(client, inputs)
             except TransportError as exc:
                 if exc.timed_out and self.find_before_create:
-                    return self._after_create_timeout(client, inputs, props, exc)
+                    return self._after_unanswered_create(
+                        client, inputs, props, exc, f"No answer within {client.timeout:g}s"
+                    )
                 last = exc
             except ServerError as exc:
+                if exc.status in STILL_WORKING_STATUSES and self.find_before_create:
+                    why = f"A gateway answered {exc.status} (it stopped waiting; the server behind it may not have)"
+                    return self._after_unanswered_create(client, inputs, props, exc, why)
                 last = exc
             else:
                 return self._finish(client, *made, inputs, props)
         assert last is not None
         raise last
 
-    def _after_create_timeout(
-        self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any], exc: TransportError
+    def _after_unanswered_create(
+        self, client: ApiClient, inputs: dict[str, Any], props: dict[str, Any], exc: PulumiDeployError, why: str
     ) -> tuple[str, JsonObject]:
-        """A create that timed out may still be in the server's hands: the object it makes is taken over
-        if it shows up in time; it is never sent again (a second POST could make a second object)."""
+        """A create that timed out, or that a gateway gave up on, may still be in the server's hands: the
+        object it makes is taken over if it shows up in time; it is never sent again (a second POST could
+        make a second object)."""
         found = client.look_after_timeout(f"create {self.describe(props)}", lambda: self.api_find(client, inputs))
         if found is not None:
-            log.info(f"{self.describe(props, found[0])}: the create that timed out had succeeded; adopting it")
+            log.info(f"{self.describe(props, found[0])}: the create that got no answer had succeeded; adopting it")
             return self._finish(client, *found, inputs, props)
         next_up = (
             "takes it over"
@@ -833,7 +842,7 @@ class SpecProvider(ResourceProvider):
             else "fails naming it, for you to adopt (a name you chose may be another stack's)"
         )
         raise exc.with_hint(
-            f"No answer within {client.timeout:g}s, and no such object appeared in the {client.timeout:g}s after. "
+            f"{why}, and no such object appeared in the {client.timeout:g}s after. "
             "The create was not sent again, so it cannot make a second object; a slow server may still make "
             f"this one: the next `pulumi up` looks for it first and {next_up} "
             "(PULUMI_DEPLOY_HTTP_TIMEOUT sets the seconds)"

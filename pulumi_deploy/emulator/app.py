@@ -36,6 +36,7 @@ class EmulatorMiddleware:
     def __init__(self, app: ASGIApp, state: ControlState) -> None:
         self.app = app
         self.state = state
+        self._later: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,6 +80,21 @@ class EmulatorMiddleware:
         finally:
             self.state.leave()
 
+    def _process_later(self, scope: Scope, replay: Receive, seconds: float) -> None:
+        """Serve the request ``seconds`` from now, its response going nowhere: the client was answered
+        already (a gateway that gave up while its backend kept working)."""
+
+        async def swallow(message: Message) -> None:
+            return None
+
+        async def serve() -> None:
+            await asyncio.sleep(seconds)
+            await self.app(scope, replay, swallow)
+
+        task = asyncio.get_running_loop().create_task(serve())
+        self._later.add(task)  # held until done: the loop keeps only weak references to tasks
+        task.add_done_callback(self._later.discard)
+
     async def _serve(
         self, scope: Scope, replay: Receive, send: Send, vendor: VendorEmulator, method: str, rel_path: str, call: Call
     ) -> None:
@@ -97,6 +113,12 @@ class EmulatorMiddleware:
                 response = vendor.error_response(spec.status, spec.message, hdrs)
                 call.status = spec.status
                 await response(scope, replay, send)
+                return
+            if spec.kind == "answer_then_process":
+                response = vendor.error_response(spec.status, spec.message, None)
+                call.status = spec.status
+                await response(scope, replay, send)
+                self._process_later(scope, replay, spec.seconds)
                 return
             if spec.kind == "drop_before":
                 await _drop(send)

@@ -11,6 +11,9 @@ Fault kinds (``POST /_emulator/faults``):
 ``drop_after``   let the backend process the request, then close the connection without the
                  response: the ambiguous failure that makes blind POST retries create duplicates.
 ``delay``        sleep ``seconds`` before processing (to trip client timeouts).
+``answer_then_process``  answer ``status`` (e.g. 504) at once, then let the backend process the
+                 request ``seconds`` later: a gateway that gave up while its backend kept working, the
+                 ambiguous failure that an immediate look-then-retry turns into a duplicate.
 ``hold``         keep the request waiting until ``POST /_emulator/faults/{id}/release`` (at most
                  ``seconds``, default 120), then serve it: a test can keep an operation in flight
                  for exactly as long as it needs, on any machine load.
@@ -52,7 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .base import VendorEmulator
 
-FaultKind = Literal["status", "drop_before", "drop_after", "delay", "hold"]
+FaultKind = Literal["status", "drop_before", "drop_after", "delay", "hold", "answer_then_process"]
 
 HOLD_LIMIT = 120.0
 """A held request is served anyway after this long, so a test that forgets to release cannot hang."""

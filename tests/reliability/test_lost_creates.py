@@ -104,3 +104,24 @@ def test_a_create_the_server_answers_too_late_is_not_sent_again_and_the_next_up_
     assert stack.preview().summary == {"same": 2}
     stack.destroy()
     assert emulator.inventory("runpod")["networkvolumes"] == []
+
+
+def test_a_create_a_gateway_gave_up_on_is_found_when_the_server_makes_it_and_not_sent_again(
+    emulator, make_stack
+) -> None:
+    # given: a gateway answers 504 at once while the server behind it makes the volume a second later
+    # (names are not unique on RunPod: a second POST would make a second volume)
+    emulator.add_fault(
+        "runpod", kind="answer_then_process", status=504, seconds=1.0, method="POST", path="^/v2/network-volumes$"
+    )
+    stack = make_stack(_volume_program, env={"PULUMI_DEPLOY_HTTP_TIMEOUT": "20"})
+    # when
+    made = stack.up()
+    # then: one POST, one volume, and it is the stack's
+    assert len(_volume_posts(emulator)) == 1
+    volumes = emulator.inventory("runpod")["networkvolumes"]
+    assert [v["id"] for v in volumes] == [made.outputs["id"]]
+    assert "the create that got no answer had succeeded; adopting it" in made.text
+    assert stack.preview().summary == {"same": 2}
+    stack.destroy()
+    assert emulator.inventory("runpod")["networkvolumes"] == []
