@@ -665,9 +665,17 @@ class SpecProvider(ResourceProvider):
             note(f"{self.describe(news)}: {MAY_MOVE_NOTE}")
         old_book = bookkeeping.read(olds)
         if old_book.unfinished:  # said in a preview, an up and a refresh alike: each reads it the same
+            # The engine keeps the inputs from before a failed update: its property diff compares the
+            # program with those, not with what that update applied. Say what `up` changes from there.
+            then = (
+                f"`pulumi up` changes {', '.join(plan.changed)} from what that update applied (the property "
+                "diff compares with the values from before it)"
+                if plan.changed
+                else f"`pulumi up` finishes it{self._finishing_what()}"
+            )
             note(
                 f"{self.describe(news, id_)}: an earlier `pulumi up` made its change to this object and failed "
-                f"before finishing it ({old_book.unfinished}); `pulumi up` finishes it{self._finishing_what()}"
+                f"before finishing it ({old_book.unfinished}); {then}"
             )
         # A unique name is unique per server: a move alone never has to delete first.
         dbr = self.delete_before_replace(olds, news) if plan.replaces else (False if moved else None)

@@ -276,7 +276,7 @@ class EndpointOutputs:
 class EndpointProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("Endpoint", EndpointArgs, EndpointOutputs)
     routes_by_version = api.routes("endpoints", "serverless")
-    finish_description = "reads its release"
+    finish_description = "follows its rolling release"
 
     def name_key(self, name: str) -> str:
         return api.strip_flashboot_suffix(name)
@@ -442,9 +442,10 @@ class EndpointProvider(api.RestObjectProvider):
         return {**wire, **rollout.latest(client, id_), "userId": outs.get("user_id")}
 
     def api_finish(self, client: ApiClient, id_: str, wire: JsonObject, inputs: dict[str, Any]) -> JsonObject:
-        # v2 keeps the version on the endpoint's releases, not in the endpoint.
+        # v2 keeps the version on the endpoint's releases, not in the endpoint. A release still rolling
+        # (an update that stopped while following it) is followed to its end.
         if api.api_version() == "v2":
-            return {**wire, **rollout.latest(client, id_)}
+            return {**wire, **self._release(client, id_, inputs, self.describe(inputs, id_), 0, follow=True)}
         return wire
 
     def api_update(
@@ -454,13 +455,28 @@ class EndpointProvider(api.RestObjectProvider):
         if api.api_version() == "v1":
             return wire
         values = self.user_inputs(news)
-        rolls = plan.fields_with(RollsWorkers) and not plan.replaces
-        if rolls and self.spec.value_of(values, "wait_for_rollout"):
+        rolls = bool(plan.fields_with(RollsWorkers)) and not plan.replaces
+        patched = {**wire, "userId": olds.get("user_id")}
+        old_version = int(olds.get("version") or 0)
+        # The change is made once the PATCH is answered: should following its release fail (unhealthy
+        # workers, the timeout), the stack records the new settings, so that the next `up` follows the
+        # release again, and reverting the program is a change that undoes it.
+        return self.finishing(
+            id_,
+            patched,
+            news,
+            lambda: {**patched, **self._release(client, id_, values, self.describe(news, id_), old_version, rolls)},
+        )
+
+    def _release(
+        self, client: ApiClient, id_: str, values: dict[str, Any], what: str, old_version: int, follow: bool
+    ) -> dict[str, Any]:
+        """The endpoint's release as outputs: followed until it has rolled onto every worker when it
+        rolls them (``follow``) and the program waits for releases, else read once."""
+        if follow and self.spec.value_of(values, "wait_for_rollout"):
             timeout = float(self.spec.value_of(values, "rollout_timeout"))
-            release = rollout.follow(client, id_, self.describe(news, id_), int(olds.get("version") or 0), timeout)
-        else:
-            release = rollout.latest(client, id_)
-        return {**wire, **release, "userId": olds.get("user_id")}
+            return rollout.follow(client, id_, what, old_version, timeout)
+        return rollout.latest(client, id_)
 
     def api_delete(self, client: ApiClient, id_: str, outs: dict[str, Any]) -> None:
         # The safe sequence from RunPod's own tooling: scale to zero, then delete (404 = gone).

@@ -85,7 +85,7 @@ def test_gpu_pool_change_announces_and_follows_the_rolling_release(emulator, mak
     assert len(reads) >= 2  # followed, not read once
 
 
-def test_failed_release_fails_the_up_naming_it(emulator, make_stack):
+def test_a_failed_release_fails_the_up_naming_it_and_going_back_is_a_change(emulator, make_stack):
     # given
     cfg = gpu_cfg()
     cfg["endpoint"]["workers_min"] = 1
@@ -96,10 +96,27 @@ def test_failed_release_fails_the_up_naming_it(emulator, make_stack):
     cfg["endpoint"]["image"] = "ghcr.io/acme/worker:broken"
     with pytest.raises(StackFailed) as failed:
         stack.up()
-    # then
+    # then: the stack records the change made, with the failure
     release = max(emulator.inventory("runpod")["releases"], key=lambda r: r["version"])
     assert release["failed"] is True
     assert f"release {release['id']} (version {release['version']}) failed" in failed.value.text
+    assert "updated, but not finished" in failed.value.text
+    recorded = stack.resource_state("api")
+    assert recorded["outputs"]["image"] == "ghcr.io/acme/worker:broken" and recorded.get("initErrors")
+    # when: the program goes back to the image that worked
+    emulator.settings("runpod", fail_new_releases=False)
+    cfg["endpoint"]["image"] = "ghcr.io/acme/worker:1.0"
+    back = stack.preview()
+    stack.up()
+    # then: going back is a change, said as one, and it is rolled out
+    assert back.step("api").op == "update"
+    assert "`pulumi up` changes image from what that update applied" in back.text
+    inventory = emulator.inventory("runpod")
+    (endpoint,) = inventory["endpoints"]
+    (bound,) = [t for t in inventory["templates"] if t["id"] == endpoint["templateId"]]
+    assert bound["imageName"] == "ghcr.io/acme/worker:1.0"  # an endpoint's container lives on its template
+    assert not stack.resource_state("api").get("initErrors")
+    assert stack.preview().summary == {"same": 2}
 
 
 def test_wait_for_rollout_false_does_not_follow_the_release(emulator, make_stack):
