@@ -228,9 +228,11 @@ class ContainerServiceProvider(SpecProvider):
     def plan_notes(self, plan: Plan, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
         # A PUT only stores the definition; api_update then redeploys a service meant to run.
         notes = super().plan_notes(plan, olds, news)
-        sent = [n for n in plan.changed if self.spec.fields[n].sent_on_update]
         if plan.replaces or news.get("deployed") is False:
             return notes
+        # What api_update's PUT carries: a field removed without a clearing value is not sent at all.
+        put = update_call(self.spec, self.routes, "-", plan, self.user_inputs(news))
+        sent = [n for n in plan.changed if put is not None and self.spec.fields[n].wire in (put.body or {})]
         if sent:
             return [*notes, f"redeploy — changing {', '.join(sent)} redeploys the service (PUT, then POST /deploy)"]
         if "deployed" in plan.changed:  # false in state: stopped, or running another definition than the stored one
