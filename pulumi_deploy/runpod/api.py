@@ -109,6 +109,27 @@ class ReplacedOn(Replace):
         return api_version() != self.version
 
 
+@dataclass(frozen=True)
+class WriteOnlyOn(Policy):
+    """A field one REST version never returns (state keeps the input; refresh cannot see drift there)
+    and the other does."""
+
+    version: ApiVersion = "v1"
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        other = "v2" if self.version == "v1" else "v1"
+        return f"write-only on REST {self.version} (refresh cannot detect drift there); REST {other} returns it"
+
+    @property
+    def returned(self) -> bool:
+        return api_version() != self.version
+
+    @property
+    def live_owned(self) -> bool:
+        return api_version() != self.version
+
+
 def needs_version(version: ApiVersion) -> str:
     """Why something only ``version`` has is refused under the other, and the setting that selects it."""
     if version == "v2":

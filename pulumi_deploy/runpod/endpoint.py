@@ -29,7 +29,6 @@ from ..core.fields import (
     RollsWorkers,
     Secret,
     ServerDefault,
-    WriteOnly,
     as_sorted_set,
 )
 from ..core.http import ApiClient
@@ -54,6 +53,8 @@ from .template import TemplateProvider
 
 #: The policy of the fields REST v1 does not have (the container settings live on the template there).
 V2_ONLY = api.OnlyOn("v2", instead="on v1 set it on the Template")
+#: Sent, and returned by REST v2 only (flashboot, the compute family and the CPU configuration).
+V1_WRITE_ONLY = api.WriteOnlyOn("v1")
 DEFAULT_QUEUE_DELAY = 4
 #: The pool a GPU endpoint created without a GPU selection runs on (v2 requires one at creation).
 DEFAULT_GPU_POOL = "AMPERE_24"
@@ -160,17 +161,21 @@ class EndpointArgs(AdoptableArgs):
     flashboot: Annotated[
         Input[bool] | Input[FlashbootMode] | None,
         Normalise(_flashboot_mode),
-        WriteOnly(),
+        V1_WRITE_ONLY,
+        ServerDefault(),  # unset: OFF
         Doc("`True`/`False` or, on REST v2, a mode: `OFF`, `FLASHBOOT`, `PRIORITY_FLASHBOOT`"),
     ] = None
     compute_type: Annotated[
         Input[ComputeType] | None,
         Replace(reason="the compute family (GPU or CPU) of an endpoint cannot change"),
-        WriteOnly(),
+        V1_WRITE_ONLY,
+        ServerDefault(),  # unset: GPU
         Doc("`CPU` needs REST v2 (v1 silently creates GPU, runpod-python#545)."),
     ] = None
-    vcpu_count: Annotated[Input[int] | None, Field(ge=2), RollsWorkers(), WriteOnly()] = None
-    cpu_flavor_ids: Annotated[Input[Sequence[Input[CpuFlavorId]]] | None, RollsWorkers(), WriteOnly()] = None
+    vcpu_count: Annotated[Input[int] | None, Field(ge=2), RollsWorkers(), V1_WRITE_ONLY, ServerDefault()] = None
+    cpu_flavor_ids: Annotated[
+        Input[Sequence[Input[CpuFlavorId]]] | None, RollsWorkers(), V1_WRITE_ONLY, ServerDefault()
+    ] = None
     image: Annotated[Input[str] | None, Field(min_length=1), V2_ONLY, RollsWorkers(), ServerDefault()] = None
     args: Annotated[Input[str] | None, V2_ONLY, RollsWorkers(), ServerDefault(), Doc("The start command.")] = None
     disk: Annotated[Input[int] | None, Field(ge=1), V2_ONLY, RollsWorkers(), ServerDefault(), Doc("GB.")] = None
@@ -382,6 +387,12 @@ class EndpointProvider(api.RestObjectProvider):
             )
         }
         flat["networkVolumeIds"] = wire.get("networkVolumes")
+        flat["flashboot"] = wire.get("flashboot")
+        cpu = [c for c in wire.get("cpu") or [] if isinstance(c, dict)]
+        if cpu:  # a CPU endpoint shows its configurations (one vCPU count for all, as the program sets it)
+            flat.update(computeType="CPU", cpuFlavorIds=[c.get("id") for c in cpu], vcpuCount=cpu[0].get("vcpuCount"))
+        elif wire.get("gpu") is not None:
+            flat["computeType"] = "GPU"
         flat["executionTimeoutMs"] = wire.get("timeout")
         workers = wire.get("workers") or {}
         flat.update(

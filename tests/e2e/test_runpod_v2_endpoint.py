@@ -350,3 +350,35 @@ def test_a_cuda_floor_left_out_of_a_gpu_change_stays_and_swapping_it_for_version
     live = emulator.inventory("runpod")["endpoints"][0]
     assert "minCudaVersion" not in live and live["allowedCudaVersions"] == ["12.8"]
     assert stack.preview().summary == {"same": 2}
+
+
+@pytest.mark.parametrize(
+    ("setting", "console", "diffs"),
+    [
+        ({"flashboot": True}, {"flashboot": "OFF"}, ["flashboot"]),
+        (
+            {"compute_type": "CPU", "cpu_flavor_ids": ["cpu3c"], "vcpu_count": 4},
+            {"cpu": [{"id": "cpu3c", "vcpuCount": 2}]},
+            ["vcpu_count"],
+        ),
+    ],
+    ids=["flashboot", "cpu"],
+)
+def test_refresh_sees_settings_rest_v2_returns_that_v1_never_did(
+    emulator, emulator_process, stack_env, make_stack, setting, console, diffs
+):
+    # given: an endpoint with flashboot, or a CPU configuration (write-only on REST v1)
+    cfg = {"endpoint": {"image": "ghcr.io/acme/worker:1.0", "workers_max": 1, **setting}}
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    made = stack.up().outputs
+    # when: someone changes it in the console, and the stack is refreshed
+    url = f"{emulator_process.base_urls['RUNPOD_BASE_URL']}/serverless/{made['endpoint_id']}"
+    answer = httpx.patch(url, json=console, headers={"Authorization": f"Bearer {stack_env['RUNPOD_API_KEY']}"})
+    assert answer.status_code == 200, answer.text
+    stack.refresh()
+    drift = stack.preview()
+    stack.up()
+    # then: the drift shows, and `up` restores the program's setting (a refresh then finds none)
+    assert (drift.step("api").op, drift.step("api").diffs) == ("update", diffs)
+    stack.refresh()
+    assert stack.preview().summary == {"same": 2}
