@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runpod_programs import base_cfg, program
+from runpod_programs import base_cfg, program, v1_env
 
 ROLLING = "rolling release"
 
@@ -66,17 +66,18 @@ def test_up_stores_no_notes_and_refresh_says_none(emulator, make_stack):
     assert [d for d in refreshed.resource_diagnostics if ROLLING in d[2]] == []
 
 
-def test_a_template_replacement_notes_each_resource_once_and_only_what_happens(emulator, make_stack):
-    # given
+def test_a_template_replacement_notes_each_resource_once_and_only_what_happens(emulator, emulator_process, make_stack):
+    # given: REST v1, whose template update cannot change a category (v2 patches it)
     cfg = base_cfg()
-    stack = make_stack(program(cfg))
+    stack = make_stack(program(cfg), env=v1_env(emulator_process.base_urls))
     stack.up()
     # when
     cfg["template"]["category"] = "AMD"
     preview = stack.preview()
     # then
     assert preview.step("worker").notes == [
-        "category changing it replaces the object (the API cannot change it after creation)"
+        "category changing it replaces the object on REST v1 (its template update does not accept it); REST v2 "
+        "updates it in place"
     ]
     assert "[unknown]" not in _block(preview.stdout, "worker")
     assert preview.stdout.count(ROLLING) == 1  # the endpoint moves to the new template
