@@ -73,6 +73,15 @@ def _volume_posts(emulator) -> list[dict]:
     return [c for c in emulator.calls("runpod") if (c["method"], c["path"]) == ("POST", "/v2/network-volumes")]
 
 
+def _one_post_made_the_stacks_one_volume(emulator, stack, volume_id: str) -> None:
+    """One POST ever, its volume the one the stack records (unchanged since), and destroy deletes it."""
+    assert len(_volume_posts(emulator)) == 1
+    assert [v["id"] for v in emulator.inventory("runpod")["networkvolumes"]] == [volume_id]
+    assert stack.preview().summary == {"same": 2}
+    stack.destroy()
+    assert emulator.inventory("runpod")["networkvolumes"] == []
+
+
 def test_a_create_the_server_answers_too_late_is_not_sent_again_and_the_next_up_takes_it_over(
     emulator, make_stack
 ) -> None:
@@ -97,13 +106,8 @@ def test_a_create_the_server_answers_too_late_is_not_sent_again_and_the_next_up_
     assert "was not sent again" in failed.value.text, failed.value.text[-2000:]
     assert "the next `pulumi up` looks for it first and takes it over" in failed.value.text
     assert posts_before == 1
-    assert len(_volume_posts(emulator)) == 1
-    volumes = emulator.inventory("runpod")["networkvolumes"]
-    assert [v["id"] for v in volumes] == [again.outputs["id"]]
     assert "taking it over" in again.text
-    assert stack.preview().summary == {"same": 2}
-    stack.destroy()
-    assert emulator.inventory("runpod")["networkvolumes"] == []
+    _one_post_made_the_stacks_one_volume(emulator, stack, again.outputs["id"])
 
 
 def test_a_create_a_gateway_gave_up_on_is_found_when_the_server_makes_it_and_not_sent_again(
@@ -118,10 +122,5 @@ def test_a_create_a_gateway_gave_up_on_is_found_when_the_server_makes_it_and_not
     # when
     made = stack.up()
     # then: one POST, one volume, and it is the stack's
-    assert len(_volume_posts(emulator)) == 1
-    volumes = emulator.inventory("runpod")["networkvolumes"]
-    assert [v["id"] for v in volumes] == [made.outputs["id"]]
     assert "the create that got no answer had succeeded; adopting it" in made.text
-    assert stack.preview().summary == {"same": 2}
-    stack.destroy()
-    assert emulator.inventory("runpod")["networkvolumes"] == []
+    _one_post_made_the_stacks_one_volume(emulator, stack, made.outputs["id"])
