@@ -668,8 +668,8 @@ class SpecProvider(ResourceProvider):
             # The engine keeps the inputs from before a failed update: its property diff compares the
             # program with those, not with what that update applied. Say what `up` changes from there.
             then = (
-                f"`pulumi up` changes {', '.join(plan.changed)} from what that update applied (the property "
-                "diff compares with the values from before it)"
+                f"`pulumi up` changes {', '.join(plan.changed)} from what that change applied (the property "
+                "diff may compare with the values from before it)"
                 if plan.changed
                 else f"`pulumi up` finishes it{self._finishing_what()}"
             )

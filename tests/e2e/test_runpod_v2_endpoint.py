@@ -110,7 +110,7 @@ def test_a_failed_release_fails_the_up_naming_it_and_going_back_is_a_change(emul
     stack.up()
     # then: going back is a change, said as one, and it is rolled out
     assert back.step("api").op == "update"
-    assert "`pulumi up` changes image from what that update applied" in back.text
+    assert "`pulumi up` changes image from what that change applied" in back.text
     inventory = emulator.inventory("runpod")
     (endpoint,) = inventory["endpoints"]
     (bound,) = [t for t in inventory["templates"] if t["id"] == endpoint["templateId"]]
