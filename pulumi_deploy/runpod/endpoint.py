@@ -300,6 +300,12 @@ class EndpointProvider(api.RestObjectProvider):
                 kept.remove(other)
                 plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
             plan.noted[ClearsTheOtherConstraint] = (ClearsTheOtherConstraint(other=other), [setting])
+        kept = plan.noted.get(KeptWhenRemoved, (None, []))[1]
+        if api.api_version() == "v2" and "excluded_gpu_types" in kept and sends_gpu_pools(plan, new_inputs):
+            # The pools sent replace the whole selection: exclusions the program no longer lists go.
+            kept.remove("excluded_gpu_types")
+            plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
+            plan.noted[ClearedWithTheSelection] = (ClearedWithTheSelection(), ["excluded_gpu_types"])
         return plan
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
@@ -558,6 +564,25 @@ def cuda_constraint_set(plan: Plan, new: dict[str, Any]) -> tuple[str, str] | No
         if setting in plan.changed and new.get(setting) and not new.get(other):
             return setting, other
     return None
+
+
+def sends_gpu_pools(plan: Plan, new: dict[str, Any]) -> bool:
+    """The update sends the GPU block with its pools (``_gpu``): a GPU field it sends changed, and the
+    program names pools or GPU types."""
+    gpu_fields = {"gpu_type_ids", "gpu_pools", "gpu_count", "allowed_cuda_versions", "min_cuda_version"}
+    sent = any(n in gpu_fields and new.get(n) is not None for n in plan.changed)
+    return sent and bool(new.get("gpu_pools") or new.get("gpu_type_ids"))
+
+
+@dataclass(frozen=True)
+class ClearedWithTheSelection(Policy):
+    """Exclusions are part of the GPU selection, which the pools an update sends replace."""
+
+    def preview_note(self, names: Sequence[str]) -> str:
+        return (
+            f"{', '.join(names)} no longer set: cleared, as the GPU pools this update sends replace the whole "
+            "selection (exclusions included)"
+        )
 
 
 @dataclass(frozen=True)

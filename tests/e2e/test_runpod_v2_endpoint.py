@@ -382,3 +382,27 @@ def test_refresh_sees_settings_rest_v2_returns_that_v1_never_did(
     assert (drift.step("api").op, drift.step("api").diffs) == ("update", diffs)
     stack.refresh()
     assert stack.preview().summary == {"same": 2}
+
+
+def test_exclusions_left_out_of_a_gpu_change_are_previewed_as_cleared_and_are(emulator, make_stack):
+    # given: an endpoint excluding one GPU type of its pool
+    cfg = {
+        "endpoint": {
+            "image": "ghcr.io/acme/worker:1.0",
+            "gpu_pools": ["AMPERE_24"],
+            "excluded_gpu_types": ["NVIDIA RTX A5000"],
+            "gpu_count": 1,
+        }
+    }
+    stack = make_stack(endpoint_program(cfg), env=FAST_POLL)
+    stack.up()
+    # when: the exclusion leaves the program while the GPU count changes
+    del cfg["endpoint"]["excluded_gpu_types"]
+    cfg["endpoint"]["gpu_count"] = 2
+    preview = stack.preview(diff=True)
+    stack.up()
+    # then: the preview says they are cleared, and they are
+    assert "excluded_gpu_types no longer set: cleared, as the GPU pools this update sends replace" in preview.stdout
+    assert "excluded_gpu_types no longer set: the last applied value stays" not in preview.stdout
+    (endpoint,) = emulator.inventory("runpod")["endpoints"]
+    assert "NVIDIA RTX A5000" in endpoint["gpuTypeIds"] and endpoint["gpuCount"] == 2

@@ -241,3 +241,25 @@ def test_a_new_template_is_sent_with_the_container_settings_the_endpoint_sets_so
     assert call is not None
     body = p.wire_body(call.body, {**new, "_update": True})
     assert body == {"templateId": "t2", "image": "acme/w:1", "env": {"MODEL": "llama"}}
+
+
+def test_exclusions_left_out_of_an_update_that_sends_the_pools_are_said_as_cleared():
+    # Pools sent in a PATCH replace the whole selection: exclusions the program no longer lists go.
+    p = EndpointProvider()
+    old = _values(image="acme/w:1", gpu_pools=["AMPERE_24"], excluded_gpu_types=["NVIDIA RTX A5000"], gpu_count=1)
+    without = {k: v for k, v in old.items() if k != "excluded_gpu_types"}
+    resized = {**without, "gpu_count": 2}
+    # when
+    alone = p.change_plan(old, without)
+    with_count = p.change_plan(old, resized)
+    call = update_call(p.spec, p._routes(), "ep1", with_count, resized)
+    # then: alone, nothing is sent and they stay; with a GPU change, the body clears them, as the note says
+    assert update_call(p.spec, p._routes(), "ep1", alone, without) is None
+    assert any(
+        "excluded_gpu_types no longer set: the last applied value stays" in n for n in p.plan_notes(alone, old, without)
+    )
+    assert call is not None
+    assert p.wire_body(call.body, {**resized, "_update": True}) == {"gpu": {"pools": ["AMPERE_24"], "count": 2}}
+    notes = p.plan_notes(with_count, old, resized)
+    assert any(n.startswith("excluded_gpu_types no longer set: cleared, as the GPU pools") for n in notes), notes
+    assert not any("the last applied value stays" in n for n in notes), notes
