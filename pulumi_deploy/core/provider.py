@@ -427,6 +427,8 @@ class SpecProvider(ResourceProvider):
             # A new pin of a value the server chose may be no change at all: diff, which sees that value,
             # says what the pin does. The property keeps every note (it is printed only with a change).
             said = self._notes_without_pins(old, new)
+            if connection_pending():  # diff warns it; the property carries it into `preview --diff` too
+                notes = [*notes, MAY_MOVE_NOTE]
         if notes:
             inputs[PLAN_NOTES] = note_lines.as_property(notes)
             pending_notes.remember(urn, notes)

@@ -96,3 +96,26 @@ def test_a_connection_not_known_at_preview_does_not_preview_the_stacks_workspace
     assert preview.step("cfg").new_inputs.get("workspace") != "default", preview.step("cfg").new_inputs
     assert created.outputs["cfg_workspace"] == WORKSPACE
     assert objects(emulator, "deployment_configs")["conn-cfg"]["workspace"] == WORKSPACE
+
+
+def test_a_connection_that_becomes_known_only_at_up_says_in_the_diff_that_up_may_replace(emulator, make_stack):
+    # given: a config made through a connection known at preview
+    base_url = emulator.base_url("nemo")
+    state = {"later": False}
+
+    def program() -> None:
+        connection: nemo.Connection | pulumi.Output[nemo.Connection] = nemo.Connection(base_url=base_url)
+        if state["later"]:
+            template = runpod.Template("t", runpod.TemplateArgs(image_name="ghcr.io/a/worker:1", is_serverless=True))
+            connection = template.id.apply(lambda _id: nemo.Connection(base_url=base_url))
+        nemo.ModelDeploymentConfig("cfg", config_args("late-cfg"), connection=connection)
+
+    stack = make_stack(program, env=FAST)
+    stack.up()
+    # when: the connection is known only once another resource exists
+    state["later"] = True
+    preview = stack.preview(diff=True)
+    stack.up()
+    # then: the diff CI captures says what `up` may do; here it names the same server, so nothing moves
+    assert "connection is known only at `up`" in preview.stdout, preview.stdout
+    assert [c["name"] for c in emulator.inventory("nemo")["deployment_configs"]].count("late-cfg") == 1
