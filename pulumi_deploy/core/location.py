@@ -78,8 +78,14 @@ def has_userinfo(value: str) -> bool:
 def url_credentials(value: str) -> set[str]:
     """The credentials a URL carries in its user info (``https://user:token@host``): the password, or a
     user name given alone (``https://token@host``); withheld from messages like any other secret."""
-    parts = urlsplit(value) if "@" in value else None
-    if parts is None or "@" not in parts.netloc:
+    if "@" not in value:
+        return set()
+    if "://" not in value:  # no scheme (refused, quoting it): only a `user:password@` is known for one
+        if ":" not in value.split("@", 1)[0]:
+            return set()
+        value = f"//{value}"
+    parts = urlsplit(value)
+    if "@" not in parts.netloc:
         return set()
     user, _, password = parts.netloc.rsplit("@", 1)[0].partition(":")
     return {password} if password else {user} if user else set()

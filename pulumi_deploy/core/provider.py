@@ -284,7 +284,8 @@ class SpecProvider(ResourceProvider):
         return False
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
-        """Rules on the change itself (old inputs -> new inputs), e.g. "size may only grow"."""
+        """Rules on the change itself (old inputs -> new inputs; no old inputs at a creation), e.g. "size
+        may only grow", or a limit judged only on a value that will be sent."""
         return []
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -376,8 +377,8 @@ class SpecProvider(ResourceProvider):
         reasons: dict[str, list[str]] = {}
         for f in failures:
             reasons.setdefault(f.property, []).append(f.reason)
-        if not failures and _olds:
-            old = self.user_inputs(_olds)
+        if not failures:
+            old = self.user_inputs(_olds)  # none at a creation
             for p, r in self.transition_rules(old, inputs):
                 reasons.setdefault(p, []).append(f"{p}: {r}")
         book = bookkeeping.read(news)
@@ -1040,7 +1041,7 @@ class SpecProvider(ResourceProvider):
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news), id_)
         if bookkeeping.read(olds).unfinished and not plan.changed:
             # The engine updates a resource whose create or update failed after its write, changed or not:
-            # run the rest (an update with changes runs its own sequence, which includes it).
+            # run the rest (an update with changes runs its own sequence, then the rest too).
             with self.explained(news, id_):
                 client = self.client()
                 live = self._read_live(client, id_, olds)
@@ -1064,8 +1065,16 @@ class SpecProvider(ResourceProvider):
                 # rather than whatever the settings name now (a refresh or an update records it).
                 book = dataclasses.replace(book, location=None)
             return UpdateResult(bookkeeping.write(outs, book))
+        client = self.client()
         with self.explained(news, id_):
-            wire = self.api_update(self.client(), id_, plan, olds, news)
+            wire = self.api_update(client, id_, plan, olds, news)
+        if bookkeeping.read(olds).unfinished:
+            # This update's own sequence may not include what an earlier change left undone (a release to
+            # follow, after a change that rolls no worker): finish that too, or keep the mark.
+            updated = wire
+            wire = self.finishing(
+                id_, updated, news, lambda: self.api_finish(client, id_, updated, self.user_inputs(news))
+            )
         return UpdateResult(self.outputs(news, wire))
 
     def _where_recorded(self, props: dict[str, Any]) -> object:

@@ -541,9 +541,10 @@ def _gpu(values: dict[str, Any], update: bool) -> JsonObject:
     if values.get("gpu_count") is not None:
         gpu["count"] = int(values["gpu_count"])
     # A constraint the program leaves unset is left out, so the endpoint keeps it (as the preview says);
-    # setting one clears the other in the same PATCH, which an endpoint cannot hold beside it.
+    # `[]` set by the program clears a set of versions; setting one constraint clears the other in the
+    # same PATCH, which an endpoint cannot hold beside it.
     allowed, floor = values.get("allowed_cuda_versions"), values.get("min_cuda_version")
-    if allowed or (update and floor):
+    if allowed is not None or (update and floor):
         gpu["allowedCudaVersions"] = list(allowed or [])
     if floor or (update and allowed):
         gpu["minCudaVersion"] = floor or ""

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -42,13 +41,6 @@ class NetworkVolumeArgs(AdoptableArgs):
         Doc("`STANDARD` (default) or `HIGH_PERFORMANCE` (US data centres)."),
     ] = None
 
-    @classmethod
-    def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
-        size, version = values.get("size"), api.api_version()
-        low, high = SIZES[version]
-        if isinstance(size, int) and not low <= size <= high:
-            yield "size", f"a REST {version} network volume is {low} to {high} GB (got {size})"
-
 
 class NetworkVolumeProvider(api.RestObjectProvider):
     spec: ClassVar[ObjectSpec] = api.object_spec("NetworkVolume", NetworkVolumeArgs)
@@ -65,6 +57,12 @@ class NetworkVolumeProvider(api.RestObjectProvider):
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         old, new = olds.get("size"), news.get("size")
+        version = api.api_version()
+        low, high = SIZES[version]
+        # Judged on a size that will be sent (a creation, a change): a volume made on v1 below v2's
+        # minimum stays usable under v2.
+        if isinstance(new, int) and new != old and not low <= new <= high:
+            return [("size", f"a REST {version} network volume is {low} to {high} GB (got {new})")]
         if isinstance(old, int | float) and isinstance(new, int | float) and new < old:
             return [
                 (

@@ -99,15 +99,6 @@ class TemplateArgs(AdoptableArgs):
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
         yield from env_names.problems("env", values.get("env") or {})
-        volume = values.get("volume_in_gb")
-        if api.api_version() == "v2":
-            if isinstance(volume, int) and 0 < volume < V2_MIN_VOLUME:
-                yield (
-                    "volume_in_gb",
-                    f"a REST v2 persistent volume is at least {V2_MIN_VOLUME} GB, or 0 for none (got {volume})",
-                )
-            if values.get("volume_mount_path") and not volume and "volume_in_gb" not in unknown:
-                yield "volume_mount_path", "REST v2 sends a mount path with its volume: set volume_in_gb too"
 
 
 #: The smallest persistent volume (GB) REST v2 accepts on a template.
@@ -125,7 +116,20 @@ class TemplateProvider(api.RestObjectProvider):
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         old, new = olds.get("volume_in_gb"), news.get("volume_in_gb")
-        if api.api_version() == "v2" and isinstance(old, int | float) and old > 0 and new == 0:
+        if api.api_version() != "v2":
+            return []
+        # Judged on what will be sent (a creation, a change): a template made on v1 stays usable under v2.
+        mount_changed = news.get("volume_mount_path") != olds.get("volume_mount_path")
+        if isinstance(new, int) and new != old and 0 < new < V2_MIN_VOLUME:
+            return [
+                (
+                    "volume_in_gb",
+                    f"a REST v2 persistent volume is at least {V2_MIN_VOLUME} GB, or 0 for none (got {new})",
+                )
+            ]
+        if mount_changed and news.get("volume_mount_path") and not new:
+            return [("volume_mount_path", "REST v2 sends a mount path with its volume: set volume_in_gb too")]
+        if isinstance(old, int | float) and old > 0 and new == 0:
             return [
                 (
                     "volume_in_gb",

@@ -314,25 +314,27 @@ def test_failed_start_is_reported_clearly(aieev_emu, make_stack):
     assert calls(aieev_emu, reads=False) == [PATCH, START]
 
 
+@pytest.mark.parametrize(("then", "more"), [({}, []), ({"replicas": 2}, [SCALE])], ids=["unchanged", "rescaled"])
 def test_an_update_whose_start_fails_after_its_patch_records_the_new_settings_and_the_next_up_only_starts(
-    aieev_emu, make_stack
+    aieev_emu, make_stack, then, more
 ):
     # given: a managed running endpoint whose next start will fail its health check
     cfg, stack = managed_running_endpoint(aieev_emu, make_stack)
     aieev_emu.patch("aieev", "endpoints", EP, health_check_passes=False)
     cfg["container_port"] = 9000
-    # when: the PATCH is applied, then the start fails
+    # when: the PATCH is applied, then the start fails; the next up runs unchanged, or with a new replicas
     with pytest.raises(StackFailed) as failed:
         stack.up()
     recorded = stack.resource_state("llm")
     aieev_emu.patch("aieev", "endpoints", EP, health_check_passes=True)
     aieev_emu.clear_calls()
+    cfg.update(then)
     stack.up()
     # then: the stack kept the applied port (write-only: no refresh could have seen it), and the next up
-    # only started the failed endpoint again (a stop, then a start), with no second PATCH
+    # started the failed endpoint again (a stop, then a start), with no second PATCH
     assert "updated, but not finished" in failed.value.text and "DEPLOY_FAILED" in failed.value.text
     assert recorded["outputs"]["container_port"] == 9000 and recorded.get("initErrors")
-    assert calls(aieev_emu, reads=False) == [STOP, START]
+    assert sorted(calls(aieev_emu, reads=False)) == sorted([STOP, START, *more])
     assert record(aieev_emu)["container_port"] == 9000 and record(aieev_emu)["is_active"] is True
     assert not stack.resource_state("llm").get("initErrors")
 

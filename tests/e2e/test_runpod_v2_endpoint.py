@@ -103,6 +103,13 @@ def test_a_failed_release_fails_the_up_naming_it_and_going_back_is_a_change(emul
     assert "updated, but not finished" in failed.value.text
     recorded = stack.resource_state("api")
     assert recorded["outputs"]["image"] == "ghcr.io/acme/worker:broken" and recorded.get("initErrors")
+    # when: an unrelated setting changes while the release still fails
+    cfg["endpoint"]["workers_max"] = 4
+    with pytest.raises(StackFailed) as again:
+        stack.up()
+    # then: that change is made, and the failed release is still reported, not forgotten
+    assert f"release {release['id']} (version {release['version']}) failed" in again.value.text
+    assert stack.resource_state("api").get("initErrors")
     # when: the program goes back to the image that worked
     emulator.settings("runpod", fail_new_releases=False)
     cfg["endpoint"]["image"] = "ghcr.io/acme/worker:1.0"

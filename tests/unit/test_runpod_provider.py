@@ -179,3 +179,17 @@ def test_removing_a_templates_volume_on_rest_v2_fails_at_check(monkeypatch):
     # then: refused with what to do instead, rather than a PATCH that changes nothing
     assert "REST v2 cannot remove a template's persistent volume (20 GB -> 0" in failures(result)["volume_in_gb"]
     assert failures(grown) == {}
+
+
+def test_a_volume_made_on_v1_below_v2s_minimum_stays_usable_under_v2(monkeypatch):
+    # given: a 5 GB volume and a template with a 5 GB volume, made on REST v1, and a stack now on v2
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    volume = {**PROVIDER, "size": 5.0, "data_center_id": "EU-RO-1", "name": "v"}
+    template = {**PROVIDER, "image_name": "img", "name": "t", "volume_in_gb": 5.0, "volume_mount_path": "/data"}
+    # when: nothing about their sizes changes
+    same_volume = NetworkVolumeProvider().check(volume, {**volume, "size": 5})
+    same_template = TemplateProvider().check(template, {**template, "image_name": "img2", "volume_in_gb": 5})
+    # then: nothing that would be sent is refused; a size that would be sent still is
+    assert failures(same_volume) == {} and failures(same_template) == {}
+    grown = NetworkVolumeProvider().check(volume, {**volume, "size": 8})
+    assert "a REST v2 network volume is 10 to 4096 GB (got 8)" in failures(grown)["size"]

@@ -263,3 +263,14 @@ def test_exclusions_left_out_of_an_update_that_sends_the_pools_are_said_as_clear
     notes = p.plan_notes(with_count, old, resized)
     assert any(n.startswith("excluded_gpu_types no longer set: cleared, as the GPU pools") for n in notes), notes
     assert not any("the last applied value stays" in n for n in notes), notes
+
+
+def test_an_empty_set_of_cuda_versions_set_by_the_program_clears_the_constraint():
+    # The v2 PATCH clears a set of versions on an explicit `[]` (leaving the key out keeps it).
+    p = EndpointProvider()
+    old = _values(image="acme/w:1", gpu_pools=["AMPERE_24"], allowed_cuda_versions=["12.1"])
+    new = {**old, "allowed_cuda_versions": []}
+    call = update_call(p.spec, p._routes(), "ep1", p.change_plan(old, new), new)
+    assert call is not None
+    body = p.wire_body(call.body, {**new, "_update": True})
+    assert body["gpu"]["allowedCudaVersions"] == []

@@ -132,3 +132,14 @@ def test_a_cyberun_services_urls_leave_out_the_credentials_of_the_base_url(monke
     # then
     assert values["proxy_url"] == "https://core.example/api/v1/r/containers/svc"
     assert values["invoke_url"] == "https://core.example/api/v1/r/invoke/svc"
+
+
+def test_a_base_url_without_a_scheme_is_refused_without_its_password(monkeypatch):
+    # given: a base URL missing its scheme, with a user and password in it
+    monkeypatch.setenv("RUNPOD_API_KEY", "rp-unit-key")
+    monkeypatch.setenv("RUNPOD_BASE_URL", "ci:url-token-91ab@rest.runpod.io/v2")
+    # when
+    result = TemplateProvider().check({}, {"image_name": "a:1", "name": "t"})
+    # then: refused, naming the URL without the token
+    reasons = " ".join(f.reason for f in result.failures)
+    assert "is not an http(s) URL" in reasons and "url-token-91ab" not in reasons, reasons
