@@ -102,8 +102,9 @@ class VendorSettings:
                 f"URL ({base_url}): {how_to_set(self.base_url)}"
             )
         if status in (404, 405):
-            return f"No such API path at {base_url}: check the base URL setting, {how_to_set(self.base_url)}" + (
-                f" (default {self.base_url.default})" if self.base_url.default else ""
+            return (
+                f"No such API path at {base_url}: check the base URL setting, {how_to_set(self.base_url)}"
+                + (f" (default {self.base_url.default})" if self.base_url.default else "")
             )
         return ""
 

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 #: The preview's note for an object whose connection now names another base URL.
-MOVE_NOTE = "connection names another base URL: the object is created there, then deleted from the one it lives on"
+MOVE_NOTE = (
+    "connection names another base URL: the object is created there, then deleted from the one it lives on"
+)
 #: ... and for one whose connection is known only at ``up`` (an ``Output`` of a resource still changing).
 MAY_MOVE_NOTE = (
     "connection is known only at `up`: should it name another server then, `up` replaces the object "

@@ -1039,20 +1039,8 @@ class SpecProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news), id_)
-        if bookkeeping.read(olds).unfinished and not plan.changed:
-            # The engine updates a resource whose create or update failed after its write, changed or not:
-            # run the rest (an update with changes runs its own sequence, then the rest too).
-            with self.explained(news, id_):
-                client = self.client()
-                live = self._read_live(client, id_, olds)
-                if live is None:
-                    raise PulumiDeployError(
-                        f"{self.describe(news, id_)}: the object is gone (deleted before its last change was "
-                        "finished): `pulumi refresh` drops it from the stack, then `pulumi up` creates it again"
-                    )
-            wire = self.finishing(id_, live, news, lambda: self.api_finish(client, id_, live, self.user_inputs(news)))
-            return UpdateResult(self.outputs(news, wire))
-        if not plan.changed:
+        unfinished = bool(bookkeeping.read(olds).unfinished)
+        if not plan.changed and not unfinished:
             # Only the bookkeeping changed (state in an older format): rewrite the outputs, call nothing.
             kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY and not k.startswith(INTERNAL_PREFIX)}
             outs = {**kept, **self.user_inputs(news)}
@@ -1067,14 +1055,23 @@ class SpecProvider(ResourceProvider):
             return UpdateResult(bookkeeping.write(outs, book))
         client = self.client()
         with self.explained(news, id_):
-            wire = self.api_update(client, id_, plan, olds, news)
-        if bookkeeping.read(olds).unfinished:
-            # This update's own sequence may not include what an earlier change left undone (a release to
-            # follow, after a change that rolls no worker): finish that too, or keep the mark.
-            updated = wire
-            wire = self.finishing(
-                id_, updated, news, lambda: self.api_finish(client, id_, updated, self.user_inputs(news))
+            # Nothing to change: the object whose earlier change stopped before its end, as it is now.
+            found = (
+                self._read_live(client, id_, olds)
+                if not plan.changed
+                else self.api_update(client, id_, plan, olds, news)
             )
+            if found is None:
+                raise PulumiDeployError(
+                    f"{self.describe(news, id_)}: the object is gone (deleted before its last change was "
+                    "finished): `pulumi refresh` drops it from the stack, then `pulumi up` creates it again"
+                )
+        wire: JsonObject = found
+        if unfinished:
+            # The engine updates a resource whose create or update failed after its write, changed or not;
+            # this update's own sequence may not include what that change left undone (a release to follow,
+            # after a change that rolls no worker): run the rest, or keep the mark.
+            wire = self.finishing(id_, found, news, lambda: self.api_finish(client, id_, found, self.user_inputs(news)))
         return UpdateResult(self.outputs(news, wire))
 
     def _where_recorded(self, props: dict[str, Any]) -> object:

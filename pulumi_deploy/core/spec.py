@@ -167,6 +167,16 @@ class Plan:
         lines = (policy.preview_note(names) for policy, names in self.noted.values())
         return [line for line in lines if line]
 
+    def sent_after_all(self, name: str) -> bool:
+        """The removal of ``name``, said as kept (``KeptWhenRemoved``), is sent by the vendor's update after
+        all: it is no longer said as kept (the caller says what it does). Whether it was said so."""
+        kept = self.noted.get(KeptWhenRemoved, (None, []))[1]
+        if name not in kept:
+            return False
+        kept.remove(name)
+        self.noted = {k: v for k, v in self.noted.items() if v[1]}
+        return True
+
     def fields_with(self, kind: type[Policy]) -> list[str]:
         return list(self.noted[kind][1]) if kind in self.noted else []
 

@@ -96,9 +96,9 @@ class ReplacedOn(Replace):
 
     @property
     def description(self) -> str:  # type: ignore[override]
-        other = "v2" if self.version == "v1" else "v1"
         return (
-            f"changing it replaces the object on REST {self.version} ({self.reason}); REST {other} updates it in place"
+            f"changing it replaces the object on REST {self.version} ({self.reason}); "
+            f"REST {other_version(self.version)} updates it in place"
         )
 
     def requires_replace(self, old: Any, new: Any) -> bool:
@@ -118,8 +118,10 @@ class WriteOnlyOn(Policy):
 
     @property
     def description(self) -> str:  # type: ignore[override]
-        other = "v2" if self.version == "v1" else "v1"
-        return f"write-only on REST {self.version} (refresh cannot detect drift there); REST {other} returns it"
+        return (
+            f"write-only on REST {self.version} (refresh cannot detect drift there); "
+            f"REST {other_version(self.version)} returns it"
+        )
 
     @property
     def returned(self) -> bool:
@@ -128,6 +130,10 @@ class WriteOnlyOn(Policy):
     @property
     def live_owned(self) -> bool:
         return api_version() != self.version
+
+
+def other_version(version: ApiVersion) -> ApiVersion:
+    return "v1" if version == "v2" else "v2"
 
 
 def needs_version(version: ApiVersion) -> str:
@@ -142,7 +148,7 @@ def check_base_url(version: ApiVersion) -> None:
     url = lookup(BASE_URL)
     if not url:
         return
-    other = "v1" if version == "v2" else "v2"
+    other = other_version(version)
     if other in [part.lower() for part in urlsplit(url).path.split("/")]:
         raise ConfigError(
             f"runpod: the base URL {url!r} ({BASE_URL.config_key} / ${BASE_URL.env}) is a REST {other} URL, but the "

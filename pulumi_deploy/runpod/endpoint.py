@@ -21,7 +21,6 @@ from ..core.fields import (
     Computed,
     Default,
     Doc,
-    KeptWhenRemoved,
     Local,
     Normalise,
     Policy,
@@ -292,19 +291,15 @@ class EndpointProvider(api.RestObjectProvider):
 
     def change_plan(self, old_inputs: dict[str, Any], new_inputs: dict[str, Any], id_: str | None = None) -> Plan:
         plan = super().change_plan(old_inputs, new_inputs, id_)
-        swap = cuda_constraint_set(plan, new_inputs) if api.api_version() == "v2" else None
+        if api.api_version() != "v2":
+            return plan
+        swap = cuda_constraint_set(plan, new_inputs)
         if swap is not None:
             setting, other = swap
-            kept = plan.noted.get(KeptWhenRemoved, (None, []))[1]
-            if other in kept:  # removed from the program too: said as cleared, which it is
-                kept.remove(other)
-                plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
+            plan.sent_after_all(other)  # removed from the program too: said as cleared, which it is
             plan.noted[ClearsTheOtherConstraint] = (ClearsTheOtherConstraint(other=other), [setting])
-        kept = plan.noted.get(KeptWhenRemoved, (None, []))[1]
-        if api.api_version() == "v2" and "excluded_gpu_types" in kept and sends_gpu_pools(plan, new_inputs):
-            # The pools sent replace the whole selection: exclusions the program no longer lists go.
-            kept.remove("excluded_gpu_types")
-            plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
+        # The pools sent replace the whole selection: exclusions the program no longer lists go.
+        if sends_gpu_pools(plan, new_inputs) and plan.sent_after_all("excluded_gpu_types"):
             plan.noted[ClearedWithTheSelection] = (ClearedWithTheSelection(), ["excluded_gpu_types"])
         return plan
 
