@@ -38,6 +38,7 @@ from . import api, rollout
 from .catalog import gpu_selection
 from .enums import (
     GPU_TYPE_IDS,
+    V1_CUDA_VERSIONS,
     ComputeType,
     CpuFlavorId,
     CudaVersion,
@@ -128,9 +129,17 @@ class EndpointArgs(AdoptableArgs):
     ] = None
     gpu_count: Annotated[Input[int] | None, Field(ge=1), RollsWorkers(), ServerDefault()] = None
     allowed_cuda_versions: Annotated[
-        Input[Sequence[Input[CudaVersion]]] | None, Normalise(as_sorted_set), RollsWorkers(), ServerDefault()
+        Input[Sequence[Input[CudaVersion]]] | None,
+        Normalise(as_sorted_set),
+        RollsWorkers(),
+        ServerDefault(),
+        Doc("Exact host CUDA versions, `major.minor` (REST v1 takes 11.8 to 13.0 only). GPU endpoints only."),
     ] = None
-    min_cuda_version: Annotated[Input[CudaVersion] | None, RollsWorkers()] = None
+    min_cuda_version: Annotated[
+        Input[CudaVersion] | None,
+        RollsWorkers(),
+        Doc("Lowest host CUDA version, `major.minor`, compared numerically (12.11 is above 12.2). GPU endpoints only."),
+    ] = None
     data_center_ids: Annotated[
         Input[Sequence[Input[DataCenterId]]] | Input[str] | None,
         BeforeValidator(_csv_or_list),
@@ -171,9 +180,15 @@ class EndpointArgs(AdoptableArgs):
         ServerDefault(),  # unset: GPU
         Doc("`CPU` needs REST v2 (v1 silently creates GPU, runpod-python#545)."),
     ] = None
-    vcpu_count: Annotated[Input[int] | None, Field(ge=2), RollsWorkers(), V1_WRITE_ONLY, ServerDefault()] = None
+    vcpu_count: Annotated[
+        Input[int] | None, Field(ge=2), RollsWorkers(), V1_WRITE_ONLY, ServerDefault(), Doc("A power of two.")
+    ] = None
     cpu_flavor_ids: Annotated[
-        Input[Sequence[Input[CpuFlavorId]]] | None, RollsWorkers(), V1_WRITE_ONLY, ServerDefault()
+        Input[Sequence[Input[CpuFlavorId]]] | None,
+        RollsWorkers(),
+        V1_WRITE_ONLY,
+        ServerDefault(),
+        Doc("CPU flavours of RunPod's catalogue (`cpu3c`, `cpu5g`, ...), each once."),
     ] = None
     image: Annotated[Input[str] | None, Field(min_length=1), V2_ONLY, RollsWorkers(), ServerDefault()] = None
     args: Annotated[Input[str] | None, V2_ONLY, RollsWorkers(), ServerDefault(), Doc("The start command.")] = None
@@ -241,6 +256,17 @@ class EndpointArgs(AdoptableArgs):
         gpu_fields = [n for n in ("gpu_type_ids", "gpu_pools", "excluded_gpu_types", "gpu_count") if n in values]
         if cpu and gpu_fields:
             yield gpu_fields[0], "a CPU endpoint takes no GPU selection (compute_type is CPU)"
+        # The constraints live in the `gpu` block, which a CPU endpoint has none of: they would not be sent.
+        cuda = [n for n in CUDA_CONSTRAINTS if values.get(n)]
+        if cpu and cuda:
+            yield cuda[0], "a CPU endpoint takes no CUDA constraint (it applies to GPU hosts; compute_type is CPU)"
+        count = values.get("vcpu_count")
+        if isinstance(count, int) and count & (count - 1):
+            yield "vcpu_count", f"must be a power of two (got {count})"
+        flavours = values.get("cpu_flavor_ids") or []
+        twice = sorted({f for f in flavours if flavours.count(f) > 1})
+        if twice:
+            yield "cpu_flavor_ids", f"lists {', '.join(repr(f) for f in twice)} more than once"
         cpu_fields = [n for n in ("cpu_flavor_ids", "vcpu_count") if n in values]
         if cpu_fields and not cpu:
             yield cpu_fields[0], "set compute_type='CPU' for CPU flavours"
@@ -261,6 +287,13 @@ class EndpointArgs(AdoptableArgs):
             yield "template_id", "REST v1 endpoints need a template_id"
         if values.get("compute_type") == "CPU":
             yield "compute_type", "CPU endpoints cannot be created through RunPod REST v1 (it silently creates GPU)"
+        for name in CUDA_CONSTRAINTS:
+            given = values.get(name)
+            listed = given if isinstance(given, list) else [given] if isinstance(given, str) else []
+            other = [v for v in listed if v not in V1_CUDA_VERSIONS]
+            span, v2 = f"{V1_CUDA_VERSIONS[-1]} to {V1_CUDA_VERSIONS[0]}", api.needs_version("v2")
+            if other:
+                yield name, f"REST v1 takes CUDA versions {span} only (got {other[0]!r}); another one {v2}"
         if isinstance(values.get("flashboot"), str) and values["flashboot"] == "PRIORITY_FLASHBOOT":
             yield "flashboot", f"PRIORITY_FLASHBOOT {api.needs_version('v2')}"
 

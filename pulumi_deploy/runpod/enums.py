@@ -4,13 +4,16 @@ GPU types and data centres are *open*: the live catalogue runs ahead of any list
 their inputs are plain strings (``list[str]`` type-checks) and the known values are offered as
 constants (``GPU_TYPE_IDS``, ``DATA_CENTER_IDS``; the ``GpuTypeId``/``DataCenterId`` literals name them
 for editors). An unknown GPU type fails at preview naming the closest known ones unless the endpoint
-sets ``allow_unknown_gpu_types=True``. Scaler, compute and template categories stay closed enums.
+sets ``allow_unknown_gpu_types=True``. CUDA versions and CPU flavours are open too (REST v2 takes any
+``major.minor`` and any catalogue flavour). Scaler, compute and template categories stay closed enums.
 """
 
 from __future__ import annotations
 
 import difflib
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
+
+from pydantic import StringConstraints
 
 KnownGpuTypeId = Literal[
     "NVIDIA GeForce RTX 4090",
@@ -93,27 +96,15 @@ KnownDataCenterId = Literal[
     "US-GA-1",
 ]
 
-CudaVersion = Literal[
-    "13.0",
-    "12.9",
-    "12.8",
-    "12.7",
-    "12.6",
-    "12.5",
-    "12.4",
-    "12.3",
-    "12.2",
-    "12.1",
-    "12.0",
-    "11.8",
-]
+V1_CUDA_VERSIONS = ("13.0", "12.9", "12.8", "12.7", "12.6", "12.5", "12.4", "12.3", "12.2", "12.1", "12.0", "11.8")
+"""The CUDA versions REST v1 accepts (a closed list there)."""
 
-CpuFlavorId = Literal[
-    "cpu3c",
-    "cpu3g",
-    "cpu5c",
-    "cpu5g",
-]
+CudaVersion = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+$")]
+"""A CUDA version as ``major.minor``: REST v2 takes any (a version no host reports leaves the
+endpoint without capacity); REST v1 only those of ``V1_CUDA_VERSIONS``."""
+
+CpuFlavorId = Annotated[str, StringConstraints(min_length=1)]
+"""A CPU flavour id as RunPod's catalogue (``GET /v2/catalog/cpus``) lists it: ``cpu3c``, ``cpu5g``..."""
 
 ScalerType = Literal[
     "QUEUE_DELAY",

@@ -38,7 +38,7 @@ class NetworkVolumeArgs(AdoptableArgs):
         Replace(reason="a volume's storage type is chosen at creation"),
         ServerDefault(),
         api.OnlyOn("v2"),
-        Doc("`STANDARD` (default) or `HIGH_PERFORMANCE` (US data centres)."),
+        Doc("`STANDARD` or `HIGH_PERFORMANCE` (US data centres); unset, the data centre's default tier."),
     ] = None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 import pytest
 from runpod_programs import base_cfg, program, v1_env
 from runpod_v2_programs import FAST_POLL, endpoint_program, gpu_cfg, rp_calls
@@ -328,3 +329,32 @@ def test_moving_an_endpoint_to_another_template_keeps_the_image_the_endpoint_set
     (endpoint,) = emulator.inventory("runpod")["endpoints"]
     assert _live_image(emulator, endpoint["id"]) == "ghcr.io/acme/own:7"
     assert stack.preview().summary == {"same": 4}
+
+
+def test_a_volume_made_on_v1_below_v2s_minimum_is_adopted_on_v2(emulator, emulator_process, make_stack):
+    # given: a 5 GB volume made on REST v1 (v2 makes 10 GB at least), and a stack on v2 to adopt it
+    cfg: dict[str, Any] = {"size": 5, "data_center_id": "EU-RO-1", "name": "small"}
+
+    def volume() -> None:
+        vol = runpod.NetworkVolume("vol", runpod.NetworkVolumeArgs(**cfg))
+        pulumi.export("id", vol.id)
+
+    made = make_stack(volume, env={**v1_env(emulator_process.base_urls), **FAST_POLL})
+    vol_id = made.up().outputs["id"]
+    adopting = make_stack(volume, env=FAST_POLL)
+    cfg["adopt_id"] = vol_id
+    # when: the program declares another size below v2's minimum, then the size the volume has
+    cfg["size"] = 8
+    with pytest.raises(StackFailed) as refused:
+        adopting.preview()
+    cfg["size"] = 5
+    emulator.clear_calls()
+    preview = adopting.preview()
+    up = adopting.up()
+    # then: only a size the adoption would send is judged; the volume's own is no change
+    assert f"adopting {vol_id!r} cannot take what the program declares" in refused.value.text
+    assert "a REST v2 network volume is 10 to 4096 GB (got 8)" in refused.value.text
+    assert f"adopting {vol_id}: no change to the object" in preview.step("vol").notes, preview.text
+    assert up.outputs["id"] == vol_id
+    assert [c for c in rp_calls(emulator) if c["method"] != "GET"] == []
+    assert [(v["id"], v["size"]) for v in emulator.inventory("runpod")["networkvolumes"]] == [(vol_id, 5)]

@@ -193,3 +193,57 @@ def test_a_volume_made_on_v1_below_v2s_minimum_stays_usable_under_v2(monkeypatch
     assert failures(same_volume) == {} and failures(same_template) == {}
     grown = NetworkVolumeProvider().check(volume, {**volume, "size": 8})
     assert "a REST v2 network volume is 10 to 4096 GB (got 8)" in failures(grown)["size"]
+
+
+def test_adopting_on_v2_judges_sizes_against_the_object_adopted(monkeypatch):
+    # given: REST v2, and a 5 GB volume made on v1 (below v2's minimum) to adopt
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    p = NetworkVolumeProvider()
+    live = {"name": "v", "size": 5, "data_center_id": "EU-RO-1"}
+    declared = {**PROVIDER, "size": 5, "data_center_id": "EU-RO-1", "name": "v", "adopt_id": "vol-made-on-v1"}
+    # when: check, which cannot read the object, and the adoption's plan, which has it
+    checked = p.check({}, declared)
+    same = p.adoption_plan("vol-made-on-v1", live, declared)
+    # then: its own size is no change; a size the adoption would send, or a shrink, is refused there
+    assert failures(checked) == {} and same.changed == []
+    with pytest.raises(Exception, match=r"adopting 'vol-made-on-v1' cannot take .*10 to 4096 GB \(got 8\)"):
+        p.adoption_plan("vol-made-on-v1", live, {**declared, "size": 8})
+    with pytest.raises(Exception, match=r"cannot shrink \(20 GB -> 12 GB\)"):
+        p.adoption_plan("vol-made-on-v1", {**live, "size": 20}, {**declared, "size": 12})
+
+
+@pytest.mark.parametrize(
+    ("props", "prop", "message"),
+    [
+        ({"compute_type": "CPU", "allowed_cuda_versions": ["12.8"]}, "allowed_cuda_versions", "no CUDA constraint"),
+        ({"compute_type": "CPU", "min_cuda_version": "12.8"}, "min_cuda_version", "no CUDA constraint"),
+        ({"compute_type": "CPU", "vcpu_count": 6}, "vcpu_count", "must be a power of two (got 6)"),
+        ({"compute_type": "CPU", "cpu_flavor_ids": ["cpu3c", "cpu5c", "cpu3c"]}, "cpu_flavor_ids", "'cpu3c' more"),
+        ({"allowed_cuda_versions": ["13"]}, "allowed_cuda_versions", "should match pattern"),
+    ],
+)
+def test_rest_v2_refuses_at_check_what_its_endpoint_schema_refuses(monkeypatch, props, prop, message):
+    # given: REST v2, whose CPU endpoints have no `gpu` block (where the CUDA constraints live)
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    # when
+    result = EndpointProvider().check({}, {**PROVIDER, "image": "acme/w:1", **props})
+    # then: refused at preview, rather than dropped from the body or refused by the API at `up`
+    assert list(failures(result)) == [prop]
+    assert message in failures(result)[prop]
+
+
+def test_cuda_versions_and_cpu_flavours_are_open_on_rest_v2_and_closed_on_v1(monkeypatch):
+    # given: versions and a flavour newer than REST v1's lists
+    newer = {"allowed_cuda_versions": ["13.1"], "min_cuda_version": None}
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    # when
+    v2 = EndpointProvider().check({}, {**PROVIDER, "image": "acme/w:1", **newer})
+    v2_floor = EndpointProvider().check({}, {**PROVIDER, "image": "acme/w:1", "min_cuda_version": "12.11"})
+    v2_cpu = EndpointProvider().check(
+        {}, {**PROVIDER, "image": "acme/w:1", "compute_type": "CPU", "cpu_flavor_ids": ["cpu3m"], "vcpu_count": 8}
+    )
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v1")
+    v1 = EndpointProvider().check({}, {**PROVIDER, "template_id": "t", **newer})
+    # then: v2 takes any `major.minor` and any catalogue flavour; v1 names its own list
+    assert failures(v2) == failures(v2_floor) == failures(v2_cpu) == {}
+    assert "REST v1 takes CUDA versions 11.8 to 13.0 only (got '13.1')" in failures(v1)["allowed_cuda_versions"]
