@@ -242,6 +242,21 @@ def _strip_input(tp: Any) -> Any:
 _models: dict[tuple[type, frozenset[str]], type[BaseModel]] = {}
 
 
+def _with_nested_defaults(given: dict[str, Any], full: dict[str, Any]) -> dict[str, Any]:
+    """``given`` (the values set, top level), whose nested objects also carry the values their Args
+    classes default to (``full``: every field) — none that defaults to None, which says nothing."""
+
+    def nested(set_: Any, all_: Any) -> Any:
+        if isinstance(set_, dict) and isinstance(all_, dict):
+            merged = {k: nested(v, all_.get(k)) for k, v in set_.items()}
+            return {**{k: v for k, v in all_.items() if k not in set_ and v is not None}, **merged}
+        if isinstance(set_, list) and isinstance(all_, list) and len(set_) == len(all_):
+            return [nested(a, b) for a, b in zip(set_, all_, strict=True)]
+        return set_
+
+    return {k: nested(v, full.get(k)) for k, v in given.items()}
+
+
 def validation_model(args_cls: type, omit: frozenset[str] = frozenset()) -> type[BaseModel]:
     """A strict pydantic model with the resolved types of an Args dataclass (cached).
 
@@ -438,7 +453,11 @@ class ObjectSpec:
         values: dict[str, Any] = {}
         try:
             validated = validation_model(self.args, frozenset(unknown)).model_validate(known)
-            values = validated.model_dump(mode="json", exclude_unset=True)
+            # What the user set, each with the defaults its nested objects declare: a nested object
+            # written as a dict then means what the same object written as its Args class means.
+            values = _with_nested_defaults(
+                validated.model_dump(mode="json", exclude_unset=True), validated.model_dump(mode="json")
+            )
         except pydantic.ValidationError as exc:
             seen: set[str] = set()
             for err in _choices_first(exc.errors()):

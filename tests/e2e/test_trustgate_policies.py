@@ -219,6 +219,30 @@ def test_semantic_upstream_sends_embedding_and_reads_embedding_config_back_as_se
     assert EMBED_KEY not in created.text + stack.export_text()
 
 
+def test_an_embedding_written_as_a_dict_sends_the_provider_its_args_class_defaults_to(emulator, make_stack):
+    # given: the embedding as a plain dict, without `provider` (EmbeddingArgs defaults it to openai)
+    def run() -> None:
+        gw = trustgate.Gateway("gw", trustgate.GatewayArgs(name="sem", subdomain="sem"))
+        target = trustgate.TargetArgs(
+            provider="anthropic", models=["claude"], default_model="claude", description="writing",
+            credentials=trustgate.CredentialsArgs(api_key="k-target"),
+        )  # fmt: skip
+        embedding = {"model": "text-embedding-3-small", "credentials": {"api_key": EMBED_KEY}}
+        trustgate.Upstream(
+            "sem", trustgate.UpstreamArgs(gateway_id=gw.id, name="sem", algorithm="semantic", targets=[target],
+                                          embedding=embedding),  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    stack = make_stack(run)
+    # when
+    stack.up()
+    again = stack.preview()
+    # then: the server, which takes only `openai`, got it; the stack sees no change after
+    (post,) = [c for c in tg_calls(emulator, "POST") if c["path"].endswith("/upstreams")]
+    assert post["body"]["embedding"]["provider"] == "openai"
+    assert again.step("sem").op == "same"
+
+
 def test_semantic_upstream_without_embedding_fails_at_preview(emulator, make_stack):
     # given
     stack = make_stack(semantic_program(with_embedding=False))

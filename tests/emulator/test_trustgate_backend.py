@@ -386,6 +386,11 @@ def test_create_upstream_websocket_direct_forced_on_create(backend: TrustGateBac
             "embedding provider 'cohere' is not allowed",
         ),
         (
+            {"embedding": {"model": "m"}},
+            400,
+            "embedding provider '' is not allowed",
+        ),
+        (
             {"websocket_config": {}, "proxy_config": {"host": "p", "port": "1"}},
             400,
             "webhook_config and proxy_config cannot coexist, only one can be specified",

@@ -402,3 +402,24 @@ def test_gateway_id_must_be_a_uuid_for_upstreams_and_services() -> None:
         assert [f.property for f in failures if f.property == "gateway_id"] == ["gateway_id"]
         reason = next(f.reason for f in failures if f.property == "gateway_id")
         assert "not a UUID" in reason and "Gateway's `id`" in reason
+
+
+def test_a_nested_object_as_a_dict_takes_the_defaults_of_its_args_class():
+    # given: an embedding typed (its `provider` defaults to openai, the only one the server takes) and plain
+    from pulumi_deploy.core.resource import to_props
+
+    semantic = {**UPSTREAM, "algorithm": "semantic", "targets": [{**UPSTREAM["targets"][0], "description": "d"}]}
+    credentials = {"api_key": SECRET}
+    typed = trustgate.UpstreamArgs(
+        **{k: v for k, v in semantic.items() if k != "targets"},
+        targets=semantic["targets"],
+        embedding=trustgate.EmbeddingArgs(model="m", credentials=trustgate.CredentialsArgs(**credentials)),
+    )
+    plain = {**semantic, "embedding": {"model": "m", "credentials": credentials}, "_logical_name": "up"}
+    # when
+    from_typed = UpstreamProvider().check({}, {**to_props(typed), "_logical_name": "up"})
+    from_plain = UpstreamProvider().check({}, plain)
+    # then: the same inputs, and the body carries the provider
+    assert from_typed.failures == [] and from_plain.failures == []
+    assert from_plain.inputs["embedding"] == from_typed.inputs["embedding"]
+    assert from_plain.inputs["embedding"]["provider"] == "openai"

@@ -146,8 +146,9 @@ def validate_upstream_request(req: dict[str, Any]) -> None:
                 raise RequestInvalid(f"proxy_config.{key} cannot be empty")
         if proxy.get("protocol", "") not in ("", *PROTOCOLS):
             raise RequestInvalid("proxy_config.protocol must be either 'http' or 'https'")
-    embedding_provider = (req.get("embedding") or {}).get("provider", "")
-    if embedding_provider and embedding_provider not in EMBEDDING_PROVIDERS:
+    embedding = req.get("embedding")
+    embedding_provider = (embedding or {}).get("provider", "")
+    if embedding is not None and embedding_provider not in EMBEDDING_PROVIDERS:  # unset is not "openai" either
         raise RequestInvalid(f"embedding provider '{embedding_provider}' is not allowed")
 
 
