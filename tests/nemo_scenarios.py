@@ -357,3 +357,34 @@ def pinning_the_resolved_config_version_is_no_change(peer: Peer, make_stack: Cal
     assert [v for v, _, _ in peer.versions(dep_name)] == [1]
     assert_clean(stack)
     stack.destroy()
+
+
+def a_version_that_no_longer_fits_its_name_is_refused_at_preview(
+    peer: Peer, make_stack: Callable[..., LocalStack]
+) -> None:
+    """The platform stores version N of a config as `<name>-vN` and judges that by the 63-character name
+    rule: version 10 of a 60-character name is refused (422, quoting the stored name). The preview says so
+    before anything is sent."""
+    name = unique("cfg").ljust(60, "x")
+    description = {"text": "first"}
+
+    def program() -> None:
+        nemo.ModelDeploymentConfig("cfg", config_args(name, description=description["text"]))
+
+    stack = make_stack(program, env=peer.env)
+    stack.up()
+    path = f"{MODELS}/default/deployment-configs/{name}"
+    definition = {"engine": "nim", "model_spec": {"model_name": "llama-3.1-8b-instruct"}, "executor_config": {"gpu": 1}}
+    for _ in range(8):  # versions 2..9, out of band
+        assert peer.post(path, {**definition, "description": "first"}).status_code == 201
+    tenth = peer.post(path, {**definition, "description": "first"})
+    stack.refresh()
+    # when: the program changes the config
+    description["text"] = "second"
+    with pytest.raises(StackFailed) as refused:
+        stack.preview()
+    # then: the platform refuses version 10 at its stored name; the preview refuses it first
+    assert tenth.status_code == 422 and f"{name}-v10" in tenth.text, tenth.text
+    assert peer.config(name).json()["entity_version"] == 9
+    assert f"the platform stores version 10 as '{name}-v10'" in refused.value.text
+    stack.destroy()

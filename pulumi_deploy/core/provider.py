@@ -37,7 +37,7 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import rpc
 
-from . import adoption_claims, autonaming, bookkeeping, log, note_lines, pending_notes, replacement_order
+from . import adoption_claims, autonaming, bookkeeping, log, note_lines, pending_notes, planned, replacement_order
 from .config import (
     ConnectionValues,
     VendorSettings,
@@ -283,6 +283,11 @@ class SpecProvider(ResourceProvider):
     def delete_before_replace(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         return False
 
+    def update_refusals(self, id_: str, olds: dict[str, Any], plan: Plan) -> list[str]:
+        """Why the update ``plan`` of the object ``id_`` cannot be made, judged where its recorded outputs
+        (``olds``) are known: at preview, before anything is sent. [] when it can."""
+        return []
+
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         """Rules on the change itself (old inputs -> new inputs; no old inputs at a creation), e.g. "size
         may only grow", or a limit judged only on a value that will be sent."""
@@ -378,6 +383,7 @@ class SpecProvider(ResourceProvider):
         for f in failures:
             reasons.setdefault(f.property, []).append(f.reason)
         book = bookkeeping.read(news)
+        planned.checked(self._urn(book.logical_name))
         adopt = self.adopted_id(inputs) if isinstance(inputs, dict) else None
         # Adopting, the change runs from the object as it is, which check cannot read: the adoption's plan
         # judges it (at preview too), so a value the object already has is not refused as a new one.
@@ -645,6 +651,10 @@ class SpecProvider(ResourceProvider):
         one update records without calling the API.
         """
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news), id_)
+        # Judged for an update this operation plans: a refresh (no check before its diff) sends nothing.
+        update = plan.changed and not plan.replaces and planned.planned(self._urn(bookkeeping.read(news).logical_name))
+        if update and (refused := self.update_refusals(id_, olds, plan)):
+            raise PulumiDeployError(f"{self.describe(news, id_)}: cannot update it: {'; '.join(refused)}")
         if news.get(PLAN_NOTES) is not None:  # a preview (check put its notes there); never a refresh
             self._announce_pins(olds, news, plan)
         if any(n == ADOPT_ID for n, _ in plan.replaces) and not olds.get(ADOPT_ID):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pulumi import Input
 from pydantic import Field
@@ -29,7 +29,7 @@ from ..core.errors import (
     Unauthorized,
     when,
 )
-from ..core.fields import FromSetting, In, Replace
+from ..core.fields import Doc, FromSetting, In, Replace
 from ..core.http import ApiClient, get_client
 from ..core.provider import SpecProvider
 from ..core.request import NEW_VERSION_POST, Call, JsonObject, Routes, UpdateStyle, create_call, update_call
@@ -51,10 +51,12 @@ SETTINGS = VendorSettings(
 WORKSPACE = Setting("nemo:workspace", "NEMO_WORKSPACE", "default")
 
 #: Platform 0.6.0 rule for deployment and config names (look-around: Python ``re``, not pydantic's engine).
-NAME_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9\-@.+_]{1,62}(?<!-)$")
-WORKSPACE_RE = re.compile(r"^[\w\-.]+$")
-PROJECT_RE = re.compile(r"^[\w\-./]+$")
-PROVIDER_ID_RE = re.compile(r"^[\w\-.]+/[^/]+$")
+#: Matched whole (``fullmatch``: ``$`` alone would let a trailing newline through).
+NAME_RE = re.compile(r"[a-z](?!.*--)[a-z0-9\-@.+_]{1,62}(?<!-)")
+PROJECT_RE = re.compile(r"[\w\-./]+")
+#: The platform stores version N of a config or deployment under ``<name>-v<N>``, which must pass the
+#: name rule too (63 characters at most).
+NAME_MAX = 63
 #: Deployment statuses that mean the deployment failed, and those that mean it is deleted (or going).
 FAILED_STATUSES = frozenset({"ERROR", "LOST"})
 GONE_STATUSES = frozenset({"DELETING", "DELETED"})
@@ -71,6 +73,15 @@ Workspace = Annotated[
     # Resolved at check, so that a changed default previews as the replacement it is.
     FromSetting(WORKSPACE),
 ]
+#: The name of a config or deployment: its identity, under which each version is stored too.
+ObjectName = Annotated[
+    Input[str],
+    Replace(reason="it is the object's identity (in the path)"),
+    Doc(
+        "2-60 chars (version N is stored as `<name>-vN`, 63 at most: a long name leaves room for fewer "
+        "versions), lowercase start, no `--`, no trailing `-` (platform 0.6.0 rule)."
+    ),
+]
 Project = Annotated[
     Input[str] | None, Field(max_length=255), Replace(reason="the API copies it from the first version")
 ]
@@ -78,9 +89,9 @@ Project = Annotated[
 
 def name_problem(name: str) -> str | None:
     """Why ``name`` breaks the 0.6.0 name rule, or None."""
-    if not 2 <= len(name) <= 63:
-        return f"must be 2-63 characters long (got {len(name)}: {name!r})"
-    if NAME_RE.match(name):
+    if not 2 <= len(name) <= NAME_MAX:
+        return f"must be 2-{NAME_MAX} characters long (got {len(name)}: {name!r})"
+    if NAME_RE.fullmatch(name):
         return None
     return (
         "must start with a lowercase letter, contain only lowercase letters, digits and - . @ + _, "
@@ -88,18 +99,49 @@ def name_problem(name: str) -> str | None:
     )
 
 
+def versioned_name(name: str, version: int) -> str:
+    """The name the platform stores version ``version`` of the object ``name`` under."""
+    return f"{name}-v{version}"
+
+
+def version_problem(name: str, version: int) -> str | None:
+    """Why the platform cannot store version ``version`` of ``name`` (its stored name is too long), or None."""
+    stored = versioned_name(name, version)
+    if len(stored) <= NAME_MAX:
+        return None
+    return (
+        f"the platform stores version {version} as {stored!r}, which must be {NAME_MAX} characters at most "
+        f"(it is {len(stored)}): a {len(name)}-character name allows versions up to "
+        f"{10 ** max(NAME_MAX - len(name) - 2, 0) - 1}. Give it a shorter name (that replaces the object)"
+    )
+
+
 def common_rules(values: dict[str, Any], name_field: str = "name") -> list[tuple[str, str]]:
+    """The name rules of the object's own name (``name``), or of the one it refers to (``name_field``)."""
     out: list[tuple[str, str]] = []
     name = values.get(name_field)
     if isinstance(name, str) and (why := name_problem(name)):
         out.append((name_field, why))
+    elif isinstance(name, str) and name_field == "name" and version_problem(name, 1):
+        limit = NAME_MAX - len(versioned_name("", 1))
+        out.append((name_field, f"must be at most {limit} characters: the platform stores version N as "
+                                f"'<name>-vN', within {NAME_MAX} (got {len(name)}: {name!r})"))  # fmt: skip
     ws = values.get("workspace")
-    if isinstance(ws, str) and not WORKSPACE_RE.match(ws):
-        out.append(("workspace", f"must match {WORKSPACE_RE.pattern} (got {ws!r})"))
+    # Workspaces are created by the entities API, under the same name rule: another name cannot exist.
+    if isinstance(ws, str) and (why := name_problem(ws)):
+        out.append(("workspace", f"a workspace name {why}"))
     project = values.get("project")
-    if isinstance(project, str) and not PROJECT_RE.match(project):
-        out.append(("project", f"must match {PROJECT_RE.pattern} (got {project!r})"))
+    if isinstance(project, str) and not PROJECT_RE.fullmatch(project):
+        out.append(("project", f"must match ^{PROJECT_RE.pattern}$ (got {project!r})"))
     return out
+
+
+def model_entity_problem(value: str) -> str | None:
+    """Why ``value`` is no model entity reference (``name`` or ``workspace/name``), or None."""
+    parts = value.split("/")
+    if len(parts) <= 2 and all(p.strip() for p in parts):
+        return None
+    return f"must be `name` or `workspace/name` (got {value!r})"
 
 
 def base(workspace: str) -> str:
@@ -266,6 +308,16 @@ class NemoProvider(SpecProvider):
         # The paths name the workspace (no declared routes); every update is the POST of :func:`new_version`.
         return NEW_VERSION_POST
 
+    #: An update writes version N+1 of the object itself (a status update writes a deployment's status).
+    writes_versions: ClassVar[bool] = True
+
+    def update_refusals(self, id_: str, olds: dict[str, Any], plan: Plan) -> list[str]:
+        # Version N+1 is stored under `<name>-v<N+1>`: a long name runs out of versions.
+        if not self.writes_versions or not any(self.spec.fields[n].sent_on_update for n in plan.changed):
+            return []
+        why = version_problem(split_id(id_)[1], int(olds.get("entity_version") or 0) + 1)
+        return [why] if why else []
+
     def explain(self, error: ApiError, what: str, props: dict[str, Any], id_: str | None) -> PulumiDeployError | None:
         if id_ and not props.get("workspace"):  # an import reads with no inputs
             props = {**props, "workspace": split_id(id_)[0]}
@@ -290,8 +342,10 @@ __all__ = [
     "common_rules",
     "create",
     "explain",
+    "model_entity_problem",
     "name_problem",
     "new_version",
     "send",
     "split_id",
+    "version_problem",
 ]

@@ -26,7 +26,7 @@ from pydantic import Field
 
 from ..core import log
 from ..core.errors import NotFound, PulumiDeployError
-from ..core.fields import Computed, Doc, Local, NewVersion, Replace, ServerDefault, UnsetWhen, Wire
+from ..core.fields import Computed, Doc, Local, NewVersion, ServerDefault, UnsetWhen, Wire
 from ..core.http import ApiClient
 from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
@@ -42,11 +42,7 @@ ReachableStatus = Literal["CREATED", "PENDING", "READY", "ERROR"]
 
 @dataclass(kw_only=True)
 class ModelDeploymentArgs(AdoptableArgs):
-    name: Annotated[
-        Input[str],
-        Replace(reason="it is the object's identity (in the path)"),
-        Doc("2-63 chars, lowercase start, no `--`, no trailing `-` (platform 0.6.0 rule)."),
-    ]
+    name: api.ObjectName
     config: Annotated[
         Input[str],
         Field(min_length=1, max_length=255),

@@ -27,7 +27,7 @@ from pydantic import Field
 
 from ..core import bookkeeping, log
 from ..core.errors import Conflict, NotFound
-from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Replace, Secret, ServerDefault, Wire
+from ..core.fields import Computed, Doc, Local, NewVersion, Normalise, Secret, ServerDefault, Wire
 from ..core.http import ApiClient
 from ..core.request import JsonObject
 from ..core.resource import AdoptableArgs, SpecResource
@@ -122,11 +122,7 @@ class ExecutorConfigArgs:
 
 @dataclass(kw_only=True)
 class ModelDeploymentConfigArgs(AdoptableArgs):
-    name: Annotated[
-        Input[str],
-        Replace(reason="it is the object's identity (in the path)"),
-        Doc("2-63 chars, lowercase start, no `--`, no trailing `-` (platform 0.6.0 rule)."),
-    ]
+    name: api.ObjectName
     engine: Annotated[Input[Literal["nim", "vllm", "generic"]], NewVersion()]
     model_spec: Annotated[Input[ModelSpecArgs], Normalise(_without_defaults("model_spec")), NewVersion()]
     executor_config: Annotated[
@@ -142,7 +138,7 @@ class ModelDeploymentConfigArgs(AdoptableArgs):
         Field(max_length=255),
         NewVersion(),
         ServerDefault(),
-        Doc("`workspace/name` of the model entity; unset, the platform fills it from `model_spec` at create."),
+        Doc("The model entity, `name` or `workspace/name`; unset, the platform fills it from `model_spec` at create."),
     ] = None
     workspace: api.Workspace = None
     project: api.Project = None
@@ -156,6 +152,9 @@ class ModelDeploymentConfigArgs(AdoptableArgs):
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
         yield from api.common_rules(values)
+        entity = values.get("model_entity_id")
+        if isinstance(entity, str) and (why := api.model_entity_problem(entity)):
+            yield "model_entity_id", why
         if {"engine", "executor_config", "model_spec"} & unknown or values.get("engine") != "generic":
             return
         ex = values.get("executor_config") or {}

@@ -52,7 +52,9 @@ class ModelDeploymentStatusArgs(AdoptableArgs):
     status: Annotated[Input[Status], Doc("UNKNOWN, CREATED, PENDING, READY, ERROR, DELETING, DELETED or LOST.")]
     status_message: Annotated[Input[str] | None, Field(max_length=1000), Doc("Server default: empty.")] = None
     model_provider_id: Annotated[
-        Input[str] | None, Field(max_length=255), Doc("The ModelProvider serving it, `workspace/name`.")
+        Input[str] | None,
+        Field(max_length=255),
+        Doc("The ModelProvider serving it, usually `workspace/name` (stored as given)."),
     ] = None
     version: Annotated[
         Input[int] | None,
@@ -65,9 +67,6 @@ class ModelDeploymentStatusArgs(AdoptableArgs):
     @classmethod
     def rules(cls, values: dict[str, Any], unknown: set[str]) -> Iterable[tuple[str, str]]:
         yield from api.common_rules(values, "deployment")
-        pid = values.get("model_provider_id")
-        if isinstance(pid, str) and not api.PROVIDER_ID_RE.match(pid):
-            yield "model_provider_id", f"must be `workspace/name` (got {pid!r})"
 
 
 @dataclass(kw_only=True)
@@ -78,6 +77,7 @@ class ModelDeploymentStatusOutputs:
 
 
 class ModelDeploymentStatusProvider(api.NemoProvider):
+    writes_versions = False
     spec: ClassVar[ObjectSpec] = ObjectSpec(
         vendor="nemo",
         kind="ModelDeploymentStatus",

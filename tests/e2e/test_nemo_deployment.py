@@ -377,3 +377,36 @@ def test_a_configs_environment_values_and_engine_overrides_stay_encrypted_while_
     inputs = stack.resource_state("cfg")["inputs"]["executor_config"]
     assert inputs["gpu"] == 2 and set(inputs["additional_envs"]["HF_TOKEN"]) == {SECRET_SIG_KEY, "ciphertext"}
     assert set(inputs["override_config"]) == {SECRET_SIG_KEY, "ciphertext"}
+
+
+def test_an_update_whose_version_would_not_fit_the_stored_name_fails_at_preview(emulator, make_stack):
+    # given: a config with a 60-character name, at version 9 (the platform stores version N as `<name>-vN`,
+    # 63 characters at most: version 10 no longer fits)
+    name = "llama-" + "c" * 54
+    cfg = {"description": "first"}
+
+    def run() -> None:
+        nemo.ModelDeploymentConfig(
+            "cfg",
+            nemo.ModelDeploymentConfigArgs(
+                name=name,
+                engine="nim",
+                model_spec=nemo.ModelSpecArgs(model_name="llama-3.1-8b-instruct"),
+                executor_config=nemo.ExecutorConfigArgs(gpu=1),
+                description=cfg["description"],
+            ),
+        )
+
+    stack = make_stack(run)
+    stack.up()
+    emulator.patch("nemo", "deployment_configs", f"default:{name}", entity_version=9)
+    stack.refresh()
+    emulator.clear_calls()
+    # when: the program changes the config
+    cfg["description"] = "second"
+    with pytest.raises(StackFailed) as refused:
+        stack.preview()
+    # then: refused before anything is sent, saying why and what to do
+    assert f"cannot update it: the platform stores version 10 as '{name}-v10'" in refused.value.text
+    assert "a 60-character name allows versions up to 9" in refused.value.text
+    assert nemo_calls(emulator, "POST") == []

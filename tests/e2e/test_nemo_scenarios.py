@@ -11,6 +11,7 @@ from nemo_scenarios import (
     a_404_is_believed_only_from_the_models_api,
     a_create_whose_wait_runs_out_is_recorded_and_finished_once_the_status_comes,
     a_feature_the_platform_disables_is_refused_in_its_words,
+    a_version_that_no_longer_fits_its_name_is_refused_at_preview,
     config_args,
     live_deployment_blocks_a_config_replacement_fast,
     move_deployment_to_a_new_config_and_remove_the_old_one,
@@ -137,3 +138,7 @@ def test_a_404_is_believed_only_from_the_models_api(peer, make_stack):
 
 def test_pinning_the_resolved_config_version_is_no_change(peer, make_stack):
     pinning_the_resolved_config_version_is_no_change(peer, make_stack)
+
+
+def test_a_version_that_no_longer_fits_its_name_is_refused_at_preview(peer, make_stack):
+    a_version_that_no_longer_fits_its_name_is_refused_at_preview(peer, make_stack)

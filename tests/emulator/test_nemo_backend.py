@@ -108,6 +108,27 @@ def test_create_config_error_name_too_long(backend: NemoBackend) -> None:
     assert exc.value.errors[0]["msg"] == "String should have at most 63 characters"
 
 
+def test_a_version_is_stored_under_its_versioned_name_which_must_keep_the_name_rule(backend: NemoBackend) -> None:
+    # given: a 60-character config at version 9 (`<name>-v9` is 63 characters)
+    name = "a" * 60
+    make_config(backend, name)
+    update = {"engine": "nim", "model_spec": {}, "executor_config": {"gpu": 1}}
+    for _ in range(8):
+        backend.update_config(WS, name, update)
+    # when: version 10, and a create of a 61-character name (version 1 is 64 characters)
+    with pytest.raises(e.ValidationFailed) as tenth:
+        backend.update_config(WS, name, update)
+    with pytest.raises(e.ValidationFailed) as longer:
+        make_config(backend, "b" * 61)
+    # then: refused at the stored name, which the answer quotes; nothing is stored
+    assert [(x["type"], x["loc"], x["input"]) for x in tenth.value.errors] == [
+        ("string_pattern_mismatch", ["body", "name"], f"{name}-v10")
+    ]
+    assert longer.value.errors[0]["input"] == "b" * 61 + "-v1"
+    assert backend.get_config(WS, name)["entity_version"] == 9
+    assert f"{WS}/{'b' * 61}" not in backend.stores["deployment_configs"]
+
+
 def test_create_config_error_missing_fields_and_bad_enum(backend: NemoBackend) -> None:
     # when
     with pytest.raises(e.ValidationFailed) as exc:

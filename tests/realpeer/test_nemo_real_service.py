@@ -14,6 +14,7 @@ from nemo_scenarios import (
     a_404_is_believed_only_from_the_models_api,
     a_create_whose_wait_runs_out_is_recorded_and_finished_once_the_status_comes,
     a_feature_the_platform_disables_is_refused_in_its_words,
+    a_version_that_no_longer_fits_its_name_is_refused_at_preview,
     config_args,
     live_deployment_blocks_a_config_replacement_fast,
     move_deployment_to_a_new_config_and_remove_the_old_one,
@@ -222,3 +223,7 @@ def test_refresh_and_destroy_reach_a_config_on_the_real_service_after_the_base_u
     assert [(c["method"], c["path"]) for c in emulator.calls("nemo")] == [
         ("GET", f"{MODELS}/default/deployment-configs/{name}")
     ], emulator.calls("nemo")
+
+
+def test_a_version_that_no_longer_fits_its_name_is_refused_at_preview(peer, make_stack):
+    a_version_that_no_longer_fits_its_name_is_refused_at_preview(peer, make_stack)

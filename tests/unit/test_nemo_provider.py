@@ -411,3 +411,58 @@ def test_the_documented_wait_default_is_the_one_used():
     assert api.DEFAULT_WAIT_TIMEOUT == 900.0
     for args in (nemo.ModelDeploymentArgs, nemo.ModelDeploymentConfigArgs):
         assert "(default 900)" in pydoc.render_doc(args, renderer=pydoc.plaintext)
+
+
+@pytest.mark.parametrize(
+    ("provider", "props", "prop", "message"),
+    [
+        (ModelDeploymentConfigProvider, {**CONFIG, "name": "a" * 61}, "name", "must be at most 60 characters"),
+        (ModelDeploymentProvider, {**PROVIDER, "name": "a" * 61, "config": "c"}, "name", "'<name>-vN', within 63"),
+        (ModelDeploymentConfigProvider, {**CONFIG, "name": "llama\n"}, "name", "must start with a lowercase"),
+        (ModelDeploymentConfigProvider, {**CONFIG, "workspace": "default\n"}, "workspace", "a workspace name must"),
+        (ModelDeploymentConfigProvider, {**CONFIG, "workspace": "Team"}, "workspace", "a workspace name must"),
+        (ModelDeploymentConfigProvider, {**CONFIG, "project": "p\n"}, "project", "must match"),
+        (ModelDeploymentConfigProvider, {**CONFIG, "model_entity_id": "a/b/c"}, "model_entity_id", "`workspace/name`"),
+        (ModelDeploymentConfigProvider, {**CONFIG, "model_entity_id": "ws/ "}, "model_entity_id", "`workspace/name`"),
+    ],
+)
+def test_check_refuses_what_the_platform_refuses(provider, props, prop, message):
+    # when
+    result = provider().check({}, props)
+    # then: refused at preview, not by a 422/400 (or an invalid URL) at `up`
+    assert list(failures(result)) == [prop]
+    assert message in failures(result)[prop]
+
+
+def test_check_accepts_what_the_platform_accepts():
+    # given: the longest name version 1 fits, entity references of either form, a provider id of any form
+    status = {**PROVIDER, "deployment": "llama", "status": "READY", "model_provider_id": "noslash"}
+    # when
+    results = [
+        ModelDeploymentConfigProvider().check({}, {**CONFIG, "name": "a" * 60, "model_entity_id": "llama-3"}),
+        ModelDeploymentConfigProvider().check({}, {**CONFIG, "model_entity_id": "default/llama-3"}),
+        nemo.deployment_status.ModelDeploymentStatusProvider().check({}, status),
+    ]
+    # then
+    assert [failures(r) for r in results] == [{}, {}, {}]
+
+
+def test_an_update_whose_version_no_longer_fits_the_stored_name_is_refused_at_preview():
+    # given: a config with a 60-character name at version 9 (version 10 is stored as `<name>-v10`: 64)
+    name, logical = "a" * 60, "long-named"  # a logical name of its own: no other test has checked it
+    outs = {**CONFIG, "name": name, "workspace": "default", "entity_version": 9.0}
+    olds = bookkeeping.write(
+        {k: v for k, v in outs.items() if k not in PROVIDER},
+        bookkeeping.Bookkeeping(logical, input_names=("name", "engine", "model_spec", "executor_config", "workspace")),
+    )
+    news = {**CONFIG, "name": name, "workspace": "default", "_logical_name": logical}
+    provider = ModelDeploymentConfigProvider()
+    refresh = provider.diff(f"default/{name}", olds, {**news, "description": "drift"})  # no check before it
+    # when: a preview (check, then diff)
+    same = provider.diff(f"default/{name}", olds, provider.check(olds, news).inputs)
+    changed = provider.check(olds, {**news, "description": "new"}).inputs
+    with pytest.raises(Exception, match=r"cannot update it: the platform stores version 10 as 'a{60}-v10'") as refused:
+        provider.diff(f"default/{name}", olds, changed)
+    # then: no change is no version; a change says which versions the name allows; a refresh never fails
+    assert same.changes is False and refresh.changes is not False
+    assert "a 60-character name allows versions up to 9" in str(refused.value)

@@ -164,6 +164,20 @@ def _extra_errors(model: type[BaseModel], data: Any, loc: tuple[Any, ...]) -> li
     return errors
 
 
+class _VersionedName(_Model):
+    # The stored name is judged by the pattern alone: the service answers `string_pattern_mismatch`.
+    name: Annotated[str, Field(pattern=NAME_PATTERN)]
+
+
+def name_errors(name: str) -> list[dict[str, Any]]:
+    """FastAPI's 422 items for a name that breaks the name rule ([] when it keeps it)."""
+    try:
+        parse_body(_VersionedName, {"name": name})
+    except ValidationFailed as exc:
+        return exc.errors
+    return []
+
+
 def parse_body(model: type[M], raw: bytes | Any, *, reject_unknown: bool = False) -> M:
     """Decode and validate a JSON request body the way FastAPI does, raising :class:`ValidationFailed`."""
     data: Any = raw

@@ -94,7 +94,9 @@ class VersionedBackend(EmulatorBackend):
                 return record
         return None
 
-    def _add_version(self, kind: str, key: str, record: dict[str, Any]) -> None:
+    def _add_version(self, kind: str, key: str, record: dict[str, Any], *, seeded: bool = False) -> None:
+        if not seeded:
+            versioned_name_check(record["name"], record["entity_version"])
         if key in self.stores[kind]:
             self.history[kind].setdefault(key, []).append(self.stores[kind][key])
         self.stores[kind][key] = record
@@ -231,7 +233,7 @@ class VersionedBackend(EmulatorBackend):
             if current is not None and current["entity_version"] == full["entity_version"]:
                 self.stores[kind][key] = full
             else:
-                self._add_version(kind, key, full)
+                self._add_version(kind, key, full, seeded=True)
             return copy.deepcopy(full)
 
     def _seed_defaults(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -319,3 +321,12 @@ def _matches(value: Any, ops: dict[str, Any]) -> bool:
         if op == "$lte" and text > arg:
             return False
     return True
+
+
+def versioned_name_check(name: str, version: int) -> None:
+    """The service stores version N under ``<name>-v<N>`` and validates that name by the name rule: a
+    name near 63 characters is refused at create, or at the version whose number no longer fits."""
+    stored = f"{name}-v{version}"
+    problems = schemas.name_errors(stored)
+    if problems:
+        raise errors.ValidationFailed(problems)
