@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ..core import autonaming
 from ..core.config import Setting, VendorSettings, lookup, resolve_base_url
 from ..core.errors import ConfigError, ErrorRules, InUse, body_excerpt, standard_message, when
-from ..core.fields import Policy, Replace
+from ..core.fields import MISSING, Policy, Replace
 from ..core.http import ApiClient, get_client
 from ..core.location import Location
 from ..core.provider import SpecProvider
@@ -86,6 +86,25 @@ class OnlyOn(Policy):
         if api_version() == self.version:
             return None
         return f"{needs_version(self.version)}; {self.instead}" if self.instead else needs_version(self.version)
+
+
+@dataclass(frozen=True)
+class ClearedOn(Policy):
+    """A field one REST version's update clears when the program removes it (by sending ``value``);
+    under the other a removal sends nothing, and the last applied value stays."""
+
+    value: Any = None
+    version: ApiVersion = "v2"
+
+    @property
+    def description(self) -> str:  # type: ignore[override]
+        return (
+            f"removing it clears it on REST {self.version}; on REST {other_version(self.version)} the last "
+            "applied value stays"
+        )
+
+    def cleared_by(self) -> Any:
+        return self.value if api_version() == self.version else MISSING
 
 
 @dataclass(frozen=True)

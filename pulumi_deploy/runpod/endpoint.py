@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field
 
 from ..core import env_names, replacement_order
 from ..core.fields import (
+    ClearWith,
     Computed,
     Default,
     Doc,
@@ -148,8 +149,10 @@ class EndpointArgs(AdoptableArgs):
         ServerDefault(),
         Doc("Data centres workers may run in (a list or a comma string; compared as a set)."),
     ] = None
-    network_volume_id: Annotated[Input[str] | None, RollsWorkers()] = None
-    network_volume_ids: Annotated[Input[Sequence[Input[str]]] | None, Normalise(as_sorted_set), RollsWorkers()] = None
+    network_volume_id: Annotated[Input[str] | None, RollsWorkers(), api.ClearedOn("")] = None
+    network_volume_ids: Annotated[
+        Input[Sequence[Input[str]]] | None, Normalise(as_sorted_set), RollsWorkers(), api.ClearedOn([])
+    ] = None
     workers_min: Annotated[Input[int] | None, Field(ge=0), ServerDefault()] = None
     workers_max: Annotated[
         Input[int] | None,
@@ -203,7 +206,11 @@ class EndpointArgs(AdoptableArgs):
         Doc("Environment of the workers (merged over the template's at creation)."),
     ] = None
     registry: Annotated[
-        Input[str] | None, V2_ONLY, RollsWorkers(), Doc("A `ContainerRegistryAuth` id, for private images.")
+        Input[str] | None,
+        V2_ONLY,
+        RollsWorkers(),
+        ClearWith(None),
+        Doc("A `ContainerRegistryAuth` id, for private images."),
     ] = None
     wait_for_rollout: Annotated[
         Input[bool] | None,

@@ -334,6 +334,38 @@ def test_refresh_sees_a_registry_and_a_volume_removed_out_of_band_and_up_restore
     assert set(stack.preview().summary) == {"same"}
 
 
+def test_removing_the_registry_and_the_volume_from_the_program_detaches_both(emulator, make_stack):
+    # given: an endpoint pulling a private image, with a volume attached
+    cfg = {"registry": True, "volume": True}
+
+    def program() -> None:
+        reg = runpod.ContainerRegistryAuth("ghcr", runpod.ContainerRegistryAuthArgs(username="bot", password="pw"))
+        vol = runpod.NetworkVolume("data", runpod.NetworkVolumeArgs(size=10, data_center_id="EU-RO-1"))
+        args = runpod.EndpointArgs(
+            image="ghcr.io/acme/private:1.0",
+            data_center_ids=["EU-RO-1"],
+            registry=reg.id if cfg["registry"] else None,
+            network_volume_id=vol.id if cfg["volume"] else None,
+        )
+        pulumi.export("endpoint_id", runpod.Endpoint("api", args).id)
+
+    stack = make_stack(program, env=FAST_POLL)
+    stack.up()
+    # when: the program no longer sets them
+    cfg["registry"] = cfg["volume"] = False
+    preview = stack.preview()
+    emulator.clear_calls()
+    stack.up()
+    # then: the preview shows both going, one PATCH clears them (REST v2 PATCH keeps what it leaves out)
+    assert (preview.step("api").op, preview.step("api").diffs) == ("update", ["network_volume_id", "registry"])
+    assert not any("no longer set: the last applied value stays" in n for n in preview.step("api").notes)
+    (patch,) = rp_calls(emulator, "PATCH")
+    assert (patch["body"]["registry"], patch["body"]["networkVolumes"]) == (None, [])
+    (live,) = emulator.inventory("runpod")["endpoints"]
+    assert not live.get("networkVolumeIds") and not live.get("networkVolumeId"), live
+    assert set(stack.preview().summary) == {"same"}
+
+
 def test_a_cuda_floor_left_out_of_a_gpu_change_stays_and_swapping_it_for_versions_clears_it(emulator, make_stack):
     # given: an endpoint with a CUDA floor
     cfg = {"endpoint": {"image": "ghcr.io/acme/worker:1.0", "gpu_pools": ["AMPERE_24"], "min_cuda_version": "12.4"}}

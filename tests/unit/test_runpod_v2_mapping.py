@@ -274,3 +274,24 @@ def test_an_empty_set_of_cuda_versions_set_by_the_program_clears_the_constraint(
     assert call is not None
     body = p.wire_body(call.body, {**new, "_update": True})
     assert body["gpu"]["allowedCudaVersions"] == []
+
+
+def test_removing_volumes_or_the_registry_clears_them_on_v2_and_keeps_them_on_v1(monkeypatch):
+    # given: an endpoint's volume and registry, then a program without them
+    p = EndpointProvider()
+    old = {"image": "acme/w:1", "registry": "reg-1", "network_volume_ids": ["vol-1"], "gpu_pools": ["AMPERE_24"]}
+    new = {"image": "acme/w:1", "gpu_pools": ["AMPERE_24"]}
+    # when
+    plan = p.change_plan(old, new)
+    call = update_call(p.spec, p._routes(), "ep", plan, new)
+    body = p.wire_body(call.body, {**new, "_update": True}) if call is not None else None
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v1")
+    v1_old, v1_new = {"template_id": "t", "network_volume_id": "vol-1"}, {"template_id": "t"}
+    v1_plan = p.change_plan(v1_old, v1_new)
+    # then: v2's PATCH clears both (it keeps what it leaves out); v1 sends nothing and says the volume stays
+    assert body == {"registry": None, "networkVolumes": []}
+    assert update_call(p.spec, p._routes(), "ep", v1_plan, v1_new) is None
+    assert any(
+        "network_volume_id no longer set: the last applied value stays" in n
+        for n in p.plan_notes(v1_plan, v1_old, v1_new)
+    )
