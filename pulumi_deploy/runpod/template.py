@@ -180,19 +180,25 @@ class TemplateProvider(api.RestObjectProvider):
         refusal = self._try_delete(client, id_)  # a 404 is raised: core confirms that it means gone
         if refusal is None:
             return
-        listing = client.request("GET", "/endpoints" if api.api_version() == "v1" else "/serverless")
-        users = [str(e.get("id")) for e in api.items_of(listing) if e.get("templateId") == id_]
-        if users:
-            raise PulumiDeployError(
-                f"{self.describe(outs, id_)} cannot be deleted: {refusal}. RunPod refuses to delete a template "
-                f"that an endpoint still uses ({', '.join(users)}). If Pulumi is replacing it, either leave `name` "
-                "unset (autonaming lets the new template be created and the endpoint moved before the old one is "
-                "deleted), give it a new name, or first point the endpoint at another template."
-            )
-        # No endpoint uses it any more: RunPod keeps refusing for up to ~2 min after the last one let go
-        # (deleted in this same `pulumi destroy`, or moved to a new template). Wait that out, bounded, and
-        # say so at once: the retry that follows may succeed before any progress line would be printed.
-        what = f"{self.describe(outs, id_)}: RunPod still reports it in use after its last endpoint let go"
+        if api.api_version() == "v1":
+            users = [str(e.get("id")) for e in api.items_of(client.request("GET", "/endpoints"))
+                     if e.get("templateId") == id_]  # fmt: skip
+            if users:
+                raise PulumiDeployError(
+                    f"{self.describe(outs, id_)} cannot be deleted: {refusal}. RunPod refuses to delete a template "
+                    f"that an endpoint still uses ({', '.join(users)}). If Pulumi is replacing it, either leave "
+                    "`name` unset (autonaming lets the new template be created and the endpoint moved before the "
+                    "old one is deleted), give it a new name, or first point the endpoint at another template."
+                )
+            holder = "after its last endpoint let go"
+        else:
+            # A REST v2 endpoint keeps no link to the template it was made from, so v2 cannot say what holds
+            # it: a pod made from it, or an endpoint made through REST v1 that still runs it.
+            holder = "(a pod using it, or an endpoint made through REST v1: REST v2 does not say which)"
+        # RunPod keeps refusing for up to ~2 min after the last user let go (deleted in this same
+        # `pulumi destroy`, or moved to a new template). Wait that out, bounded, and say so at once: the
+        # retry that follows may succeed before any progress line would be printed.
+        what = f"{self.describe(outs, id_)}: RunPod still reports it in use {holder}"
         log.info(f"{what}; retrying for up to {RELEASE_TIMEOUT:.0f}s")
         wait_until(
             f"{what}; retrying",

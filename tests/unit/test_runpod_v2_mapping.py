@@ -16,6 +16,7 @@ from pulumi_deploy.core.request import create_call, update_call
 from pulumi_deploy.runpod import api
 from pulumi_deploy.runpod.catalog import gpu_selection
 from pulumi_deploy.runpod.endpoint import EndpointProvider
+from pulumi_deploy.runpod.template import TemplateProvider
 
 PROVIDER = {"__provider": "pickled", "_logical_name": "api"}
 
@@ -172,8 +173,6 @@ def test_a_plain_list_of_strings_type_checks_for_gpu_types_and_data_centres(tmp_
 
 
 def test_template_on_v2_maps_its_settings_and_refuses_v1_only_fields():
-    from pulumi_deploy.runpod.template import TemplateProvider
-
     p = TemplateProvider()
     refused = p.check({}, {**PROVIDER, "image_name": "acme/w:1", "readme": "hi"})
     assert [(f.property, f.reason) for f in refused.failures] == [
@@ -295,3 +294,21 @@ def test_removing_volumes_or_the_registry_clears_them_on_v2_and_keeps_them_on_v1
         "network_volume_id no longer set: the last applied value stays" in n
         for n in p.plan_notes(v1_plan, v1_old, v1_new)
     )
+
+
+def test_a_template_refused_as_in_use_on_v2_is_retried_without_looking_for_endpoints_v2_cannot_name():
+    # given: REST v2, whose endpoints keep no link to their template; the first delete is refused as in use
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url.path}")
+        if request.method == "DELETE" and len(seen) == 1:
+            return httpx.Response(400, json={"detail": "template tpl-1 is in use"})
+        return httpx.Response(204)
+
+    client = ApiClient("runpod", "http://127.0.0.1:9/v2", {}, transport=httpx.MockTransport(answer),
+                       errors=api.SETTINGS["v2"].errors)  # fmt: skip
+    # when
+    TemplateProvider().api_delete(client, "tpl-1", {"_logical_name": "worker"})
+    # then: deleted once the refusal passed; no listing of endpoints, whose answers never name a template
+    assert seen == ["DELETE /v2/templates/tpl-1", "DELETE /v2/templates/tpl-1"]
