@@ -223,7 +223,7 @@ class ClearWith(Policy):
 
     @property
     def description(self) -> str:  # type: ignore[override]
-        return f"removing it sends {self.value!r} to clear it"
+        return f"removing it sends {'null' if self.value is None else repr(self.value)} to clear it"
 
     def cleared_by(self) -> Any:
         return self.value

@@ -24,3 +24,9 @@ def planned(urn: str) -> bool:
     """Was ``urn`` checked in this process (a preview or an ``up``, not a refresh)?"""
     with _lock:
         return urn in _checked
+
+
+def clear() -> None:
+    """Forget every check (tests, which call providers directly in one process)."""
+    with _lock:
+        _checked.clear()

@@ -284,8 +284,9 @@ class SpecProvider(ResourceProvider):
         return False
 
     def update_refusals(self, id_: str, olds: dict[str, Any], plan: Plan) -> list[str]:
-        """Why the update ``plan`` of the object ``id_`` cannot be made, judged where its recorded outputs
-        (``olds``) are known: at preview, before anything is sent. [] when it can."""
+        """Why the update ``plan`` of the object ``id_`` cannot be made, judged where the object's values
+        (``olds``: its recorded outputs, or the live object an adoption reads) are known: at preview, before
+        anything is sent. Recorded outputs are as the last `up` or `refresh` saw them. [] when it can."""
         return []
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
@@ -387,7 +388,9 @@ class SpecProvider(ResourceProvider):
         adopt = self.adopted_id(inputs) if isinstance(inputs, dict) else None
         # Adopting, the change runs from the object as it is, which check cannot read: the adoption's plan
         # judges it (at preview too), so a value the object already has is not refused as a new one.
-        if not failures and not (adopt and not _olds):
+        before = self.adopted_id(self.user_inputs(_olds)) if _olds else None
+        adopting = bool(adopt) and (not _olds or (bool(before) and before != adopt))  # a first, or another, object
+        if not failures and not adopting:
             old = self.user_inputs(_olds)  # none at a creation
             for p, r in self.transition_rules(old, inputs):
                 reasons.setdefault(p, []).append(f"{p}: {r}")
@@ -651,10 +654,6 @@ class SpecProvider(ResourceProvider):
         one update records without calling the API.
         """
         plan = self.change_plan(self.old_inputs(olds, news), self.user_inputs(news), id_)
-        # Judged for an update this operation plans: a refresh (no check before its diff) sends nothing.
-        update = plan.changed and not plan.replaces and planned.planned(self._urn(bookkeeping.read(news).logical_name))
-        if update and (refused := self.update_refusals(id_, olds, plan)):
-            raise PulumiDeployError(f"{self.describe(news, id_)}: cannot update it: {'; '.join(refused)}")
         if news.get(PLAN_NOTES) is not None:  # a preview (check put its notes there); never a refresh
             self._announce_pins(olds, news, plan)
         if any(n == ADOPT_ID for n, _ in plan.replaces) and not olds.get(ADOPT_ID):
@@ -678,6 +677,12 @@ class SpecProvider(ResourceProvider):
                 replaces = [*replaces, CONNECTION_KEY if relocation.by_connection else bookkeeping.ENVELOPE]
         elif values_of(news).pending:
             note(f"{self.describe(news)}: {MAY_MOVE_NOTE}")
+        # Judged for an update this operation plans (a refresh, with no check before its diff, sends nothing;
+        # a move creates the object anew).
+        urn = self._urn(bookkeeping.read(news).logical_name)
+        update = plan.changed and not plan.replaces and not moved and planned.planned(urn)
+        if update and (refused := self.update_refusals(id_, olds, plan)):
+            raise PulumiDeployError(f"{self.describe(news, id_)}: cannot update it: {'; '.join(refused)}")
         old_book = bookkeeping.read(olds)
         if old_book.unfinished:  # said in a preview, an up and a refresh alike: each reads it the same
             # The engine keeps the inputs from before a failed update: its property diff compares the
@@ -930,6 +935,8 @@ class SpecProvider(ResourceProvider):
         for _, names in plan.noted.values():
             names[:] = [n for n in names if n in plan.changed]
         plan.noted = {k: v for k, v in plan.noted.items() if v[1]}
+        if plan.changed and not plan.replaces and (refusals := self.update_refusals(id_, live, plan)):
+            raise PulumiDeployError(f"{self.describe(props)}: adopting {id_!r} cannot update it: {'; '.join(refusals)}")
         # An update cannot change what only a replacement can: say so rather than adopt a different object.
         fixed = [n for n, _ in plan.replaces if n in live]
         if fixed:

@@ -345,8 +345,10 @@ class EndpointProvider(api.RestObjectProvider):
 
     def transition_rules(self, olds: dict[str, Any], news: dict[str, Any]) -> list[tuple[str, str]]:
         # The template's delete would be refused while this endpoint uses it: say so before anything is sent.
+        # A REST v2 endpoint keeps no link to the template it was made from: nothing holds the template there.
         used = olds.get("template_id")
-        if isinstance(used, str) and replacement_order.deleted_first(TemplateProvider.spec.label, used):
+        v1 = api.api_version() == "v1"
+        if v1 and isinstance(used, str) and replacement_order.deleted_first(TemplateProvider.spec.label, used):
             return [
                 (
                     "template_id",
@@ -470,6 +472,8 @@ class EndpointProvider(api.RestObjectProvider):
         volumes = list(live.get("network_volume_ids") or [])
         if "network_volume_id" in inputs:
             live["network_volume_id"] = ", ".join(volumes)  # one volume: its id
+            if "network_volume_ids" not in inputs:  # the same volumes, under the key the program uses
+                live.pop("network_volume_ids", None)
         if "network_volume_ids" in inputs:
             live["network_volume_ids"] = volumes
         return live

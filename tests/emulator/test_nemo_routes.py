@@ -85,6 +85,15 @@ def test_auth_on_answers_like_the_platform(
         assert response.json() == {"detail": detail}
 
 
+@pytest.mark.parametrize("name", ["UPPER", "x", "9ws", "w" * 64, "é-ws"])
+def test_a_workspace_is_created_only_under_the_name_rule(client: TestClient, name: str) -> None:
+    # when
+    made = client.post("/nemo/apis/entities/v2/workspaces", json={"name": name})
+    # then: 422, FastAPI's list form, at the name
+    assert made.status_code == 422, made.text
+    assert made.json()["detail"][0]["loc"] == ["body", "name"]
+
+
 def test_unknown_workspace_answers_500_with_the_operation_and_entities_say_404(client: TestClient) -> None:
     # when
     listed = client.get("/nemo/apis/models/v2/workspaces/ghost/deployments")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from pulumi_deploy.core import planned
 from pulumi_deploy.core.config import load_stack_config
 
 UNIT_ENV = {
@@ -25,3 +26,4 @@ def vendor_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in UNIT_ENV.items():
         monkeypatch.setenv(name, value)
     load_stack_config({})
+    planned.clear()  # one process runs every test: a check in one must not count as another's

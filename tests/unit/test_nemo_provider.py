@@ -449,13 +449,13 @@ def test_check_accepts_what_the_platform_accepts():
 
 def test_an_update_whose_version_no_longer_fits_the_stored_name_is_refused_at_preview():
     # given: a config with a 60-character name at version 9 (version 10 is stored as `<name>-v10`: 64)
-    name, logical = "a" * 60, "long-named"  # a logical name of its own: no other test has checked it
+    name = "a" * 60
     outs = {**CONFIG, "name": name, "workspace": "default", "entity_version": 9.0}
     olds = bookkeeping.write(
         {k: v for k, v in outs.items() if k not in PROVIDER},
-        bookkeeping.Bookkeeping(logical, input_names=("name", "engine", "model_spec", "executor_config", "workspace")),
+        bookkeeping.Bookkeeping("x", input_names=("name", "engine", "model_spec", "executor_config", "workspace")),
     )
-    news = {**CONFIG, "name": name, "workspace": "default", "_logical_name": logical}
+    news = {**CONFIG, "name": name, "workspace": "default"}
     provider = ModelDeploymentConfigProvider()
     refresh = provider.diff(f"default/{name}", olds, {**news, "description": "drift"})  # no check before it
     # when: a preview (check, then diff)
@@ -466,3 +466,14 @@ def test_an_update_whose_version_no_longer_fits_the_stored_name_is_refused_at_pr
     # then: no change is no version; a change says which versions the name allows; a refresh never fails
     assert same.changes is False and refresh.changes is not False
     assert "a 60-character name allows versions up to 9" in str(refused.value)
+
+
+def test_adopting_a_config_whose_next_version_would_not_fit_is_refused():
+    # given: a live config with a 60-character name at version 9, and a program that changes it
+    name = "b" * 60
+    live = {"name": name, "workspace": "default", "engine": "nim", "model_spec": {"model_name": "llama"},
+            "executor_config": {"gpu": 1}, "entity_version": 9}  # fmt: skip
+    declared = {**CONFIG, "name": name, "workspace": "default", "description": "new", "adopt_id": f"default/{name}"}
+    # when / then: said before the adoption writes anything
+    with pytest.raises(Exception, match=r"cannot update it: the platform stores version 10"):
+        ModelDeploymentConfigProvider().adoption_plan(f"default/{name}", live, declared)

@@ -247,3 +247,29 @@ def test_cuda_versions_and_cpu_flavours_are_open_on_rest_v2_and_closed_on_v1(mon
     # then: v2 takes any `major.minor` and any catalogue flavour; v1 names its own list
     assert failures(v2) == failures(v2_floor) == failures(v2_cpu) == {}
     assert "REST v1 takes CUDA versions 11.8 to 13.0 only (got '13.1')" in failures(v1)["allowed_cuda_versions"]
+
+
+def test_adopting_on_v2_an_endpoint_with_its_one_volume_changes_nothing(monkeypatch):
+    # given: REST v2, which returns the volumes as a list, and a program naming the one volume by itself
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    p = EndpointProvider()
+    live = {"image": "acme/w:1", "network_volume_ids": ["vol-1"], "gpu_pools": ["AMPERE_24"]}
+    declared = {**PROVIDER, "image": "acme/w:1", "network_volume_id": "vol-1", "gpu_pools": ["AMPERE_24"]}
+    # when
+    plan = p.adoption_plan("ep-vol", live, {**declared, "adopt_id": "ep-vol"})
+    without = p.adoption_plan("ep-vol", live, {**PROVIDER, "image": "acme/w:1", "gpu_pools": ["AMPERE_24"]})
+    # then: the same volume is no change; a program without it detaches it (the preview says so)
+    assert plan.changed == []
+    assert without.changed == ["network_volume_ids"]
+
+
+def test_an_adopt_id_naming_another_object_is_not_judged_against_the_one_before(monkeypatch):
+    # given: a resource adopting a 20 GB volume, now naming a 12 GB one
+    monkeypatch.setenv("RUNPOD_API_VERSION", "v2")
+    olds = {**PROVIDER, "size": 20, "data_center_id": "EU-RO-1", "name": "v", "adopt_id": "vol-a-20"}
+    # when
+    moved = NetworkVolumeProvider().check(olds, {**olds, "size": 12, "adopt_id": "vol-b-12"})
+    kept = NetworkVolumeProvider().check(olds, {**olds, "size": 12})
+    # then: the adopted object judges it (at the adoption's read); the same object still may not shrink
+    assert failures(moved) == {}
+    assert "cannot shrink (20 GB -> 12 GB)" in failures(kept)["size"]

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from . import errors
+from . import errors, schemas
 from .backend import NemoBackend
 
 BASE = "/apis/models/v2/workspaces/{workspace}"
@@ -50,6 +50,8 @@ def entities_router(backend: NemoBackend) -> APIRouter:
     @router.post("")
     async def create_workspace(request: Request) -> Response:
         body = _named_body(await request.body())
+        if problems := schemas.name_errors(str(body["name"])):  # the name rule of configs and deployments
+            raise errors.ValidationFailed(problems)
         with backend.lock:
             return _json(backend.entities.add_workspace(body["name"], body.get("description")), 201)
 
