@@ -70,8 +70,23 @@ def api_version() -> ApiVersion:
     return "v1" if raw == "v1" else "v2"
 
 
+class OnVersion:
+    """A policy that holds on one REST version (``version``) and not on the other."""
+
+    version: ApiVersion
+
+    @property
+    def in_effect(self) -> bool:
+        return api_version() == self.version
+
+    def on_each(self, here: str, there: str, why: str = "") -> str:
+        """The reference sentence: what holds on ``version`` (and why), then what the other version does."""
+        because = f" ({why})" if why else ""
+        return f"{here} on REST {self.version}{because}; REST {other_version(self.version)} {there}"
+
+
 @dataclass(frozen=True)
-class OnlyOn(Policy):
+class OnlyOn(OnVersion, Policy):
     """A field one REST version has and the other does not: setting it under the other fails at preview,
     saying which version has it (and, with ``instead``, where to set it on the other)."""
 
@@ -83,13 +98,13 @@ class OnlyOn(Policy):
         return f"REST {self.version} only"
 
     def unavailable(self) -> str | None:
-        if api_version() == self.version:
+        if self.in_effect:
             return None
         return f"{needs_version(self.version)}; {self.instead}" if self.instead else needs_version(self.version)
 
 
 @dataclass(frozen=True)
-class ClearedOn(Policy):
+class ClearedOn(OnVersion, Policy):
     """A field one REST version's update clears when the program removes it (by sending ``value``);
     under the other a removal sends nothing, and the last applied value stays."""
 
@@ -98,38 +113,32 @@ class ClearedOn(Policy):
 
     @property
     def description(self) -> str:  # type: ignore[override]
-        return (
-            f"removing it clears it on REST {self.version}; on REST {other_version(self.version)} the last "
-            "applied value stays"
-        )
+        return self.on_each("removing it clears it", "keeps the last applied value")
 
     def cleared_by(self) -> Any:
-        return self.value if api_version() == self.version else MISSING
+        return self.value if self.in_effect else MISSING
 
 
 @dataclass(frozen=True)
-class ReplacedOn(Replace):
+class ReplacedOn(OnVersion, Replace):
     """A field one REST version cannot update (a change replaces the object) and the other patches in place."""
 
     version: ApiVersion = "v1"
 
     @property
     def description(self) -> str:  # type: ignore[override]
-        return (
-            f"changing it replaces the object on REST {self.version} ({self.reason}); "
-            f"REST {other_version(self.version)} updates it in place"
-        )
+        return self.on_each("changing it replaces the object", "updates it in place", why=self.reason)
 
     def requires_replace(self, old: Any, new: Any) -> bool:
-        return api_version() == self.version and super().requires_replace(old, new)
+        return self.in_effect and super().requires_replace(old, new)
 
     @property
     def sent_on_update(self) -> bool:
-        return api_version() != self.version
+        return not self.in_effect
 
 
 @dataclass(frozen=True)
-class WriteOnlyOn(Policy):
+class WriteOnlyOn(OnVersion, Policy):
     """A field one REST version never returns (state keeps the input; refresh cannot see drift there)
     and the other does."""
 
@@ -137,18 +146,15 @@ class WriteOnlyOn(Policy):
 
     @property
     def description(self) -> str:  # type: ignore[override]
-        return (
-            f"write-only on REST {self.version} (refresh cannot detect drift there); "
-            f"REST {other_version(self.version)} returns it"
-        )
+        return self.on_each("write-only", "returns it", why="refresh cannot detect drift there")
 
     @property
     def returned(self) -> bool:
-        return api_version() != self.version
+        return not self.in_effect
 
     @property
     def live_owned(self) -> bool:
-        return api_version() != self.version
+        return not self.in_effect
 
 
 def other_version(version: ApiVersion) -> ApiVersion:

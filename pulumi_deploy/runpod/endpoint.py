@@ -294,11 +294,11 @@ class EndpointArgs(AdoptableArgs):
             yield "template_id", "REST v1 endpoints need a template_id"
         if values.get("compute_type") == "CPU":
             yield "compute_type", "CPU endpoints cannot be created through RunPod REST v1 (it silently creates GPU)"
+        span, v2 = f"{V1_CUDA_VERSIONS[-1]} to {V1_CUDA_VERSIONS[0]}", api.needs_version("v2")
         for name in CUDA_CONSTRAINTS:
             given = values.get(name)
             listed = given if isinstance(given, list) else [given] if isinstance(given, str) else []
             other = [v for v in listed if v not in V1_CUDA_VERSIONS]
-            span, v2 = f"{V1_CUDA_VERSIONS[-1]} to {V1_CUDA_VERSIONS[0]}", api.needs_version("v2")
             if other:
                 yield name, f"REST v1 takes CUDA versions {span} only (got {other[0]!r}); another one {v2}"
         if isinstance(values.get("flashboot"), str) and values["flashboot"] == "PRIORITY_FLASHBOOT":
